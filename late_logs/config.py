@@ -1,0 +1,133 @@
+"""One frozen `Settings` from environment variables, CLI flags and `.streamlit/secrets.toml`.
+
+This is the only module that reads configuration. With no API key set, late-logs runs in demo mode:
+the simulated Late API in-process, with its own cache folder so demo data never mixes with real data.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_BASE_URL = "https://getlate.dev/api"
+DEFAULT_POLL_SECONDS = 300
+DEFAULT_RETENTION_DAYS = 90
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
+
+
+class ConfigError(ValueError):
+    """A setting has a value late-logs cannot use; the message says which and what is allowed."""
+
+
+def default_cache_root() -> Path:
+    """The per-user cache folder (XDG on Linux, ~/Library/Caches on macOS, LOCALAPPDATA on Windows)."""
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif os.uname().sysname == "Darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "late-logs"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything late-logs needs to know about where to read and where to keep.
+
+    Usage::
+
+        settings = load_settings()
+        settings.demo        # True when no API key is set: the simulator answers
+        settings.cache_dir   # where the store lives (a separate folder in demo mode)
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    cache_dir: Path = field(default_factory=lambda: default_cache_root() / "live")
+    poll_seconds: int = DEFAULT_POLL_SECONDS
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @property
+    def demo(self) -> bool:
+        return not self.api_key
+
+    @property
+    def key_is_set(self) -> bool:
+        return bool(self.api_key)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with CLI flags applied; `None` values mean "flag not given"."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def __repr__(self) -> str:  # never show the key, only whether there is one
+        return (
+            f"Settings(key_set={self.key_is_set}, base_url={self.base_url!r}, cache_dir={str(self.cache_dir)!r}, "
+            f"poll_seconds={self.poll_seconds}, retention_days={self.retention_days})"
+        )
+
+    __str__ = __repr__
+
+
+def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, object]:
+    """The flat keys of `.streamlit/secrets.toml`, or nothing when the file is absent."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from None
+
+
+def _int_setting(name: str, raw: object, minimum: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {str(raw)!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> Settings:
+    """Settings from the environment, falling back to secrets.toml keys of the same names.
+
+    Environment variables win over secrets.toml, so a one-off `LATE_API_KEY=... streamlit run` works.
+    """
+    env = os.environ if env is None else env
+    secrets = read_secrets_file() if secrets is None else secrets
+
+    def get(name: str) -> object | None:
+        value = env.get(name)
+        if value is None or value == "":
+            value = secrets.get(name)
+        return None if value in (None, "") else value
+
+    api_key = get("LATE_API_KEY")
+    api_key = str(api_key).strip() if api_key is not None else None
+    base_url = str(get("LATE_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    cache = get("LATE_LOGS_CACHE_DIR")
+    root = Path(str(cache)).expanduser() if cache else None
+    demo = not api_key
+    if root is None:
+        cache_dir = default_cache_root() / ("demo" if demo else "live")
+    else:
+        cache_dir = root / "demo" if demo else root
+    poll = get("LATE_LOGS_POLL_SECONDS")
+    retention = get("LATE_LOGS_RETENTION_DAYS")
+    return Settings(
+        api_key=api_key or None,
+        base_url=base_url,
+        cache_dir=cache_dir,
+        poll_seconds=DEFAULT_POLL_SECONDS if poll is None else _int_setting("LATE_LOGS_POLL_SECONDS", poll, 0),
+        retention_days=(
+            DEFAULT_RETENTION_DAYS
+            if retention is None
+            else _int_setting("LATE_LOGS_RETENTION_DAYS", retention, 1)
+        ),
+    )
