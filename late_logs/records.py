@@ -54,6 +54,12 @@ STATUSES = ("success", "failed", "pending", "skipped")
 # Which columns a record's media URLs are joined with in the flat frame.
 MEDIA_URL_SEPARATOR = "\n"
 
+# What the frame's Int64 and datetime64[ns] columns can hold; values outside become missing, because one
+# absurd value (a sentinel date like 0001-01-01, an overflowing counter) must not make a whole frame fail.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_FRAME_TIME_MIN = datetime(1677, 9, 22, tzinfo=timezone.utc)  # pd.Timestamp.min, rounded inwards
+_FRAME_TIME_MAX = datetime(2262, 4, 11, tzinfo=timezone.utc)  # pd.Timestamp.max, rounded inwards
+
 
 def _text(value: Any) -> str | None:
     """A string for a scalar, None for missing; objects become compact JSON rather than being lost."""
@@ -69,25 +75,31 @@ def _text(value: Any) -> str | None:
 def _integer(value: Any) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
         try:
-            return int(value.strip())
+            number = int(value.strip())
         except ValueError:
             return None
-    return None
+    if number is None or not _INT64_MIN <= number <= _INT64_MAX:
+        return None
+    return number
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware UTC datetime from ISO-8601 text (with `Z` or an offset) or epoch numbers; None if unreadable."""
+    """An aware UTC datetime from ISO-8601 text (`Z` or an offset) or epoch numbers; None if unreadable."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):  # NaN, infinity, beyond the platform's time_t
+            return None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -99,17 +111,37 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # an offset pushing 0001-01-01 or 9999-12-31 past the calendar
+        return None
+
+
+def _frame_time(value: Any) -> datetime | None:
+    """parse_time, limited to what a datetime64[ns] column holds (sentinels like 0001-01-01 become None)."""
+    parsed = parse_time(value)
+    if parsed is None or not _FRAME_TIME_MIN <= parsed <= _FRAME_TIME_MAX:
+        return None
+    return parsed
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _first_present(mapping: Mapping[str, Any], *names: str) -> Any:
+    """The first of `names` whose value is not None (`{"_id": null, "id": "x"}` gives "x")."""
+    for name in names:
+        value = mapping.get(name)
+        if value is not None:
+            return value
+    return None
+
+
 def _reference(value: Any) -> tuple[str | None, Mapping[str, Any]]:
     """`postId`/`accountId`: a plain id string, or a populated object with `_id` (or `id`)."""
     if isinstance(value, Mapping):
-        return _text(value.get("_id", value.get("id"))), value
+        return _text(_first_present(value, "_id", "id")), value
     return _text(value), {}
 
 
@@ -126,7 +158,7 @@ def synthetic_log_id(entry: Mapping[str, Any]) -> str:
 
 def log_id_of(entry: Mapping[str, Any]) -> str:
     """The entry's log id: `_id` (or `id`), or a content hash when the source gives none."""
-    value = _text(entry.get("_id", entry.get("id")))
+    value = _text(_first_present(entry, "_id", "id"))
     return value if value else synthetic_log_id(entry)
 
 
@@ -146,7 +178,7 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
         media_text = _text(media_urls)
     return {
         "log_id": log_id_of(entry),
-        "created_at": parse_time(entry.get("createdAt")),
+        "created_at": _frame_time(entry.get("createdAt")),
         "platform": _text(entry.get("platform")),
         "action": _text(entry.get("action")),
         "status": _text(entry.get("status")),
@@ -165,7 +197,7 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
         "platform_post_url": _text(response.get("platformPostUrl")),
         "duration_ms": _integer(entry.get("durationMs")),
         "attempt_number": _integer(entry.get("attemptNumber")),
-        "scheduled_for": parse_time(request.get("scheduledFor")),
+        "scheduled_for": _frame_time(request.get("scheduledFor")),
         "user_id": _text(entry.get("userId")),
         "profile_id": _text(entry.get("profileId")),
     }
@@ -175,7 +207,7 @@ def _flatten_unified(entry: Mapping[str, Any]) -> dict[str, Any]:
     record = dict.fromkeys(RECORD_COLUMNS)
     record.update(
         log_id=log_id_of(entry),
-        created_at=parse_time(entry.get("created_at")),
+        created_at=_frame_time(entry.get("created_at")),
         platform=_text(entry.get("platform")),
         action=_text(entry.get("action")),
         status=_text(entry.get("status")),
