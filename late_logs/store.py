@@ -1,0 +1,978 @@
+"""The local memory of publishing attempts: a diskcache folder holding redacted raw entries and flat records.
+
+Attempts live in one partition per UTC day of `createdAt` (flat records as lz4 Arrow IPC bytes, redacted
+raw entries beside them as zstd Arrow IPC), so `frame()` of a million attempts is ninety blob reads and one
+Arrow-to-pandas conversion.
+Every write is one SQLite transaction; partition blobs are never overwritten in place (a new key per write,
+named by the version that wrote it), so a reader in another process always sees one committed state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import diskcache
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+
+from late_logs.records import (
+    RECORD_COLUMNS,
+    RECORD_DTYPES,
+    coerce_frame,
+    flatten,
+    log_id_of,
+    parse_time,
+)
+from late_logs.redact import redact_text, redact_value
+
+SCHEMA_VERSION = 1
+DEFAULT_RETENTION_DAYS = 90
+UNKNOWN_PARTITION = "unknown"  # attempts whose createdAt could not be read: kept, never pruned
+LOCK_FILE_NAME = "writer.lock"
+
+# Keys of the cache. Blob keys carry the version that wrote them and are never rewritten.
+SCHEMA_KEY = "meta:schema"
+VERSION_KEY = "meta:version"
+CATALOG_KEY = "meta:partitions"  # {partition: PartitionInfo as a dict}
+DETAIL_IDS_KEY = "meta:detail_ids"  # set of log ids with a stored detail
+STATE_KEY = "meta:state"
+CONNECTIONS_KEY = "connections"  # {connection log id: redacted entry}
+DETAIL_PREFIX = "detail:"
+INDEX_PREFIX = "index:"  # index shards: {log_id: partition}
+HASHED_INDEX_SHARDS = 256  # for ids that are not Mongo ObjectIds
+
+# Everything stays inside SQLite: diskcache deletes value files before the enclosing transaction commits,
+# so a file-backed value could vanish under a SIGKILL that then rolls the transaction back.
+_CACHE_SETTINGS: dict[str, Any] = {
+    "eviction_policy": "none",  # a log store must never cull data to stay under a size limit
+    "size_limit": 2**62,
+    "cull_limit": 0,
+    "disk_min_file_size": 2**40,
+    "statistics": 0,
+}
+_READ_RETRIES = 20
+_REDACT_BLOCK = 2000  # a writer replacing a partition between two of our reads: read the new catalog again
+
+_ARROW_TYPES = {
+    "string": pa.large_string(),
+    "datetime64[ns, UTC]": pa.timestamp("ns", tz="UTC"),
+    "Int64": pa.int64(),
+}
+ARROW_SCHEMA = pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in RECORD_DTYPES.items()])
+_TIME_COLUMNS = [name for name, dtype in RECORD_DTYPES.items() if dtype.startswith("datetime")]
+_INT_COLUMNS = [name for name, dtype in RECORD_DTYPES.items() if dtype == "Int64"]
+_RAW_SCHEMA = pa.schema([("log_id", pa.large_string()), ("raw", pa.large_string())])
+# Flat records: lz4, which decodes several times faster than zstd (frame() runs on every dashboard load).
+# Raw entries: zstd, a third of lz4's size for JSON text that is read only for one attempt or an export.
+_IPC_WRITE_FRAME = ipc.IpcWriteOptions(compression="lz4")
+_IPC_WRITE_RAW = ipc.IpcWriteOptions(compression=pa.Codec("zstd", compression_level=1))
+# Decoding a small blob on a thread pool costs more than it saves.
+_IPC_READ_SMALL = ipc.IpcReadOptions(use_threads=False)
+_IPC_READ_LARGE = ipc.IpcReadOptions(use_threads=True)
+_LARGE_BLOB = 4 * 2**20
+# Late log ids are Mongo ObjectIds: 8 hex digits of creation seconds first (the spec's example has 25 chars).
+_OBJECT_ID_RE = re.compile(r"[0-9a-fA-F]{24,25}\Z")
+# The representable range of datetime64[ns]; flat records outside it would not fit the frame.
+_NS_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
+_NS_MAX = datetime(2261, 12, 31, tzinfo=timezone.utc)
+_SORT_NEWEST_FIRST = [("created_at", "descending"), ("log_id", "descending")]
+
+
+class StoreError(Exception):
+    """The folder holds something this late-logs cannot read; the message says what and what to do."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the writer lock of the store folder."""
+
+
+@dataclass
+class UpsertResult:
+    """How many attempts (or connection logs) a write added and how many it changed."""
+
+    new: int = 0
+    updated: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.new + self.updated
+
+
+@dataclass
+class StoreStats:
+    """What the store holds, for the collector page and `python -m late_logs status`."""
+
+    attempts: int
+    details: int
+    connection_logs: int
+    oldest: datetime | None
+    newest: datetime | None
+    size_bytes: int
+    retention_days: int
+    schema_version: int
+
+
+def _pandas_type(arrow_type: pa.DataType) -> Any:
+    if arrow_type in (pa.large_string(), pa.string()):
+        return pd.StringDtype("pyarrow")
+    if arrow_type == pa.int64():
+        return pd.Int64Dtype()
+    return None
+
+
+def _encode_table(table: pa.Table, options: ipc.IpcWriteOptions) -> bytes:
+    sink = io.BytesIO()
+    with ipc.new_file(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _decode_table(blob: bytes) -> pa.Table:
+    options = _IPC_READ_LARGE if len(blob) > _LARGE_BLOB else _IPC_READ_SMALL
+    return ipc.open_file(pa.BufferReader(blob), options=options).read_all()
+
+
+def _records_table(frame: pd.DataFrame) -> pa.Table:
+    """A frame of RECORD_COLUMNS as an Arrow table of ARROW_SCHEMA (no pandas metadata)."""
+    frame = coerce_frame(frame.loc[:, RECORD_COLUMNS].copy())
+    return pa.Table.from_pandas(frame[RECORD_COLUMNS], schema=ARROW_SCHEMA, preserve_index=False)
+
+
+def _flat_table(records: list[dict[str, Any]]) -> pa.Table:
+    """Flat records (records.flatten) as an Arrow table; far cheaper than a pandas frame for a page."""
+    for record in records:
+        for column in _TIME_COLUMNS:
+            moment = record.get(column)
+            if moment is not None and not _NS_MIN <= moment <= _NS_MAX:
+                record[column] = None  # as coerce_frame would: unrepresentable means unknown
+        for column in _INT_COLUMNS:
+            number = record.get(column)
+            if number is not None and not -(2**63) <= number < 2**63:
+                record[column] = None  # a status code of 10**30 is noise, not a reason to refuse the page
+    return pa.Table.from_pylist(records, schema=ARROW_SCHEMA)
+
+
+def _partition_keys(table: pa.Table) -> list[str]:
+    """The partition of each row: the UTC day ("YYYY-MM-DD") of created_at, or "unknown"."""
+    days = pc.fill_null(pc.strftime(table["created_at"], format="%Y-%m-%d"), UNKNOWN_PARTITION)
+    return days.to_pylist()
+
+
+def _rows_by_partition(keys: list[str]) -> dict[str, np.ndarray]:
+    """Row positions grouped by partition key."""
+    encoded = pa.array(keys, pa.string()).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(encoded.dictionary)))
+    starts = np.concatenate(([0], bounds[:-1]))
+    return {
+        name: order[start:end]
+        for name, start, end in zip(encoded.dictionary.to_pylist(), starts, bounds, strict=True)
+        if end > start
+    }
+
+
+def _ns_scalar(moment: datetime) -> pa.Scalar:
+    return pa.scalar(int(pd.Timestamp(moment).value), type=pa.timestamp("ns", tz="UTC"))
+
+
+def _datetime_of_ns(nanoseconds: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=nanoseconds // 1000)
+
+
+def _shard_of(log_id: str) -> str:
+    """The index shard of a log id. ObjectIds shard by their first 5 hex digits (68-minute buckets of
+    creation time), so a page of recent attempts touches one or two small shards, not a hundred."""
+    if _OBJECT_ID_RE.match(log_id):
+        return "t" + log_id[:5].lower()
+    return f"h{zlib.crc32(log_id.encode('utf-8')) % HASHED_INDEX_SHARDS}"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _plain_json(value: Any) -> Any:
+    """A JSON-clean copy (lists, not tuples; odd scalars as strings): stored and incoming data compare."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _dump(raw: Mapping[str, Any]) -> str:
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def merge_raw(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """`new` laid over `old`: nested objects merge, so a list entry does not erase a detail's raw bodies,
+    and a plain id string does not replace the populated object with that id (`postId`, `accountId`)."""
+    merged = dict(old)
+    for key, value in new.items():
+        previous = merged.get(key)
+        if isinstance(previous, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_raw(previous, value)
+        elif (
+            isinstance(previous, Mapping)
+            and isinstance(value, str)
+            and value
+            in (
+                previous.get("_id"),
+                previous.get("id"),
+            )
+        ):
+            continue
+        else:
+            merged[key] = value
+    return merged
+
+
+def _connection_id(entry: Mapping[str, Any]) -> str:
+    value = entry.get("_id", entry.get("id"))
+    if isinstance(value, str) and value:
+        return value
+    canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+    return "c" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+class LogStore:
+    """Attempts, details, connection logs and collector state in one folder; one writer, many readers.
+
+    Usage::
+
+        store = LogStore(settings.cache_dir, retention_days=settings.retention_days)
+        with store.writer_lock():
+            store.upsert_attempts(page.items)      # redacted before anything is written
+        frame = store.frame()                      # RECORD_COLUMNS, newest first
+        store.version                              # changes whenever data changes
+    """
+
+    def __init__(self, directory: Path | str, *, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+        self.directory = Path(directory).expanduser()
+        self.retention_days = int(retention_days)
+        if self.directory.exists() and not self.directory.is_dir():
+            raise StoreError(f"{self.directory} is a file, not a folder; point the cache folder elsewhere.")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._cache = diskcache.Cache(str(self.directory), **_CACHE_SETTINGS)
+        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
+            raise StoreError(
+                f"{self.directory} does not hold a readable late-logs store ({exc}); "
+                "move it aside or choose another cache folder."
+            ) from None
+        self._lock = threading.RLock()
+        self._tables: dict[str, pa.Table] = {}  # decoded blobs by (immutable) key
+        self._raw_tables: dict[str, pa.Table] = {}  # a few decoded raw blobs, most recent last
+        self._last_frame: tuple[tuple[Any, ...], pd.DataFrame] | None = None
+        try:
+            self._check_schema()
+        except BaseException:
+            self._cache.close()
+            raise
+
+    # ----------------------------------------------------------------------------------------- lifecycle
+
+    def _check_schema(self) -> None:
+        try:
+            schema = self._cache.get(SCHEMA_KEY)
+            if schema is None:
+                with self._cache.transact():
+                    schema = self._cache.get(SCHEMA_KEY)
+                    if schema is None:
+                        if len(self._cache) > 0:
+                            raise StoreError(
+                                f"{self.directory} holds a cache that is not a late-logs store; "
+                                "choose an empty folder for late-logs."
+                            )
+                        self._cache.set(SCHEMA_KEY, SCHEMA_VERSION)
+                        self._cache.set(VERSION_KEY, 0)
+                        self._cache.set(CATALOG_KEY, {})
+                        schema = SCHEMA_VERSION
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.directory} does not hold a readable late-logs store ({exc}); "
+                "move it aside or choose another cache folder."
+            ) from None
+        if not isinstance(schema, int) or isinstance(schema, bool) or schema > SCHEMA_VERSION or schema < 1:
+            raise StoreError(
+                f"the store in {self.directory} has schema {schema!r} but this late-logs reads schema "
+                f"{SCHEMA_VERSION}; upgrade late-logs or point it at another cache folder."
+            )
+
+    def close(self) -> None:
+        """Close the cache's database connections (the store can be opened again afterwards)."""
+        self._cache.close()
+
+    def __enter__(self) -> LogStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LogStore({str(self.directory)!r}, retention_days={self.retention_days})"
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the folder's single-writer lock for the block; raises StoreLocked when another process has it.
+
+        The lock is an OS lock on a file (flock), so it goes away with the process that held it, even
+        after SIGKILL. Readers never need it.
+        """
+        path = self.directory / LOCK_FILE_NAME
+        handle = open(path, "a+", encoding="utf-8")
+        try:
+            try:
+                _lock_file(handle)
+            except OSError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise StoreLocked(
+                    f"another late-logs collector (pid {holder}) is writing to {self.directory}; "
+                    "wait for it or stop it."
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
+                _unlock_file(handle)
+        finally:
+            handle.close()
+
+    # ----------------------------------------------------------------------------------------- version
+
+    @property
+    def version(self) -> int:
+        """A counter that grows whenever stored data changes; one small read, fine on every rerun."""
+        return int(self._cache.get(VERSION_KEY, 0))
+
+    def _bump_version(self) -> int:
+        version = int(self._cache.get(VERSION_KEY, 0)) + 1
+        self._cache.set(VERSION_KEY, version)
+        return version
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    def _catalog(self) -> dict[str, dict[str, Any]]:
+        return self._cache.get(CATALOG_KEY) or {}
+
+    def _blob_table(self, key: str) -> pa.Table | None:
+        """A partition's decoded frame table; decoded once per key (keys are never rewritten)."""
+        table = self._tables.get(key)
+        if table is None:
+            blob = self._cache.get(key)
+            if blob is None:
+                return None
+            table = _decode_table(blob)
+            with self._lock:
+                self._tables[key] = table
+        return table
+
+    def _raw_table(self, key: str) -> pa.Table | None:
+        """A partition's decoded raw entries; the last few stay decoded (the log page reads one at a time)."""
+        with self._lock:
+            table = self._raw_tables.pop(key, None)
+        if table is None:
+            blob = self._cache.get(key)
+            if blob is None:
+                return None
+            table = _decode_table(blob)
+        with self._lock:
+            self._raw_tables[key] = table
+            while len(self._raw_tables) > 8:
+                self._raw_tables.pop(next(iter(self._raw_tables)))
+        return table
+
+    @staticmethod
+    def _ordered_partitions(catalog: Mapping[str, Any], since: datetime | None) -> list[str]:
+        """Partitions newest day first, "unknown" last; with `since`, only days that can hold newer rows."""
+        days = sorted((p for p in catalog if p != UNKNOWN_PARTITION), reverse=True)
+        if since is not None:
+            first_day = since.strftime("%Y-%m-%d")
+            return [day for day in days if day >= first_day]
+        return days + ([UNKNOWN_PARTITION] if UNKNOWN_PARTITION in catalog else [])
+
+    def _snapshot(self, since: datetime | None) -> tuple[dict[str, Any], list[tuple[str, pa.Table]]]:
+        """The catalog and the decoded frame table of each selected partition, from one committed state."""
+        for _ in range(_READ_RETRIES):
+            catalog = self._catalog()
+            tables: list[tuple[str, pa.Table]] = []
+            for part in self._ordered_partitions(catalog, since):
+                table = self._blob_table(catalog[part]["frame"])
+                if table is None:  # replaced by a writer since we read the catalog
+                    break
+                tables.append((part, table))
+            else:
+                live = {info["frame"] for info in catalog.values()}
+                with self._lock:
+                    for key in [k for k in self._tables if k not in live]:
+                        del self._tables[key]
+                return catalog, tables
+        raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
+
+    def frame(self, since: datetime | None = None) -> pd.DataFrame:
+        """Every stored attempt (or those created at/after `since`) as RECORD_COLUMNS, newest first."""
+        since = _as_utc(since) if since is not None else None
+        with self._lock:
+            catalog, tables = self._snapshot(since)
+            signature = (since, tuple(catalog[part]["frame"] for part, _ in tables))
+            if self._last_frame is not None and self._last_frame[0] == signature:
+                # Copy-on-write (pandas 3): callers may change their frame without touching ours.
+                return self._last_frame[1].copy(deep=False)
+            selected = [table for _, table in tables]
+            if since is not None:
+                # Only the partition of since's own day can hold rows before it.
+                first_day = since.strftime("%Y-%m-%d")
+                selected = [
+                    t.filter(pc.greater_equal(t["created_at"], _ns_scalar(since))) if part == first_day else t
+                    for (part, _), t in zip(tables, selected, strict=True)
+                ]
+            combined = pa.concat_tables(selected) if selected else ARROW_SCHEMA.empty_table()
+            frame = combined.to_pandas(types_mapper=_pandas_type)
+            if len(frame.columns) != len(RECORD_COLUMNS):
+                frame = frame.reindex(columns=RECORD_COLUMNS)
+            frame = coerce_frame(frame)  # a no-op when the dtypes already match
+            self._last_frame = (signature, frame)
+            return frame.copy(deep=False)
+
+    def _partition_of(self, log_ids: Iterable[str]) -> dict[str, str]:
+        by_shard: dict[str, list[str]] = {}
+        for log_id in log_ids:
+            by_shard.setdefault(_shard_of(log_id), []).append(log_id)
+        found: dict[str, str] = {}
+        for shard, ids in by_shard.items():
+            index = self._cache.get(f"{INDEX_PREFIX}{shard}") or {}
+            for log_id in ids:
+                part = index.get(log_id)
+                if part is not None:
+                    found[log_id] = part
+        return found
+
+    def raw_attempts(self, log_ids: Iterable[str]) -> dict[str, dict]:
+        """The stored (redacted) raw entries of many attempts at once; ids without one are left out."""
+        wanted = [str(i) for i in log_ids]
+        for _ in range(_READ_RETRIES):
+            # The index and the catalog are two reads: a version unchanged across both means one state.
+            version = self.version
+            where = self._partition_of(wanted)
+            catalog = self._catalog()
+            by_part: dict[str, set[str]] = {}
+            for log_id, part in where.items():
+                by_part.setdefault(part, set()).add(log_id)
+            found: dict[str, dict] = {}
+            consistent = True
+            for part, ids in by_part.items():
+                info = catalog.get(part)
+                if info is None or not info.get("raw"):
+                    continue
+                table = self._raw_table(info["raw"])
+                if table is None:
+                    consistent = False
+                    break
+                mask = pc.is_in(table["log_id"], value_set=pa.array(sorted(ids), pa.large_string()))
+                hits = table.filter(mask)
+                for log_id, raw in zip(hits["log_id"].to_pylist(), hits["raw"].to_pylist(), strict=True):
+                    found[log_id] = json.loads(raw)
+            if consistent and self.version == version:
+                return found
+        raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
+
+    def raw_attempt(self, log_id: str) -> dict | None:
+        """The stored (redacted) raw entry of one attempt, its detail's fields merged in; None if unknown."""
+        return self.raw_attempts([log_id]).get(str(log_id))
+
+    def iter_raw_attempts(self, since: datetime | None = None) -> Iterator[dict]:
+        """Stored raw entries newest first (those created at/after `since`); attempts without one are skipped.
+
+        Attempts with an unreadable createdAt come last and only when `since` is not given.
+        """
+        since = _as_utc(since) if since is not None else None
+        for part in self._ordered_partitions(self._catalog(), since):
+            rows = self._partition_rows(part)
+            if rows is None:
+                continue
+            frame_table, raw_table = rows
+            if raw_table is None or raw_table.num_rows == 0:
+                continue
+            if since is not None:
+                frame_table = frame_table.filter(
+                    pc.greater_equal(frame_table["created_at"], _ns_scalar(since))
+                )
+            raws = dict(zip(raw_table["log_id"].to_pylist(), raw_table["raw"].to_pylist(), strict=True))
+            for log_id in frame_table["log_id"].to_pylist():
+                raw = raws.get(log_id)
+                if raw is not None:
+                    yield json.loads(raw)
+
+    def _partition_rows(self, part: str) -> tuple[pa.Table, pa.Table | None] | None:
+        """The frame and raw tables of one partition as currently committed (None once it is gone)."""
+        for _ in range(_READ_RETRIES):
+            info = self._catalog().get(part)
+            if info is None:
+                return None
+            frame_table = self._blob_table(info["frame"])
+            raw_table = self._raw_table(info["raw"]) if info.get("raw") else None
+            if frame_table is not None and (raw_table is not None or not info.get("raw")):
+                return frame_table, raw_table
+        raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
+
+    def pending_ids(self) -> list[str]:
+        """Log ids of attempts whose stored status is "pending", newest day first."""
+        catalog = self._catalog()
+        ids: list[str] = []
+        for part in self._ordered_partitions(catalog, None):
+            ids.extend(catalog[part].get("pending", ()))
+        return ids
+
+    def get_detail(self, log_id: str) -> dict | None:
+        """The stored (redacted) detail of an attempt, or None when none was fetched."""
+        return self._cache.get(f"{DETAIL_PREFIX}{log_id}")
+
+    def detail_ids(self) -> set[str]:
+        """Log ids that have a stored detail."""
+        return set(self._cache.get(DETAIL_IDS_KEY) or ())
+
+    def connection_logs(self) -> list[dict]:
+        """Stored (redacted) connection log entries, newest first."""
+        entries = list((self._cache.get(CONNECTIONS_KEY) or {}).values())
+        epoch = datetime.min.replace(tzinfo=timezone.utc)
+        entries.sort(key=lambda e: parse_time(e.get("createdAt", e.get("created_at"))) or epoch, reverse=True)
+        return entries
+
+    def state(self) -> dict:
+        """The collector's state (watermarks, last pass, last error, ...): a free dict."""
+        return dict(self._cache.get(STATE_KEY) or {})
+
+    def stats(self) -> StoreStats:
+        catalog = self._catalog()
+        oldest = [info["oldest"] for info in catalog.values() if info.get("oldest") is not None]
+        newest = [info["newest"] for info in catalog.values() if info.get("newest") is not None]
+        return StoreStats(
+            attempts=sum(int(info["rows"]) for info in catalog.values()),
+            details=len(self.detail_ids()),
+            connection_logs=len(self._cache.get(CONNECTIONS_KEY) or {}),
+            oldest=_datetime_of_ns(min(oldest)) if oldest else None,
+            newest=_datetime_of_ns(max(newest)) if newest else None,
+            size_bytes=sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file()),
+            retention_days=self.retention_days,
+            schema_version=int(self._cache.get(SCHEMA_KEY, SCHEMA_VERSION)),
+        )
+
+    def audit_text(self) -> Iterator[str]:
+        """Everything the store holds, decoded to text (partition blobs are compressed, so a byte scan of
+        the folder cannot see inside them): for audits such as "no secret ever reached the disk"."""
+        for key in list(self._cache.iterkeys()):
+            value = self._cache.get(key)
+            yield str(key)
+            if isinstance(value, bytes):
+                try:
+                    table = _decode_table(value)
+                except pa.ArrowInvalid:
+                    yield value.decode("utf-8", "replace")
+                    continue
+                for column in table.columns:
+                    yield "\n".join(str(v) for v in column.to_pylist() if v is not None)
+            elif value is not None:
+                yield json.dumps(value, ensure_ascii=False, default=str)
+
+    # ----------------------------------------------------------------------------------------- writing
+
+    def upsert_attempts(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
+        """Store raw API entries (redacted first), one attempt per log id; newer data merges over older.
+
+        All in one transaction; the version changes only when some attempt was added or changed.
+        """
+        batch = self._redacted_batch(entries)
+        if not batch:
+            return UpsertResult()
+        with self._cache.transact():
+            result = self._merge_attempts(batch)
+            if result.changed:
+                self._bump_version()
+        return result
+
+    @staticmethod
+    def _redacted_batch(entries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        batch: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            raw = _plain_json(redact_value(dict(entry)))
+            if not isinstance(raw, dict):
+                continue
+            log_id = log_id_of(raw)
+            batch[log_id] = merge_raw(batch[log_id], raw) if log_id in batch else raw
+        return batch
+
+    def _merge_attempts(self, batch: dict[str, dict[str, Any]]) -> UpsertResult:
+        """Merge redacted raw entries into their partitions; call inside a transaction."""
+        catalog = self._catalog()
+        where = self._partition_of(batch)
+        stored = self._stored_raw(catalog, where)
+        changed: dict[str, dict[str, Any]] = {}
+        result = UpsertResult()
+        for log_id, raw in batch.items():
+            previous = stored.get(log_id)
+            merged = merge_raw(previous, raw) if previous is not None else raw
+            if previous is not None and merged == previous:
+                continue
+            changed[log_id] = merged
+            if log_id in where:
+                result.updated += 1
+            else:
+                result.new += 1
+        if changed:
+            rows = _flat_table([flatten(raw) for raw in changed.values()])
+            raws = {log_id: _dump(raw) for log_id, raw in changed.items()}
+            moving = {log_id: part for log_id, part in where.items() if log_id in changed}
+            self._write_rows(catalog, rows, raws, moving)
+        return result
+
+    def _stored_raw(self, catalog: Mapping[str, Any], where: Mapping[str, str]) -> dict[str, dict]:
+        by_part: dict[str, list[str]] = {}
+        for log_id, part in where.items():
+            by_part.setdefault(part, []).append(log_id)
+        stored: dict[str, dict] = {}
+        for part, ids in by_part.items():
+            info = catalog.get(part)
+            if info is None or not info.get("raw"):
+                continue
+            table = self._raw_table(info["raw"])
+            if table is None:
+                raise StoreError(
+                    f"the store in {self.directory} is missing data for {part}; run a full sync."
+                )
+            hits = table.filter(pc.is_in(table["log_id"], value_set=pa.array(ids, pa.large_string())))
+            for log_id, raw in zip(hits["log_id"].to_pylist(), hits["raw"].to_pylist(), strict=True):
+                stored[log_id] = json.loads(raw)
+        return stored
+
+    def _write_rows(
+        self,
+        catalog: dict[str, dict[str, Any]],
+        table: pa.Table,
+        raws: Mapping[str, str | None],
+        where: Mapping[str, str],
+    ) -> None:
+        """Replace/insert flat rows (unique log ids) and their raw entries, partition by partition.
+
+        `where` says in which partition each already-stored id sits now; those rows leave it (and their raw
+        with them unless `raws` gives a new one). Call inside a transaction; the caller bumps the version.
+        """
+        gen = int(self._cache.get(VERSION_KEY, 0)) + 1
+        keys = _partition_keys(table)
+        positions = _rows_by_partition(keys)
+        leaving: dict[str, list[str]] = {}
+        for log_id, part in where.items():
+            leaving.setdefault(part, []).append(log_id)
+        for part in sorted(set(positions) | set(leaving)):
+            incoming = table.take(pa.array(positions[part])) if part in positions else None
+            self._write_partition(catalog, part, gen, incoming, leaving.get(part, []), raws)
+        self._cache.set(CATALOG_KEY, catalog)
+        self._update_index(dict(zip(table["log_id"].to_pylist(), keys, strict=True)), removed=())
+
+    def _write_partition(
+        self,
+        catalog: dict[str, dict[str, Any]],
+        part: str,
+        gen: int,
+        incoming: pa.Table | None,
+        leaving: list[str],
+        raws: Mapping[str, str | None],
+    ) -> None:
+        info = catalog.get(part)
+        frame_table = raw_table = None
+        if info is not None:
+            frame_table = self._blob_table(info["frame"])
+            raw_table = self._raw_table(info["raw"]) if info.get("raw") else None
+            if frame_table is None or (info.get("raw") and raw_table is None):
+                raise StoreError(
+                    f"the store in {self.directory} is missing data for {part}; run a full sync."
+                )
+        replaced = list(leaving)
+        if incoming is not None:
+            replaced.extend(incoming["log_id"].to_pylist())
+        replaced_set = pa.array(replaced, pa.large_string())
+        parts = []
+        if incoming is not None:
+            parts.append(incoming)
+        if frame_table is not None:
+            parts.append(
+                frame_table.filter(pc.invert(pc.is_in(frame_table["log_id"], value_set=replaced_set)))
+            )
+        combined = pa.concat_tables(parts).combine_chunks().sort_by(_SORT_NEWEST_FIRST) if parts else None
+
+        raw_parts = []
+        if incoming is not None:
+            incoming_ids = [i for i in incoming["log_id"].to_pylist() if raws.get(i) is not None]
+            if incoming_ids:
+                raw_parts.append(
+                    pa.table(
+                        {
+                            "log_id": pa.array(incoming_ids, pa.large_string()),
+                            "raw": pa.array([raws[i] for i in incoming_ids], pa.large_string()),
+                        },
+                        schema=_RAW_SCHEMA,
+                    )
+                )
+        if raw_table is not None:
+            raw_parts.append(
+                raw_table.filter(pc.invert(pc.is_in(raw_table["log_id"], value_set=replaced_set)))
+            )
+        raw_combined = pa.concat_tables(raw_parts).combine_chunks() if raw_parts else None
+
+        if info is not None:
+            # Decoded tables are cached only when read from committed data, never on write: a transaction
+            # that rolls back must leave nothing behind in memory either.
+            with self._lock:
+                self._tables.pop(info["frame"], None)
+                self._raw_tables.pop(info["raw"], None)
+            self._cache.delete(info["frame"])
+            if info.get("raw"):
+                self._cache.delete(info["raw"])
+        if combined is None or combined.num_rows == 0:
+            catalog.pop(part, None)
+            return
+        frame_key = f"frame:{part}:{gen}"
+        self._cache.set(frame_key, _encode_table(combined, _IPC_WRITE_FRAME))
+        raw_key = None
+        if raw_combined is not None and raw_combined.num_rows:
+            raw_key = f"raw:{part}:{gen}"
+            self._cache.set(raw_key, _encode_table(raw_combined, _IPC_WRITE_RAW))
+        created = combined["created_at"]
+        pending = combined.filter(pc.equal(combined["status"], "pending"))["log_id"].to_pylist()
+        oldest, newest = pc.min(created).value, pc.max(created).value
+        catalog[part] = {
+            "frame": frame_key,
+            "raw": raw_key,
+            "rows": combined.num_rows,
+            "pending": pending,
+            "oldest": oldest,  # epoch nanoseconds (None for the "unknown" partition)
+            "newest": newest,
+        }
+
+    def _update_index(self, placed: Mapping[str, str], removed: Iterable[str]) -> None:
+        """Point `placed` ids at their partitions and forget `removed` ids, one write per touched shard."""
+        by_shard: dict[str, dict[str, str | None]] = {}
+        for log_id, part in placed.items():
+            by_shard.setdefault(_shard_of(log_id), {})[log_id] = part
+        for log_id in removed:
+            by_shard.setdefault(_shard_of(log_id), {})[log_id] = None
+        for shard, changes in by_shard.items():
+            key = f"{INDEX_PREFIX}{shard}"
+            index = self._cache.get(key) or {}
+            index.update(changes)
+            index = {log_id: part for log_id, part in index.items() if part is not None}
+            if index:
+                self._cache.set(key, index)
+            else:
+                self._cache.delete(key)
+
+    def import_records(self, frame: pd.DataFrame) -> UpsertResult:
+        """Bulk path: flat records (RECORD_COLUMNS) written straight into partitions, without raw entries.
+
+        For benchmarks and imports of already-flattened data; a million rows take seconds where
+        upsert_attempts would take minutes. Text columns are redacted like raw entries. A row replaces
+        the stored attempt with the same log id (and that attempt's raw entry, which would disagree).
+        """
+        if frame.empty:
+            return UpsertResult()
+        rows = coerce_frame(frame.loc[:, [c for c in RECORD_COLUMNS if c in frame.columns]].copy())
+        rows = rows[rows["log_id"].notna()].drop_duplicates("log_id", keep="last").reset_index(drop=True)
+        for column, dtype in RECORD_DTYPES.items():
+            if dtype == "string":
+                rows[column] = redact_text_column(rows[column])
+        with self._cache.transact():
+            catalog = self._catalog()
+            where = self._partition_of(rows["log_id"].tolist())
+            self._write_rows(catalog, _records_table(rows), {}, where)
+            self._bump_version()
+        return UpsertResult(new=len(rows) - len(where), updated=len(where))
+
+    def put_detail(self, log_id: str, detail: Mapping[str, Any]) -> None:
+        """Store an attempt's detail (redacted first), one key per detail, and merge it into the attempt."""
+        self.put_details({log_id: detail})
+
+    def put_details(self, details: Mapping[str, Mapping[str, Any]]) -> int:
+        """put_detail for many attempts in one transaction (one rewrite per touched partition, not one per
+        detail); returns how many details were new or changed."""
+        prepared: dict[str, dict[str, Any]] = {}
+        for log_id, detail in details.items():
+            redacted = _plain_json(redact_value(dict(detail)))
+            if isinstance(redacted, dict):
+                if "_id" not in redacted and "id" not in redacted:
+                    redacted["_id"] = str(log_id)  # exports and readers always find the attempt's id
+                prepared[str(log_id)] = redacted
+        if not prepared:
+            return 0
+        changed = 0
+        with self._cache.transact():
+            ids = set(self._cache.get(DETAIL_IDS_KEY) or ())
+            attempts: dict[str, dict[str, Any]] = {}
+            for log_id, redacted in prepared.items():
+                key = f"{DETAIL_PREFIX}{log_id}"
+                if self._cache.get(key) != redacted:
+                    self._cache.set(key, redacted)
+                    ids.add(log_id)
+                    changed += 1
+                entry = dict(redacted)
+                if log_id_of(entry) != log_id:  # a detail without `_id`: it is the attempt we asked for
+                    entry["_id"] = log_id
+                attempts[log_id] = entry
+            if changed:
+                self._cache.set(DETAIL_IDS_KEY, ids)
+            result = self._merge_attempts(attempts)
+            if changed or result.changed:
+                self._bump_version()
+        return changed
+
+    def upsert_connection_logs(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
+        """Store connection log entries (redacted first), deduplicated by `_id`."""
+        batch: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            if isinstance(entry, Mapping):
+                raw = _plain_json(redact_value(dict(entry)))
+                batch[_connection_id(raw)] = raw
+        if not batch:
+            return UpsertResult()
+        result = UpsertResult()
+        with self._cache.transact():
+            stored = dict(self._cache.get(CONNECTIONS_KEY) or {})
+            for conn_id, raw in batch.items():
+                previous = stored.get(conn_id)
+                merged = merge_raw(previous, raw) if previous is not None else raw
+                if previous is not None and merged == previous:
+                    continue
+                stored[conn_id] = merged
+                if previous is None:
+                    result.new += 1
+                else:
+                    result.updated += 1
+            if result.changed:
+                self._cache.set(CONNECTIONS_KEY, stored)
+                self._bump_version()
+        return result
+
+    def update_state(self, **values: Any) -> None:
+        """Merge values into the collector state (redacted: a last error may quote a URL with a token).
+
+        State is not data: it does not change `version`.
+        """
+        with self._cache.transact():
+            state = dict(self._cache.get(STATE_KEY) or {})
+            state.update(redact_value(values))
+            self._cache.set(STATE_KEY, state)
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Drop attempts created before now - retention_days, with their raw entries and details; returns
+        how many attempts went. Connection logs older than that go too. Undated attempts stay."""
+        now = _as_utc(now) if now is not None else datetime.now(timezone.utc)
+        cutoff = now - timedelta(days=self.retention_days)
+        cutoff_day = cutoff.strftime("%Y-%m-%d")
+        floor = _ns_scalar(cutoff)
+        dropped_ids: list[str] = []
+        with self._cache.transact():
+            catalog = self._catalog()
+            gen = int(self._cache.get(VERSION_KEY, 0)) + 1
+            for part in [p for p in catalog if p != UNKNOWN_PARTITION and p <= cutoff_day]:
+                table = self._blob_table(catalog[part]["frame"])
+                if table is None:
+                    raise StoreError(
+                        f"the store in {self.directory} is missing data for {part}; run a full sync."
+                    )
+                old = table.filter(pc.less(table["created_at"], floor))["log_id"].to_pylist()
+                if old:
+                    dropped_ids.extend(old)
+                    self._write_partition(catalog, part, gen, None, old, {})
+            conns = dict(self._cache.get(CONNECTIONS_KEY) or {})
+            stale = [
+                conn_id
+                for conn_id, entry in conns.items()
+                if (created := parse_time(entry.get("createdAt", entry.get("created_at")))) is not None
+                and created < cutoff
+            ]
+            for conn_id in stale:
+                del conns[conn_id]
+            if stale:
+                self._cache.set(CONNECTIONS_KEY, conns)
+            if dropped_ids:
+                self._cache.set(CATALOG_KEY, catalog)
+                self._update_index({}, removed=dropped_ids)
+                detail_ids = set(self._cache.get(DETAIL_IDS_KEY) or ())
+                gone = detail_ids.intersection(dropped_ids)
+                for log_id in gone:
+                    self._cache.delete(f"{DETAIL_PREFIX}{log_id}")
+                if gone:
+                    self._cache.set(DETAIL_IDS_KEY, detail_ids - gone)
+            if dropped_ids or stale:
+                self._bump_version()
+        return len(dropped_ids)
+
+
+def redact_text_column(column: pd.Series) -> pd.Series:
+    """redact_text over a text column, once per distinct value.
+
+    Distinct values are checked in blocks joined by newlines: when redaction leaves a block unchanged, no
+    value in it holds a secret (every rule matches inside a value or not at all), so only the rare blocks
+    that change are redacted value by value.
+    """
+    values = pa.array(column.dropna().unique(), pa.large_string()).to_pylist()
+    replacements: dict[str, str] = {}
+    for start in range(0, len(values), _REDACT_BLOCK):
+        block = values[start : start + _REDACT_BLOCK]
+        joined = "\n".join(block)
+        if redact_text(joined) == joined:
+            continue
+        for value in block:
+            redacted = redact_text(value)
+            if redacted != value:
+                replacements[value] = redacted
+    if not replacements:
+        return column
+    return column.replace(replacements).astype("string")
+
+
+def _lock_file(handle: io.TextIOWrapper) -> None:
+    """Take an exclusive, non-blocking OS lock on an open file; OSError when someone else holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(handle: io.TextIOWrapper) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
