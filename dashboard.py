@@ -1,0 +1,23 @@
+"""late-logs dashboard: the router. Page setup, the shared sidebar, the page menu, one collector per process.
+
+Run with `streamlit run dashboard.py`. Pages live in `pages/` and stay thin; everything they share is in
+`late_logs.ui` (data access, the URL-bound filter, navigation, safe text).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from late_logs.ui import data, filters, nav, sidebar
+
+st.set_page_config(page_title="late-logs", layout="wide")
+
+page = st.navigation(nav.pages())
+scope = nav.scope_of(page)
+# Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
+if scope:
+    filters.sync_with_url(scope)
+context = data.app_context()  # also starts the background collector once per server process
+sidebar.render(context, scope)
+sidebar.demo_banner(context)
+page.run()

@@ -1,0 +1,88 @@
+"""Where each page lives and how one page opens another with the filter travelling along.
+
+Page URL paths are part of the product: `/` overview, `/explorer`, `/log?id=<logId>`, `/post?id=<postId>`,
+`/collector`. Drill-throughs replace the session's filter before switching, so filters of an earlier
+exploration (an account, a search) never leak into the rows a chart cell stands for.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from late_logs.ui import filters
+
+OVERVIEW = "pages/overview.py"
+EXPLORER = "pages/explorer.py"
+ATTEMPT = "pages/attempt.py"
+POST = "pages/post.py"
+COLLECTOR = "pages/collector.py"
+
+URL_PATHS = {OVERVIEW: "", EXPLORER: "explorer", ATTEMPT: "log", POST: "post", COLLECTOR: "collector"}
+
+# Which filter parameters a page reads (and keeps in its URL). Post history and the collector show
+# everything, so they leave the filter alone.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "": filters.SIDEBAR_PARAMS,
+    "explorer": filters.ALL_PARAMS,
+    "log": filters.ALL_PARAMS,
+    "post": (),
+    "collector": (),
+}
+
+
+def pages() -> list[st.Page]:
+    return [
+        st.Page(OVERVIEW, title="Overview", icon=":material/monitoring:", default=True),
+        st.Page(EXPLORER, title="Explorer", icon=":material/table_rows:", url_path="explorer"),
+        st.Page(
+            ATTEMPT, title="Attempt", icon=":material/receipt_long:", url_path="log", visibility="hidden"
+        ),
+        st.Page(POST, title="Post history", icon=":material/timeline:", url_path="post", visibility="hidden"),
+        st.Page(COLLECTOR, title="Collector", icon=":material/sync:", url_path="collector"),
+    ]
+
+
+def scope_of(page: st.Page) -> tuple[str, ...]:
+    return SCOPES.get(page.url_path, ())
+
+
+def drill_params(overrides: Mapping[str, str | None]) -> dict[str, str]:
+    """The Overview's filter (window, platform, action, status) with `overrides` applied; None removes."""
+    params = dict(filters.url_params(filters.SIDEBAR_PARAMS))
+    for key, value in overrides.items():
+        if value:
+            params[key] = str(value)
+        else:
+            params.pop(key, None)
+    return params
+
+
+def open_explorer(overrides: Mapping[str, str | None]) -> None:
+    """Switch to the Explorer showing exactly the rows behind a chart cell, point or error group."""
+    params = filters.replace_state(drill_params(overrides))
+    st.switch_page(EXPLORER, query_params=params)
+
+
+def explorer_href(overrides: Mapping[str, str | None]) -> str:
+    """A relative link to the same Explorer view, for tables and places where a click event is awkward."""
+    return f"{URL_PATHS[EXPLORER]}?{urlencode(drill_params(overrides))}"
+
+
+def attempt_params(log_id: str) -> dict[str, str]:
+    return {"id": str(log_id), **filters.url_params(filters.ALL_PARAMS)}
+
+
+def open_attempt(log_id: str) -> None:
+    """Switch to an attempt's page; the current filter travels along for previous / next."""
+    st.switch_page(ATTEMPT, query_params=attempt_params(log_id))
+
+
+def attempt_href(log_id: str) -> str:
+    return f"{URL_PATHS[ATTEMPT]}?{urlencode(attempt_params(log_id))}"
+
+
+def open_post(post_id: str) -> None:
+    st.switch_page(POST, query_params={"id": str(post_id)})

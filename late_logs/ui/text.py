@@ -1,0 +1,129 @@
+"""Showing text from the logs safely: always as text, never as HTML or live markdown, secrets scrubbed.
+
+Log content (error messages, captions, endpoints, raw bodies) is written by platforms and by the people who
+post; it can hold markdown, HTML, Streamlit colour directives or a token. Pages put it through these helpers
+or through widgets that never interpret it (`st.text`, `st.code`, `st.dataframe`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from late_logs.redact import redact_text, redact_value
+
+TIMEZONE_LABEL = "UTC"
+MISSING = "—"
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of them also
+# defuses Streamlit's own syntax (`:red[...]`, `:material/icon:`, `$math$`) and raw HTML (`<`).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'%@;,/?])")
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA: the shapes a missing value takes in a frame."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (list, dict, tuple)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def plain(value: Any) -> str:
+    """A value from the logs as one redacted string; missing values read as a dash."""
+    if is_missing(value):
+        return MISSING
+    return redact_text(str(value))
+
+
+def escape_markdown(value: Any) -> str:
+    """Text safe to put inside st.markdown / st.caption / a label: every markdown character escaped."""
+    text = plain(value)
+    # A newline would start a new markdown block (a heading, a list); one line is what labels want.
+    text = " ".join(text.splitlines())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def utc_text(value: Any, *, seconds: bool = True) -> str:
+    """A timestamp as `2025-11-29 13:52:07 UTC` (the one timezone of the product, always labelled)."""
+    if is_missing(value):
+        return MISSING
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {TIMEZONE_LABEL}"
+
+
+def duration_text(milliseconds: Any) -> str:
+    if is_missing(milliseconds):
+        return MISSING
+    ms = int(milliseconds)
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def count_text(value: Any) -> str:
+    if is_missing(value):
+        return MISSING
+    return f"{int(value):,}"
+
+
+def rate_text(value: Any) -> str:
+    if is_missing(value):
+        return MISSING
+    return f"{float(value) * 100:.1f}%"
+
+
+def pretty_body(raw: Any) -> tuple[str, str]:
+    """A raw request/response body as (text, language) for st.code: indented JSON when it parses, else as is.
+
+    Redacted again here although the store redacts on the way in: what reaches the page must be scrubbed
+    even if an older store or a new secret pattern slipped through.
+    """
+    if is_missing(raw) or raw == "":
+        return "", "text"
+    parsed: Any
+    if isinstance(raw, (dict, list)):
+        parsed = raw
+    else:
+        text = str(raw)
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return redact_text(text), "text"
+        if not isinstance(parsed, (dict, list)):
+            return redact_text(text), "text"
+    return json.dumps(redact_value(parsed), indent=2, ensure_ascii=False, sort_keys=False), "json"
+
+
+def age_text(then: datetime | pd.Timestamp | None, now: datetime) -> str:
+    """How long ago, in words: "42 min", "3 h 5 min", "2 days"."""
+    if is_missing(then):
+        return MISSING
+    seconds = max(0.0, (pd.Timestamp(now) - pd.Timestamp(then)).total_seconds())
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def bytes_text(size: Any) -> str:
+    if is_missing(size):
+        return MISSING
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"

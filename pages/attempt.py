@@ -1,0 +1,165 @@
+"""Attempt (`/log?id=<logId>`): one publishing attempt in full, for triage. What happened (status, platform,
+endpoint, HTTP status, timing), what the platform said (error code and message, raw request and response),
+who must act and whether a retry helps, and the way to the post's history and to the neighbouring attempts
+of the current filter.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from late_logs import analysis, collector, source
+from late_logs.records import MEDIA_URL_SEPARATOR, flatten
+from late_logs.ui import data, filters, nav
+from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_text
+
+LATE_RETENTION = timedelta(days=7)
+# Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
+PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+NOT_FOUND = (
+    "Attempt not found: no attempt with this id is stored and Late does not have it either. "
+    "Check the link, or find the attempt in the Explorer."
+)
+STATE_ICONS = {
+    "success": ":material/check_circle:",
+    "failed": ":material/error:",
+    "pending": ":material/schedule:",
+    "skipped": ":material/skip_next:",
+}
+
+ctx = data.app_context()
+log_id = str(st.query_params.get("id") or "").strip()
+st.title("Attempt")
+if not log_id:
+    st.info("No attempt chosen: open one from the Explorer, or add `?id=<logId>` to this page's address.")
+    st.stop()
+
+detail, note = None, ""
+if PLAUSIBLE_ID.fullmatch(log_id):
+    with st.spinner("Fetching the attempt's detail…"):
+        client = source.open_client(ctx.settings)
+        try:
+            detail, note = collector.fetch_detail(client, ctx.store, log_id)
+        finally:
+            client.close()
+stored = ctx.frame[ctx.frame["log_id"] == log_id]
+if detail is None and stored.empty:
+    st.error(NOT_FOUND)
+    st.stop()
+record = flatten(detail) if detail is not None else {}
+if not stored.empty:  # the list entry fills what the detail lacks (and vice versa)
+    record = {**stored.iloc[0].to_dict(), **{k: v for k, v in record.items() if not is_missing(v)}}
+
+status = plain(record.get("status"))
+st.code(log_id, language=None)
+if note:
+    st.warning(escape_markdown(note))
+created = record.get("created_at")
+if not is_missing(created) and analysis.utc_now() - pd.Timestamp(created) > LATE_RETENTION and not note:
+    st.caption("Late keeps attempts for 7 days; this is the copy late-logs stored.")
+
+
+def field(label: str, value: str) -> None:
+    st.caption(label)
+    st.text(value)
+
+
+with st.container(border=True):
+    first, second, third, fourth = st.columns(4)
+    with first:
+        field("Status", status)
+        field("Time", utc_text(created))
+        field("Attempt number", plain(record.get("attempt_number")))
+    with second:
+        field("Platform", plain(record.get("platform")))
+        field("Action", plain(record.get("action")))
+        field("Duration", duration_text(record.get("duration_ms")))
+    with third:
+        field("Account", plain(record.get("account_username")))
+        field("Account id", plain(record.get("account_id")))
+        field("Platform HTTP status", plain(record.get("status_code")))
+    with fourth:
+        field("Endpoint", plain(record.get("endpoint")))
+        field("Post id", plain(record.get("post_id")))
+        field("Platform post URL", plain(record.get("platform_post_url")))
+
+if status == "failed" or not is_missing(record.get("error_message")):
+    kind = analysis.failure_class(
+        record.get("error_code"), record.get("error_message"), record.get("status_code")
+    )
+    with st.container(border=True):
+        st.subheader(
+            f"{analysis.FAILURE_CLASS_LABELS[kind]}: "
+            f"{'a retry helps' if analysis.RETRY_HELPS[kind] else 'a retry will not help'}"
+        )
+        st.write(analysis.FAILURE_CLASSES[kind])
+        field("Error code", plain(record.get("error_code")))
+        field("Error message", plain(record.get("error_message")))
+
+post_id = record.get("post_id")
+if not is_missing(post_id):
+    outcome = analysis.post_outcome(analysis.post_attempts(ctx.frame, str(post_id)), analysis.utc_now())
+    same_platform = [o for o in outcome.platforms if o.platform == record.get("platform")]
+    if status != "success" and same_platform and same_platform[0].went_live:
+        st.warning(
+            "This post already went live on this platform in another attempt: a retry could post it "
+            "twice. Check the post history first."
+        )
+
+request = (detail or {}).get("request") if isinstance((detail or {}).get("request"), dict) else {}
+response = (detail or {}).get("response") if isinstance((detail or {}).get("response"), dict) else {}
+left, right = st.columns(2)
+for column, title, body in (
+    (left, "Request sent to the platform", request.get("rawBody")),
+    (right, "Platform's response", response.get("rawBody")),
+):
+    with column, st.container(border=True):
+        st.subheader(title)
+        text, language = pretty_body(body)
+        if text:
+            st.code(text, language=language, wrap_lines=True)
+        else:
+            st.caption("Late did not record this body for this attempt.")
+
+media = record.get("media_urls")
+if not is_missing(media):
+    with st.container(border=True):
+        st.subheader("Media")
+        st.code("\n".join(plain(url) for url in str(media).split(MEDIA_URL_SEPARATOR)), language=None)
+if not is_missing(record.get("content_preview")):
+    with st.expander("Content preview"):
+        st.text(plain(record.get("content_preview")))
+if detail is not None:
+    with st.expander("Everything stored for this attempt (redacted JSON)"):
+        st.code(pretty_body(detail)[0], language="json")
+
+rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
+newer, older = analysis.neighbours(rows, log_id)
+links = st.columns(3)
+with links[0]:
+    if newer:
+        st.page_link(
+            nav.ATTEMPT,
+            label="Newer attempt",
+            icon=":material/arrow_back:",
+            query_params=nav.attempt_params(newer),
+        )
+with links[1]:
+    if not is_missing(post_id):
+        st.page_link(
+            nav.POST, label="Post history", icon=":material/timeline:", query_params={"id": str(post_id)}
+        )
+with links[2]:
+    if older:
+        st.page_link(
+            nav.ATTEMPT,
+            label="Older attempt",
+            icon=":material/arrow_forward:",
+            query_params=nav.attempt_params(older),
+        )
+if newer is None and older is None and log_id not in set(rows["log_id"]):
+    st.caption("This attempt is outside the current filter, so there is no previous or next attempt to show.")

@@ -1,0 +1,126 @@
+"""Post history (`/post?id=<postId>`): every attempt of one post, one lane per platform, and where each
+platform ended up (published, failed, still pending, stuck), so nobody retries a post that already went live.
+Click a marker or select a row to open that attempt.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from late_logs import analysis, charts
+from late_logs.ui import data, nav
+from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
+
+OVERALL_TEXT = {
+    "published": ("Published on every platform.", st.success),
+    "partial": ("Partly published: some platforms went live, others did not.", st.warning),
+    "failed": ("Failed: the post went live on no platform.", st.error),
+    "pending": ("Still in progress on at least one platform.", st.info),
+}
+STATE_LABELS = {
+    "published": "Published",
+    "failed": "Failed",
+    "pending": "Pending",
+    "stuck": "Stuck",
+    "skipped": "Skipped",
+    "cancelled": "Cancelled",
+}
+COLUMNS = [
+    "created_at",
+    "platform",
+    "action",
+    "status",
+    "status_code",
+    "error_code",
+    "error_message",
+    "attempt_number",
+    "duration_ms",
+    "log_id",
+]
+
+ctx = data.app_context()
+post_id = str(st.query_params.get("id") or "").strip()
+st.title("Post history")
+if not post_id:
+    st.info("No post chosen: open one from an attempt, or add `?id=<postId>` to this page's address.")
+    st.stop()
+st.code(post_id, language=None)
+
+attempts = analysis.post_attempts(ctx.frame, post_id)
+if attempts.empty:
+    st.error(
+        "Post not found: no attempt of a post with this id is stored. Check the link, or sync again if "
+        "the post is new."
+    )
+    st.stop()
+
+now = analysis.utc_now()
+outcome = analysis.post_outcome(attempts, now)
+sentence, show = OVERALL_TEXT.get(outcome.overall, (f"Overall: {outcome.overall}", st.info))
+show(escape_markdown(sentence))
+content = attempts["post_content"].dropna()
+if len(content):
+    with st.expander("Post content"):
+        st.text(plain(content.iloc[-1]))
+
+columns = st.columns(min(4, max(1, len(outcome.platforms))))
+for index, platform in enumerate(outcome.platforms):
+    with columns[index % len(columns)], st.container(border=True):
+        st.subheader(escape_markdown(platform.platform))
+        st.markdown(
+            f"**{STATE_LABELS.get(platform.state, escape_markdown(platform.state))}** · "
+            f"{platform.attempts} attempt{'s' if platform.attempts != 1 else ''}"
+        )
+        st.caption(f"Last attempt {utc_text(platform.last_attempt_at)}")
+        if platform.state == "stuck":
+            st.warning(
+                f"Stuck: pending for {age_text(platform.last_attempt_at, now)}, longer than "
+                f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min. Check on the platform before "
+                "retrying.",
+                icon=":material/hourglass_disabled:",
+            )
+        if platform.went_live and platform.state != "published":
+            st.caption("It went live in an earlier attempt: a retry could post it twice.")
+        if platform.error_message:
+            st.text(plain(platform.error_message))
+        if platform.platform_post_url:
+            st.text(plain(platform.platform_post_url))
+        if platform.last_log_id:
+            st.page_link(
+                nav.ATTEMPT,
+                label="Latest attempt",
+                icon=":material/receipt_long:",
+                query_params=nav.attempt_params(platform.last_log_id),
+            )
+
+with st.container(border=True):
+    st.subheader("Timeline")
+    event = st.plotly_chart(
+        charts.post_timeline(attempts), key="post_timeline", on_select="rerun", selection_mode="points"
+    )
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    clicked = [p.get("customdata") for p in points if p.get("customdata")]
+    if clicked:
+        nav.open_attempt(str(clicked[0][0]))
+    st.caption("One lane per platform; colour is the status, shape the action. Click a marker to open it.")
+
+table = attempts.sort_values("created_at", ascending=False, kind="stable")[COLUMNS].reset_index(drop=True)
+selection = st.dataframe(
+    table,
+    key="post_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    hide_index=True,
+    column_config={
+        "created_at": st.column_config.DatetimeColumn(
+            "Time (UTC)", format="YYYY-MM-DD HH:mm:ss", timezone="UTC"
+        ),
+        "status_code": st.column_config.NumberColumn("HTTP", format="%d"),
+        "error_message": st.column_config.TextColumn("Error message", width="large"),
+        "attempt_number": st.column_config.NumberColumn("Attempt #", format="%d"),
+        "duration_ms": st.column_config.NumberColumn("Duration (ms)", format="%d"),
+    },
+)
+picked = selection.selection.rows if selection else []
+if picked:
+    nav.open_attempt(str(table.iloc[picked[0]]["log_id"]))
