@@ -1,0 +1,428 @@
+"""`python -m late_logs`: sync, collect, export, simulate and status from a terminal.
+
+Each command's docstring is its `--help`. Errors end in one plain sentence on stderr and an exit code:
+1 other Late or store errors, 2 a refused key, 3 an unreachable API, 4 a store another writer holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import logging
+import re
+import signal
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Mapping, TextIO
+
+from late_logs.api import AuthError, LateError, UnreachableError
+from late_logs.collector import Progress, SyncReport, run_forever, sync_once
+from late_logs.config import ConfigError, Settings, load_settings
+from late_logs.records import parse_time
+from late_logs.store import StoreError, StoreLocked
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_AUTH = 2
+EXIT_UNREACHABLE = 3
+EXIT_LOCKED = 4
+EXIT_INTERRUPTED = 130
+
+FAULT_NAMES = ("429", "5xx", "slow", "truncate")
+
+
+class ProgressPrinter:
+    """Progress of a pass on stderr: one line rewritten in place on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO, tty: bool | None = None) -> None:
+        self.stream = stream
+        self.tty = stream.isatty() if tty is None else tty
+        self._phase: str | None = None
+        self._step = -1
+        self._width = 0
+        self._lines = 0
+
+    def __call__(self, progress: Progress) -> None:
+        counted = f"{progress.done}/{progress.total}" if progress.total else str(progress.done)
+        line = f"{progress.phase}: {counted} - {progress.message}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = max(self._width, len(line))
+            self.stream.flush()
+            return
+        # Plain output (a log file, a pipe): a line when a phase starts, then at each quarter of the phase
+        # (or every tenth report when its size is unknown), so a log stays short.
+        if progress.phase != self._phase:
+            self._phase, self._step, self._lines = progress.phase, -1, 0
+        step = progress.done * 4 // progress.total if progress.total else self._lines // 10
+        if step != self._step:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self._step = step
+        self._lines += 1
+
+    def finish(self) -> None:
+        if self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Run one sync pass: fetch what is new from Late into the local store, then print a summary.
+
+    The first pass fetches Late's whole 7 days; later passes fetch only what is new, refresh attempts that
+    were pending and keep the details of failed attempts. Safe to interrupt: a rerun completes the store.
+    """
+    from late_logs.source import open_client, open_store
+
+    printer = ProgressPrinter(err)
+    store = open_store(settings)
+    try:
+        with open_client(settings) as client:
+            try:
+                report = sync_once(
+                    client,
+                    store,
+                    progress=printer,
+                    detail_workers=args.detail_workers,
+                    fetch_details=not args.no_details,
+                )
+            finally:
+                printer.finish()
+    finally:
+        store.close()
+    out.write(f"sync done: {report.summary()}\n")
+    return EXIT_OK
+
+
+def cmd_collect(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Keep the store fresh: run a sync pass every LATE_LOGS_POLL_SECONDS (or --interval) until Ctrl-C.
+
+    A failed pass is reported and retried later with a growing pause; Ctrl-C stops at the next request,
+    keeping everything fetched so far.
+    """
+    from late_logs.source import open_client, open_store
+
+    interval = settings.poll_seconds if args.interval is None else args.interval
+    store = open_store(settings)
+    stop = threading.Event()
+    printer = ProgressPrinter(err)
+
+    def on_pass(report: SyncReport | None, error: BaseException | None) -> None:
+        printer.finish()
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if report is not None:
+            out.write(f"{stamp} pass done: {report.summary()}\n")
+        elif error is not None:
+            err.write(f"{stamp} pass failed: {_plain(error)}\n")
+        out.flush()
+        err.flush()
+
+    worker = threading.Thread(
+        target=run_forever,
+        args=(lambda: open_client(settings), store, interval, stop),
+        kwargs={"progress": printer, "on_pass": on_pass},
+        name="late-logs-collect",
+        daemon=True,
+    )
+    out.write(f"collecting every {interval:g} s into {settings.cache_dir}; Ctrl-C stops\n")
+    out.flush()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if _main_thread() else None
+    try:
+        worker.start()
+        while worker.is_alive() and not stop.is_set():
+            worker.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        err.write("stopping: finishing the current request...\n")
+        worker.join(60)
+        printer.finish()
+        store.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    out.write("collector stopped\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Write the stored attempts to stdout as JSON lines or CSV (--format), newest first.
+
+    --since keeps only attempts from that moment on: an ISO time (2026-02-10T08:00Z) or an age such as 7d,
+    24h or 90m. Secrets are redacted, as everywhere in the store.
+    """
+    from late_logs import export
+    from late_logs.source import open_store
+
+    since = parse_since(args.since) if args.since else None
+    store = open_store(settings)
+    try:
+        writer = export.export_jsonl if args.format == "jsonl" else export.export_csv
+        writer(store, out, since=since)
+    finally:
+        store.close()
+    out.flush()
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Serve the simulated Late API over HTTP (paths under /api/v1/...) until Ctrl-C.
+
+    --faults switches on misbehaviour to test against: 429 (a rate-limit storm), 5xx (server errors),
+    slow (slow answers) and truncate (bodies cut off). Point a client at it with
+    LATE_API_BASE_URL=http://HOST:PORT/api and LATE_API_KEY set to late_logs.simulator.DEMO_API_KEY.
+    """
+    from late_logs.simulator import SimulatedLate, serve
+
+    faults = parse_faults(args.faults)
+    sim = SimulatedLate()
+    if "429" in faults:
+        sim.faults.rate_limit_storm = True
+    if "5xx" in faults:
+        sim.faults.server_error_rate = 0.2
+    if "slow" in faults:
+        sim.faults.slow_seconds = 1.0
+    if "truncate" in faults:
+        sim.faults.truncate_rate = 0.2
+    on = ", ".join(sorted(faults)) or "none"
+    out.write(f"simulated Late API at http://{args.host}:{args.port}/api (faults: {on}); Ctrl-C stops\n")
+    out.flush()
+    try:
+        serve(port=args.port, host=args.host, sim=sim)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        err.write(
+            f"could not serve on {args.host}:{args.port} ({exc.strerror or exc}); pick another --port.\n"
+        )
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Show what the store holds, the last pass, the last error and whether an API key is set (never the key).
+
+    Reads the store only; it never calls Late.
+    """
+    from late_logs.source import mode_line, open_store
+
+    store = open_store(settings)
+    try:
+        stats = store.stats()
+        state = store.state()
+    finally:
+        store.close()
+    lines = [
+        mode_line(settings),
+        f"API key set: {'yes' if settings.key_is_set else 'no'}",
+        f"store: {settings.cache_dir}",
+    ]
+    size = f"{stats.size_bytes / 1e6:.1f} MB"
+    lines.append(
+        f"stored: {stats.attempts} attempts, {stats.details} details, "
+        f"{stats.connection_logs} connection logs ({size}, kept {stats.retention_days} days)"
+    )
+    if stats.oldest is not None and stats.newest is not None:
+        lines.append(f"attempts from {_when(stats.oldest)} to {_when(stats.newest)}")
+    report = state.get("last_report")
+    lines.append(f"last pass started: {state.get('last_pass_started_at') or 'never'}")
+    lines.append(f"last pass finished: {state.get('last_pass_finished_at') or 'never'}")
+    if isinstance(report, Mapping):
+        lines.append(f"last pass: {SyncReport(**_known_fields(report)).summary()}")
+    error = state.get("last_error")
+    if error:
+        lines.append(f"last error: {error} (at {state.get('last_error_at') or 'unknown time'})")
+    else:
+        lines.append("last error: none")
+    if state.get("next_pass_at"):
+        lines.append(f"next pass: {state.get('next_pass_at')}")
+    lines.append(
+        f"requests so far: {state.get('total_requests') or 0} ({state.get('total_rate_limited') or 0} "
+        "rate-limited)"
+    )
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
+    "sync": cmd_sync,
+    "collect": cmd_collect,
+    "export": cmd_export,
+    "simulate": cmd_simulate,
+    "status": cmd_status,
+}
+
+
+# --- parsing -----------------------------------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _known_fields(report: Mapping[str, object]) -> dict[str, object]:
+    names = {f for f in SyncReport.__dataclass_fields__}
+    return {k: v for k, v in report.items() if k in names}
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+_AGE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$", re.IGNORECASE)
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """An ISO time, or an age such as "7d", "24h" or "90m" before now; raises ConfigError otherwise."""
+    match = _AGE.match(text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[
+            unit
+        ]
+        return (now or datetime.now(timezone.utc)) - delta
+    moment = parse_time(text)
+    if moment is None:
+        raise ConfigError(
+            f"The --since value must be an ISO time or an age like 7d, 24h or 90m, got {text!r}."
+        )
+    return moment
+
+
+def parse_faults(text: str | None) -> set[str]:
+    """The fault names in a comma-separated list; raises ConfigError for a name it does not know."""
+    names = {part.strip().lower() for part in (text or "").split(",") if part.strip()}
+    unknown = names - set(FAULT_NAMES)
+    if unknown:
+        raise ConfigError(
+            f"unknown fault {', '.join(sorted(unknown))}; choose from {', '.join(FAULT_NAMES)}."
+        )
+    return names
+
+
+def _doc(command: Callable[..., int]) -> tuple[str, str]:
+    text = inspect.getdoc(command) or ""
+    return text.split("\n", 1)[0], text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m late_logs",
+        description=(
+            "Collect Late's publishing logs into a local store and work with them. "
+            "With no LATE_API_KEY set, everything runs against a simulated Late API (demo mode)."
+        ),
+    )
+    parser.add_argument("--cache-dir", type=Path, help="the store's folder (overrides LATE_LOGS_CACHE_DIR)")
+    parser.add_argument(
+        "--retention-days",
+        type=int,
+        help="days of attempts the store keeps (overrides LATE_LOGS_RETENTION_DAYS)",
+    )
+    parser.add_argument("--base-url", help="the Late API base URL (overrides LATE_API_BASE_URL)")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also show retries and rate-limit waits as they happen"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers: dict[str, argparse.ArgumentParser] = {}
+    for name, command in COMMANDS.items():
+        summary, description = _doc(command)
+        subparsers[name] = commands.add_parser(
+            name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+    subparsers["sync"].add_argument(
+        "--detail-workers", type=int, default=4, help="how many details to fetch at once (default 4)"
+    )
+    subparsers["sync"].add_argument(
+        "--no-details", action="store_true", help="skip fetching the details of failed attempts in this pass"
+    )
+    subparsers["collect"].add_argument(
+        "--interval", type=float, help="seconds between passes (default LATE_LOGS_POLL_SECONDS)"
+    )
+    subparsers["export"].add_argument(
+        "--format", choices=("jsonl", "csv"), required=True, help="jsonl (one JSON object per line) or csv"
+    )
+    subparsers["export"].add_argument("--since", help="an ISO time or an age such as 7d, 24h, 90m")
+    subparsers["simulate"].add_argument(
+        "--port", type=int, default=8787, help="port to listen on (default 8787)"
+    )
+    subparsers["simulate"].add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+    )
+    subparsers["simulate"].add_argument(
+        "--faults", default="", help=f"comma-separated faults to switch on: {','.join(FAULT_NAMES)}"
+    )
+    return parser
+
+
+def _route_log_messages(err: TextIO, verbose: bool) -> None:
+    """Retry and wait notices from the client go to stderr with --verbose and nowhere otherwise, so an error
+    ends in one sentence (Python would print unhandled warnings to stderr by itself)."""
+    package_log = logging.getLogger("late_logs")
+    for handler in list(package_log.handlers):
+        if getattr(handler, "_late_logs_cli", False):
+            package_log.removeHandler(handler)
+    handler: logging.Handler = logging.StreamHandler(err) if verbose else logging.NullHandler()
+    handler._late_logs_cli = True  # type: ignore[attr-defined]
+    if verbose:
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        package_log.setLevel(logging.INFO)
+    package_log.addHandler(handler)
+
+
+def _plain(exc: BaseException) -> str:
+    """One sentence for a person, ending with a full stop."""
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    text = text.strip()
+    text = text[0].upper() + text[1:] if text else text
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one command; returns the exit code (see the module docstring)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    _route_log_messages(err, args.verbose)
+    try:
+        settings = load_settings(env=env).with_overrides(
+            cache_dir=args.cache_dir,
+            retention_days=args.retention_days,
+            base_url=args.base_url.rstrip("/") if args.base_url else None,
+        )
+        if args.command not in ("simulate", "status"):  # status prints the mode itself
+            from late_logs.source import mode_line
+
+            err.write(mode_line(settings) + "\n")
+            err.flush()
+        return COMMANDS[args.command](args, settings, out, err)
+    except AuthError as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_AUTH
+    except UnreachableError as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_UNREACHABLE
+    except StoreLocked as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_LOCKED
+    except (LateError, StoreError, ConfigError) as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("\nInterrupted; what was fetched so far is stored, and the next sync completes it.\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK  # e.g. `export | head`: the reader has what it wanted
