@@ -11,6 +11,7 @@ import streamlit as st
 from late_logs.ui import data, filters, nav, sidebar
 
 st.set_page_config(page_title="late-logs", layout="wide")
+nav.require_router()  # on a fresh server Streamlit's v1 multipage mode may have run this file as a page
 
 page = st.navigation(nav.pages())
 scope = nav.scope_of(page)

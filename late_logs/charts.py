@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import zlib
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -251,24 +251,39 @@ def failure_matrix_heatmap(matrix: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed", title=None, type="category")
-    fig.update_xaxes(title=None, type="category")  # labels below: the modebar covers the top edge
+    # Action names on top and level: read first, never overlapping, and in view without scrolling. (The
+    # dashboard hides the modebar of this chart, which would otherwise cover the top edge.)
+    fig.update_xaxes(title=None, type="category", side="top", tickangle=0)
     fig.update_layout(hovermode="closest", hoverdistance=-1)
-    return _layout(fig, height=max(220, min(450, 60 + 32 * len(platforms))))
+    fig = _layout(fig, height=max(220, min(560, 70 + 34 * len(platforms))))
+    fig.update_layout(margin=dict(MARGIN, t=28))
+    return fig
 
 
 # --------------------------------------------------------------------------------------------- time series
 
 
-def failure_rate_chart(series: pd.DataFrame) -> go.Figure:
+def failure_rate_chart(
+    series: pd.DataFrame,
+    shown: Collection[str] | None = None,
+    legend: Literal["top", "right"] = "top",
+) -> go.Figure:
     """One line per platform of failure rate per bucket; buckets below the volume floor are faint dots.
 
-    customdata per point: [platform, bucket_start ISO, bucket_end ISO] for drill-through.
+    With `shown`, those platforms come first and are drawn; the others are listed in the legend, a click
+    away (thirteen lines at once are unreadable). `legend="right"` puts the legend in a column beside the
+    plot rather than in rows above it. customdata per point: [platform, bucket_start ISO, bucket_end ISO].
     """
     required = ("bucket_start", "bucket_end", "platform", "settled", "failures", "failure_rate", "muted")
     if _is_empty(series, required) or int(series["settled"].sum()) == 0:
         return empty_figure()
     fig = go.Figure()
-    for platform in sorted(series["platform"].astype(str).unique()):
+    present = sorted(series["platform"].astype(str).unique())
+    if shown is not None:
+        first = [p for p in shown if p in present]
+        present = first + [p for p in present if p not in first]
+    for platform in present:
+        visible: bool | str = True if shown is None or platform in shown else "legendonly"
         rows = series[series["platform"].astype(str) == platform].sort_values("bucket_start")
         muted = rows["muted"].to_numpy(dtype=bool)
         rates = rows["failure_rate"].to_numpy(dtype=float)
@@ -296,6 +311,7 @@ def failure_rate_chart(series: pd.DataFrame) -> go.Figure:
                 mode="lines+markers",
                 name=plain(platform),
                 legendgroup=platform,
+                visible=visible,
                 line=dict(color=color, width=2, dash=PLATFORM_DASHES.get(platform, "solid")),
                 marker=dict(size=5),
                 connectgaps=False,
@@ -314,6 +330,7 @@ def failure_rate_chart(series: pd.DataFrame) -> go.Figure:
                     name=plain(platform),
                     legendgroup=platform,
                     showlegend=False,
+                    visible=visible,
                     opacity=0.35,
                     marker=dict(color=color, size=6, symbol="circle-open"),
                     customdata=custom[faint],
@@ -323,7 +340,21 @@ def failure_rate_chart(series: pd.DataFrame) -> go.Figure:
             )
     fig.update_yaxes(title="failure rate", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title="time (UTC)")
-    return _layout(fig, hovermode="closest")
+    fig = _layout(fig, hovermode="closest")
+    if legend == "right":
+        fig.update_layout(
+            legend=dict(
+                orientation="v",
+                x=1.02,
+                xanchor="left",
+                y=1,
+                yanchor="top",
+                title=dict(text="platform"),
+                tracegroupgap=0,  # one group per platform: the default gap makes 13 names scroll
+                font=dict(size=11),
+            )
+        )
+    return fig
 
 
 def status_volume_chart(volume: pd.DataFrame) -> go.Figure:

@@ -13,8 +13,10 @@ from late_logs import analysis, collector, source
 from late_logs.api import LateError
 from late_logs.records import parse_time
 from late_logs.store import StoreError, StoreLocked
-from late_logs.ui import data
+from late_logs.ui import data, nav
 from late_logs.ui.text import bytes_text, count_text, escape_markdown, plain, utc_text
+
+nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
 ctx = data.app_context()
 config = ctx.settings

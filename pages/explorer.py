@@ -13,6 +13,8 @@ from late_logs import export
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import count_text
 
+nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
+
 MAX_ROWS_SHOWN = 5_000
 COLUMNS = [
     "created_at",
@@ -52,7 +54,7 @@ ctx.require_attempts()
 
 st.title("Explorer")
 with st.container(border=True):
-    filters.explorer_filters(ctx.frame)
+    filters.explorer_filters(ctx.distinct)
 
 rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
 st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
@@ -77,6 +79,7 @@ selection = st.dataframe(
     selection_mode="single-row",
     hide_index=True,
     column_config=COLUMN_CONFIG,
+    placeholder="—",  # not Streamlit's grey "None": a missing value is no value
     height=560,
 )
 picked = selection.selection.rows if selection else []
@@ -93,7 +96,7 @@ def exported(write) -> str:
 
 
 stamp = filters.state().get("start", "")[:10] + "_" + filters.state().get("end", "")[:10]
-first, second, _ = st.columns([1, 1, 4])
+first, second, _ = st.columns([1, 1, 2])  # wide enough for the row count in the label
 with first:
     st.download_button(
         f"Export {count_text(len(rows))} rows as CSV",

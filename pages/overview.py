@@ -5,26 +5,29 @@ error group opens the Explorer filtered to the attempts behind it.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import streamlit as st
 
-from late_logs import analysis, charts
+from late_logs import analysis
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import count_text, escape_markdown, rate_text
+
+nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
 TOP_GROUPS = 15
 LINKED_CELLS = 6
 # A rise is bad for every number but the plain attempt count, which is neither good nor bad.
 DELTA_COLORS = {"attempts": "off"}
+# A figure's modebar (zoom, pan, download) would cover the heatmap's column labels; nothing to zoom there.
+NO_MODEBAR = {"displayModeBar": False}
+BUCKET_WORDS = {"h": "hour", "3h": "3 hours", "6h": "6 hours", "D": "day"}
 
 ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
-window = ctx.filtered(flt)
-# The KPIs compare with the window before, so they need the same filter without the time bounds.
-all_times = ctx.filtered(dataclasses.replace(flt, start=None, end=None))
+# Numbers, analysis frames and figures of this filter, cached per store version and filter.
+view = ctx.overview(flt)
 
 st.title("Overview")
 st.caption(filters.describe(filters.state(), filters.SIDEBAR_PARAMS))
@@ -50,7 +53,7 @@ def kpi_delta(kpi: analysis.Kpi) -> str | None:
 
 with st.container(border=True):
     columns = st.columns(5)
-    for column, kpi in zip(columns, analysis.window_kpis(all_times, flt.start, flt.end), strict=True):
+    for column, kpi in zip(columns, view.kpis, strict=True):
         value = rate_text(kpi.value) if kpi.unit == "rate" else count_text(kpi.value)
         previous = rate_text(kpi.previous) if kpi.unit == "rate" else count_text(kpi.previous)
         column.metric(
@@ -61,56 +64,64 @@ with st.container(border=True):
             help=f"Previous window of the same length: {previous}",
         )
 
-left, right = st.columns([5, 6])
-with left, st.container(border=True):
+with st.container(border=True):
     st.subheader("Failure rate by platform and action")
-    matrix = analysis.failure_matrix(window, analysis.MIN_VOLUME)
     event = st.plotly_chart(
-        charts.failure_matrix_heatmap(matrix),
+        view.matrix_figure,
         key="overview_matrix",
         on_select="rerun",
         selection_mode="points",
+        config=NO_MODEBAR,
     )
     cell = selected_customdata(event)
     if cell:
         nav.open_explorer({"platform": cell[0], "action": cell[1], "status": "failed"})
     st.caption(
-        f"Grey cells have fewer than {analysis.MIN_VOLUME} settled attempts. Click a cell to see its "
-        "failures."
+        f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
+        "attempts. Click a cell to see its failures."
     )
+    matrix = view.matrix
     worst = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values("failure_rate", ascending=False)
-    for row in worst.head(LINKED_CELLS).itertuples(index=False):
-        st.page_link(
-            nav.EXPLORER,
-            label=f"{escape_markdown(row.platform)} · {escape_markdown(row.action)}: "
-            f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})",
-            query_params=nav.drill_params(
-                {"platform": row.platform, "action": row.action, "status": "failed"}
-            ),
-            icon=":material/open_in_new:",
-        )
+    link_columns = st.columns(3)
+    for index, row in enumerate(worst.head(LINKED_CELLS).itertuples(index=False)):
+        with link_columns[index % len(link_columns)]:
+            st.page_link(
+                nav.EXPLORER,
+                label=f"{escape_markdown(row.platform)} · {escape_markdown(row.action)}: "
+                f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})",
+                query_params=nav.drill_params(
+                    {"platform": row.platform, "action": row.action, "status": "failed"}
+                ),
+                icon=":material/open_in_new:",
+            )
 
-with right, st.container(border=True):
+rate_column, volume_column = st.columns([3, 2])
+with rate_column, st.container(border=True):
     st.subheader("Failure rate over time")
-    series = analysis.failure_rate_over_time(window, flt.start, flt.end)
     event = st.plotly_chart(
-        charts.failure_rate_chart(series), key="overview_rate", on_select="rerun", selection_mode="points"
+        view.rate_figure, key="overview_rate", on_select="rerun", selection_mode="points"
     )
     point = selected_customdata(event)
     if point:
         nav.open_explorer({"platform": point[0], "start": point[1], "end": point[2], "status": "failed"})
-    volume = analysis.status_volume_over_time(window, flt.start, flt.end)
+    st.caption(
+        f"Per {BUCKET_WORDS.get(view.rate_bucket, view.rate_bucket)}. The {data.RATE_CHART_PLATFORMS} "
+        "platforms with most failures are drawn; click a name in the legend to add another. Faint rings: "
+        "too few attempts for a rate. Click a point to see its failures."
+    )
+with volume_column, st.container(border=True):
+    st.subheader("Attempts by status")
     event = st.plotly_chart(
-        charts.status_volume_chart(volume), key="overview_volume", on_select="rerun", selection_mode="points"
+        view.volume_figure, key="overview_volume", on_select="rerun", selection_mode="points"
     )
     bar = selected_customdata(event)
     if bar:
         nav.open_explorer({"status": bar[0], "start": bar[1], "end": bar[2]})
-    st.caption("Click a point or a bar to see the attempts of that hour or day.")
+    st.caption("Click a bar to see the attempts of that time.")
 
 with st.container(border=True):
     st.subheader("Top error groups")
-    groups = analysis.error_groups(window).head(TOP_GROUPS)
+    groups = view.groups.head(TOP_GROUPS)
     if groups.empty:
         st.success("No failures in this window.")
     else:
@@ -123,38 +134,40 @@ with st.container(border=True):
                 "error_code",
                 "message",
                 "count",
-                "posts",
-                "accounts",
-                "first_seen",
-                "last_seen",
                 "kind",
                 "link",
+                "posts",
+                "accounts",
+                "last_seen",
+                "first_seen",
             ]
         ]
+        # Sized so every column up to "Open" fits 1440 px without scrolling; the times may scroll.
         selection = st.dataframe(
             table,
             key="overview_groups",
             on_select="rerun",
             selection_mode="single-row",
             hide_index=True,
+            placeholder="—",
             column_config={
-                "platform": "Platform",
-                "error_code": "Code",
-                "message": st.column_config.TextColumn("Message (normalised)", width="medium"),
-                "count": st.column_config.NumberColumn("Failures"),
-                "posts": st.column_config.NumberColumn("Posts"),
-                "accounts": st.column_config.NumberColumn("Accounts"),
-                "first_seen": st.column_config.DatetimeColumn(
-                    "First seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"
-                ),
+                "platform": st.column_config.TextColumn("Platform", width=90),
+                "error_code": st.column_config.TextColumn("Code", width=180),
+                "message": st.column_config.TextColumn("Message (normalised)", width=300),
+                "count": st.column_config.NumberColumn("Failures", width=70),
+                "kind": st.column_config.TextColumn("Who must act", width=125),
+                "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),
+                "posts": st.column_config.NumberColumn("Posts", width=55),
+                "accounts": st.column_config.NumberColumn("Accounts", width=75),
                 "last_seen": st.column_config.DatetimeColumn(
-                    "Last seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"
+                    "Last seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
                 ),
-                "kind": "Who must act",
-                "link": st.column_config.LinkColumn("Open", display_text="attempts"),
+                "first_seen": st.column_config.DatetimeColumn(
+                    "First seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
+                ),
             },
         )
         rows = selection.selection.rows if selection else []
         if rows:
             nav.open_explorer({"error_group": str(groups.iloc[rows[0]]["group"]), "status": "failed"})
-        st.caption("Select a row to see the failures of that group in the Explorer.")
+        st.caption("Select a row, or follow its link, to see the failures of that group in the Explorer.")

@@ -11,6 +11,8 @@ from late_logs import analysis, charts
 from late_logs.ui import data, nav
 from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
 
+nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
+
 OVERALL_TEXT = {
     "published": ("Published on every platform.", st.success),
     "partial": ("Partly published: some platforms went live, others did not.", st.warning),
@@ -104,6 +106,7 @@ with st.container(border=True):
         nav.open_attempt(str(clicked[0][0]))
     st.caption("One lane per platform; colour is the status, shape the action. Click a marker to open it.")
 
+st.subheader("Attempts")
 table = attempts.sort_values("created_at", ascending=False, kind="stable")[COLUMNS].reset_index(drop=True)
 selection = st.dataframe(
     table,
@@ -111,14 +114,20 @@ selection = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
+    placeholder="—",  # not Streamlit's grey "None": a missing value is no value
     column_config={
         "created_at": st.column_config.DatetimeColumn(
             "Time (UTC)", format="YYYY-MM-DD HH:mm:ss", timezone="UTC"
         ),
+        "platform": "Platform",
+        "action": "Action",
+        "status": "Status",
         "status_code": st.column_config.NumberColumn("HTTP", format="%d"),
+        "error_code": "Error code",
         "error_message": st.column_config.TextColumn("Error message", width="large"),
         "attempt_number": st.column_config.NumberColumn("Attempt #", format="%d"),
         "duration_ms": st.column_config.NumberColumn("Duration (ms)", format="%d"),
+        "log_id": "Log id",
     },
 )
 picked = selection.selection.rows if selection else []

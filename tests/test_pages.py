@@ -124,8 +124,13 @@ def failed_with_bodies(frame: pd.DataFrame, store_dir: Path) -> pd.Series:
 
 
 @pytest.fixture(autouse=True)
-def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every AppTest run goes through the router, as in the real server (see the module docstring)."""
+def navigation_only(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Every AppTest run goes through the router, as in the real server (see the module docstring).
+
+    Tests named `test_fresh_server_*` opt out: they check the app's own way back to the router.
+    """
+    if request.node.name.startswith("test_fresh_server_"):
+        return
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs) -> None:
@@ -259,6 +264,35 @@ def test_explorer_filters_from_the_url_narrow_the_rows(
     ]
 
 
+@pytest.mark.parametrize(
+    ("page", "query", "title"),
+    [
+        ("pages/explorer.py", {"status": "failed", "platform": "instagram"}, "Explorer"),
+        ("pages/log.py", {"status": "failed"}, "Attempt"),
+    ],
+)
+def test_fresh_server_deep_link_goes_through_the_router(
+    demo_app: Path, demo_frame: pd.DataFrame, page: str, query: dict[str, str], title: str
+) -> None:
+    """Without the harness patch every AppTest run starts as a fresh server does, in Streamlit's v1
+    multipage mode, which would run the page file alone: no sidebar and no filter from the URL."""
+    if page == "pages/log.py":
+        query = {**query, "id": str(demo_frame[demo_frame["status"] == "failed"].iloc[0]["log_id"])}
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page(page)
+    at.query_params.update(query)
+    at.run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == [title]
+    assert at.multiselect(key="filters_statuses").value == ["failed"]
+    assert at.query_params["status"] == "failed"
+    if page == "pages/explorer.py":
+        assert set(at.dataframe[0].value["platform"]) == {"instagram"}
+        assert set(at.dataframe[0].value["status"]) == {"failed"}
+    else:
+        assert query["id"] in codes(at)
+
+
 def test_explorer_text_search_and_account_filters(
     demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
@@ -305,7 +339,7 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
 ) -> None:
     row = failed_with_bodies(demo_frame, demo_app)
     start_at, end_at = window(demo_now, 7)
-    at = start({"id": row["log_id"], **url_window(start_at, end_at), "status": "failed"}, "pages/attempt.py")
+    at = start({"id": row["log_id"], **url_window(start_at, end_at), "status": "failed"}, "pages/log.py")
     assert_clean(at)
     assert row["error_message"] in texts(at)
     json_blocks = [c for c in at.code if c.language == "json"]
@@ -327,7 +361,7 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
 
 @pytest.mark.parametrize("log_id", ["0000000000000000000000000", "../../v1/logs?x=1", "**bold** <b>x</b>"])
 def test_unknown_attempt_id_says_not_found(demo_app: Path, log_id: str) -> None:
-    at = start({"id": log_id}, "pages/attempt.py")
+    at = start({"id": log_id}, "pages/log.py")
     assert_clean(at)
     assert any("Attempt not found" in e.value for e in at.error)
     assert log_id in codes(at) or log_id not in " ".join(markdown_bodies(at))
@@ -340,7 +374,7 @@ def test_attempt_page_shows_log_text_as_text_and_no_secret(demo_app: Path, demo_
     ]
     assert len(hostile) and len(secretive), "the simulator plants hostile captions and secrets"
     for log_id in (hostile.iloc[0]["log_id"], secretive.iloc[0]["log_id"]):
-        at = start({"id": str(log_id)}, "pages/attempt.py")
+        at = start({"id": str(log_id)}, "pages/log.py")
         assert_clean(at)
         rendered = page_text(at)
         for secret in PLANTED_SECRETS:
@@ -349,7 +383,7 @@ def test_attempt_page_shows_log_text_as_text_and_no_secret(demo_app: Path, demo_
             for payload in HTML_PAYLOADS:
                 assert payload not in body
     assert str(hostile.iloc[0]["content_preview"]) in texts(
-        start({"id": str(hostile.iloc[0]["log_id"])}, "pages/attempt.py")
+        start({"id": str(hostile.iloc[0]["log_id"])}, "pages/log.py")
     )
 
 

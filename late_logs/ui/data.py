@@ -5,10 +5,16 @@ data without a restart, and an unchanged store costs one version lookup. The fra
 `st.cache_resource` rather than `st.cache_data` on purpose: `cache_data` pickles a copy on every hit, which
 for a million attempts costs seconds per rerun; the shared frame is treated as read-only (analysis
 functions return new frames).
+
+What the Overview computes from a filter (KPIs, matrix, time series, error groups and their figures) is
+cached per store version and filter too, over a narrow copy of the frame without the long text columns
+(captions, media URLs): filtering a million attempts is mostly copying strings, and a filter change then
+copies only the columns the Overview reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +23,33 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, collector, source
+import plotly.graph_objects as go
+
+from late_logs import analysis, charts, collector, source
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.records import parse_time
 from late_logs.store import LogStore, StoreError
 from late_logs.ui.text import escape_markdown
 
+# The columns the Overview's analyses read (filters, KPIs, matrix, time series, error groups).
+OVERVIEW_COLUMNS = (
+    "log_id",
+    "created_at",
+    "platform",
+    "action",
+    "status",
+    "account_id",
+    "account_username",
+    "post_id",
+    "status_code",
+    "error_code",
+    "error_message",
+)
+# The failure-rate lines shown at first (the platforms with most failures); the others wait in the legend.
+RATE_CHART_PLATFORMS = 5
+# Bucket sizes the failure-rate chart may use, finest first: the finest at which most points of the shown
+# platforms have enough settled attempts for a rate, never finer than the window's default bucket.
+RATE_BUCKETS = ("h", "3h", "6h", "D")
 FIRST_SYNC_REFRESH_SECONDS = 2
 FRESHNESS_REFRESH_SECONDS = 30
 
@@ -109,18 +136,99 @@ def frame(log_store: LogStore, config: Settings) -> pd.DataFrame:
         raise
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _columns_at(cache_dir: str, version: int, columns: tuple[str, ...], _frame: pd.DataFrame) -> pd.DataFrame:
+    return _frame[[c for c in columns if c in _frame.columns]]
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _filtered_at(
-    cache_dir: str, version: int, filters: analysis.Filters, _frame: pd.DataFrame
+    cache_dir: str,
+    version: int,
+    filters: analysis.Filters,
+    columns: tuple[str, ...] | None,
+    _frame: pd.DataFrame,
 ) -> pd.DataFrame:
-    return analysis.apply_filters(_frame, filters)
+    source_frame = _frame if columns is None else _columns_at(cache_dir, version, columns, _frame)
+    return analysis.apply_filters(source_frame, filters)
 
 
 def filtered(
-    all_attempts: pd.DataFrame, config: Settings, log_store: LogStore, filters: analysis.Filters
+    all_attempts: pd.DataFrame,
+    config: Settings,
+    log_store: LogStore,
+    filters: analysis.Filters,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """The attempts matching a filter, cached per store version and filter (read-only, like the frame)."""
-    return _filtered_at(str(config.cache_dir), store_version(log_store), filters, all_attempts)
+    """The attempts matching a filter, cached per store version and filter (read-only, like the frame).
+
+    With `columns`, only those columns (cheaper to filter; the filter must not need the others).
+    """
+    return _filtered_at(str(config.cache_dir), store_version(log_store), filters, columns, all_attempts)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _distinct_at(cache_dir: str, version: int, column: str, _frame: pd.DataFrame) -> tuple[str, ...]:
+    if column not in _frame.columns or not len(_frame):
+        return ()
+    return tuple(sorted(str(v) for v in _frame[column].dropna().unique()))
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """Everything the Overview draws for one filter: numbers, analysis frames and figures (read-only)."""
+
+    kpis: list[analysis.Kpi]
+    matrix: pd.DataFrame
+    matrix_figure: go.Figure
+    rate_figure: go.Figure
+    rate_bucket: str
+    volume_figure: go.Figure
+    groups: pd.DataFrame
+
+
+def rate_bucket(
+    window: pd.DataFrame, start: datetime, end: datetime, platforms: list[str]
+) -> tuple[str, pd.DataFrame]:
+    """The finest bucket (RATE_BUCKETS) at which most non-empty points of `platforms` have a reliable rate,
+    with its series; the coarsest when none does."""
+    default = analysis.bucket_for_window(start, end) if start and end else "h"
+    candidates = RATE_BUCKETS[RATE_BUCKETS.index(default) :] if default in RATE_BUCKETS else (default,)
+    series = pd.DataFrame()
+    for bucket in candidates:
+        series = analysis.failure_rate_over_time(window, start, end, bucket=bucket)
+        shown = series[series["platform"].isin(platforms) & (series["settled"] > 0)]
+        if shown.empty or float((~shown["muted"]).mean()) >= 0.5:
+            return bucket, series
+    return candidates[-1], series
+
+
+def _top_failing_platforms(window: pd.DataFrame, count: int) -> list[str]:
+    failed = window.loc[window["status"] == "failed", "platform"].dropna().astype(str)
+    return list(failed.value_counts().head(count).index)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _overview_at(
+    cache_dir: str, version: int, flt: analysis.Filters, _ctx: AppContext
+) -> OverviewData:
+    window = _ctx.filtered(flt, OVERVIEW_COLUMNS)
+    # The KPIs compare with the window of the same length before, so they read both windows.
+    earlier = flt.start - (flt.end - flt.start) if flt.start and flt.end else None
+    both = _ctx.filtered(dataclasses.replace(flt, start=earlier), OVERVIEW_COLUMNS)
+    matrix = analysis.failure_matrix(window, analysis.MIN_VOLUME)
+    top = _top_failing_platforms(window, RATE_CHART_PLATFORMS)
+    bucket, series = rate_bucket(window, flt.start, flt.end, top)
+    volume = analysis.status_volume_over_time(window, flt.start, flt.end, bucket=bucket)
+    return OverviewData(
+        kpis=analysis.window_kpis(both, flt.start, flt.end),
+        matrix=matrix,
+        matrix_figure=charts.failure_matrix_heatmap(matrix),
+        rate_figure=charts.failure_rate_chart(series, shown=top, legend="right"),
+        rate_bucket=bucket,
+        volume_figure=charts.status_volume_chart(volume),
+        groups=analysis.error_groups(window),
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,8 +318,16 @@ class AppContext:
     version: int
     collector: BackgroundCollector | None
 
-    def filtered(self, filters: analysis.Filters) -> pd.DataFrame:
-        return filtered(self.frame, self.settings, self.store, filters)
+    def filtered(self, filters: analysis.Filters, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+        return filtered(self.frame, self.settings, self.store, filters, columns)
+
+    def distinct(self, column: str) -> tuple[str, ...]:
+        """The column's values in the whole store, sorted (for filter option lists)."""
+        return _distinct_at(str(self.settings.cache_dir), self.version, column, self.frame)
+
+    def overview(self, flt: analysis.Filters) -> OverviewData:
+        """The Overview's numbers and figures for a filter with a time window, cached per version + filter."""
+        return _overview_at(str(self.settings.cache_dir), self.version, flt, self)
 
     def require_attempts(self) -> None:
         """Stop the page with the empty-store notice when nothing is stored yet."""

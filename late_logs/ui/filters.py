@@ -13,7 +13,7 @@ written into it; a widget change updates both in its callback, before the script
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -286,10 +286,7 @@ def _seed(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
-def _options(
-    known: tuple[str, ...], frame: pd.DataFrame, column: str, selected: tuple[str, ...]
-) -> list[str]:
-    seen = [str(v) for v in frame[column].dropna().unique()] if column in frame.columns and len(frame) else []
+def _options(known: tuple[str, ...], seen: Sequence[str], selected: tuple[str, ...]) -> list[str]:
     extra = sorted(set(seen) - set(known))
     return list(dict.fromkeys([*known, *extra, *selected]))
 
@@ -305,8 +302,12 @@ def _list_widget(label: str, param: str, options: list[str], placeholder: str) -
     )
 
 
-def sidebar_filters(frame: pd.DataFrame) -> None:
-    """Time range (presets and absolute) and platform / action / status, bound to the URL."""
+def sidebar_filters(distinct: Callable[[str], Sequence[str]]) -> None:
+    """Time range (presets and absolute) and platform / action / status, bound to the URL.
+
+    `distinct(column)` gives the values stored in a column (cached by the caller: a million rows take a
+    while to scan), offered besides the known ones.
+    """
     now = analysis.utc_now()
     current_state = state()
     _seed(PRESET_KEY, matching_preset(current_state, now))
@@ -327,38 +328,35 @@ def sidebar_filters(frame: pd.DataFrame) -> None:
     _list_widget(
         "Platform",
         "platform",
-        _options(PLATFORMS, frame, "platform", split_list(current_state.get("platform"))),
+        _options(PLATFORMS, distinct("platform"), split_list(current_state.get("platform"))),
         "All platforms",
     )
     _list_widget(
         "Action",
         "action",
-        _options(ACTIONS, frame, "action", split_list(current_state.get("action"))),
+        _options(ACTIONS, distinct("action"), split_list(current_state.get("action"))),
         "All actions",
     )
     _list_widget(
         "Status",
         "status",
-        _options(STATUSES, frame, "status", split_list(current_state.get("status"))),
+        _options(STATUSES, distinct("status"), split_list(current_state.get("status"))),
         "All statuses",
     )
 
 
-def explorer_filters(frame: pd.DataFrame) -> None:
-    """Account, error code, error group, post and free text: the Explorer's own filters, bound to the URL."""
+def explorer_filters(distinct: Callable[[str], Sequence[str]]) -> None:
+    """Account, error code, error group, post and free text: the Explorer's own filters, bound to the URL.
+
+    `distinct(column)` as for `sidebar_filters`.
+    """
     current_state = state()
     for param in ("account", "error_code"):
         _seed(WIDGET_KEYS[param], list(split_list(current_state.get(param))))
     for param in TEXT_PARAMS:
         _seed(WIDGET_KEYS[param], current_state.get(param, ""))
-    usernames = (
-        tuple(sorted(str(v) for v in frame["account_username"].dropna().unique())) if len(frame) else ()
-    )
-    codes = (
-        (analysis.NO_CODE, *sorted(str(v) for v in frame["error_code"].dropna().unique()))
-        if len(frame)
-        else (analysis.NO_CODE,)
-    )
+    usernames = tuple(distinct("account_username"))
+    codes = (analysis.NO_CODE, *distinct("error_code"))
     first, second, third = st.columns([2, 2, 3])
     with first:
         st.multiselect(

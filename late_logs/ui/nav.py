@@ -3,6 +3,8 @@
 Page URL paths are part of the product: `/` overview, `/explorer`, `/log?id=<logId>`, `/post?id=<postId>`,
 `/collector`. Drill-throughs replace the session's filter before switching, so filters of an earlier
 exploration (an account, a search) never leak into the rows a chart cell stands for.
+
+Each page file is named after its URL path (`pages/log.py` serves `/log`): see `require_router`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from late_logs.ui import filters
 
 OVERVIEW = "pages/overview.py"
 EXPLORER = "pages/explorer.py"
-ATTEMPT = "pages/attempt.py"
+ATTEMPT = "pages/log.py"
 POST = "pages/post.py"
 COLLECTOR = "pages/collector.py"
 
@@ -31,6 +34,23 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "post": (),
     "collector": (),
 }
+
+
+def require_router() -> None:
+    """Stop a script run that did not go through the router and rerun it through `dashboard.py`.
+
+    Called first thing by `dashboard.py` and by every page. A `pages/` folder beside the entry script makes
+    Streamlit start in its v1 multipage mode, in which a session's first request for `/explorer?...` runs
+    `pages/explorer.py` alone: no sidebar, no filter from the URL. Streamlit leaves that mode for good once
+    `st.navigation` has run in the process, which on a fresh server only happens if someone opened `/`.
+    Here the flag is switched off by hand and the run repeated: the rerun keeps the page (v1 names a page
+    after its file, `st.Page` after its url_path, and both hash the same when they are equal, hence
+    `pages/log.py` for `/log`) and the query string, so `st.navigation` resolves the same address.
+    """
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False  # what st.navigation does; it happens once per process
+    st.rerun()
 
 
 def pages() -> list[st.Page]:

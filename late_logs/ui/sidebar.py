@@ -42,6 +42,6 @@ def render(ctx: data.AppContext, scope: tuple[str, ...]) -> None:
     """The sidebar below the page menu: filters for pages that read them, then freshness."""
     with st.sidebar:
         if scope:
-            filters.sidebar_filters(ctx.frame)
+            filters.sidebar_filters(ctx.distinct)
             st.divider()
         freshness(ctx)

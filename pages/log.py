@@ -17,6 +17,8 @@ from late_logs.records import MEDIA_URL_SEPARATOR, flatten
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_text
 
+nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
+
 LATE_RETENTION = timedelta(days=7)
 # Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
 PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
