@@ -116,6 +116,28 @@ def _in_window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestam
     return mask
 
 
+def _window_slice(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> slice | None:
+    """The positions of the rows in [start, end) when created_at is sorted newest first without gaps (as the
+    store gives it), found by binary search; None when it is not, and a mask must scan every row.
+
+    A slice of a million rows is a view, where a boolean mask copies every column of the kept rows.
+    """
+    if start is None and end is None:
+        return None
+    created = frame["created_at"]
+    if not isinstance(created.dtype, pd.DatetimeTZDtype) or created.hasnans:
+        return None
+    if not created.is_monotonic_decreasing:
+        return None
+    ascending = created.array[::-1]  # a view; searchsorted wants ascending values
+    count = len(ascending)
+    # Rows before `end` (and before `start`) are the first positions of the ascending view.
+    before_end = count if end is None else int(ascending.searchsorted(end, side="left"))
+    before_start = 0 if start is None else int(ascending.searchsorted(start, side="left"))
+    # Ascending positions [before_start, before_end) are newest-first positions [count - before_end, ...).
+    return slice(count - before_end, max(count - before_start, count - before_end))
+
+
 # --------------------------------------------------------------------------------------------- filters
 
 
@@ -140,7 +162,13 @@ class Filters:
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows matching every filter, in the frame's order; cheap column masks first, text search last."""
-    mask = _in_window(frame, _utc(filters.start), _utc(filters.end))
+    start, end = _utc(filters.start), _utc(filters.end)
+    window = _window_slice(frame, start, end)
+    if window is not None:
+        frame = frame.iloc[window]
+        mask = np.ones(len(frame), dtype=bool)
+    else:
+        mask = _in_window(frame, start, end)
     if filters.platforms:
         mask &= _bools(frame["platform"].isin(list(filters.platforms)))
     if filters.actions:
@@ -161,7 +189,9 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         if NO_CODE in filters.error_codes:
             by_code |= _bools(codes.isna() | (codes.str.strip() == ""))
         mask &= by_code
-    result = frame[mask]
+    # A window slice is already a new (copy-on-write) frame: no need to copy it again when nothing else
+    # narrowed it; the caller's own frame is never handed back.
+    result = frame if window is not None and mask.all() else frame[mask]
     if filters.error_group:
         # Group keys need normalised messages: computing them on already-narrowed rows keeps this cheap.
         keys = error_group_keys(result)

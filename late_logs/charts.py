@@ -102,6 +102,28 @@ def status_color(status: str | None) -> str:
     return STATUS_COLORS.get(status or "", FALLBACK_GREY)
 
 
+def _layout_dict(*, title: str | None = None, height: int = HEIGHT, **extra: Any) -> dict[str, Any]:
+    """The common layout as a plain dict; `extra` entries replace the common ones (a `legend` is merged)."""
+    layout: dict[str, Any] = dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=14)) if title else None,
+        height=height,
+        margin=MARGIN,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title=None),
+        hoverlabel=dict(align="left"),
+    )
+    legend = extra.pop("legend", None)
+    layout.update(extra)
+    if legend:
+        layout["legend"] = {**layout["legend"], **legend}
+    return layout
+
+
+def _figure(traces: list[dict[str, Any]], **layout: Any) -> go.Figure:
+    """One figure from plain trace and layout dicts: plotly validates the whole spec once, where add_trace
+    and update_* calls re-walk the figure each (about four times slower on the Overview's charts)."""
+    return go.Figure(data=traces, layout=_layout_dict(**layout))
+
+
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = HEIGHT, **extra: Any) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=14)) if title else None,
@@ -173,9 +195,8 @@ def failure_matrix_heatmap(matrix: pd.DataFrame) -> go.Figure:
     text = np.full(shape, "", dtype=object)
     hover = np.full(shape, "", dtype=object)
     custom = np.empty(shape + (2,), dtype=object)
-    for i, p in enumerate(platforms):
-        for j, a in enumerate(actions):
-            custom[i, j] = [p, a]
+    custom[:, :, 0] = np.array(platforms, dtype=object)[:, None]
+    custom[:, :, 1] = np.array(actions, dtype=object)[None, :]
     for row in matrix.itertuples(index=False):
         i, j = row_of[str(row.platform)], col_of[str(row.action)]
         settled, failures = int(row.settled), int(row.failures)
@@ -193,74 +214,72 @@ def failure_matrix_heatmap(matrix: pd.DataFrame) -> go.Figure:
             )
     x_labels = [plain(a) for a in actions]
     y_labels = [plain(p) for p in platforms]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=rates,
-            x=x_labels,
-            y=y_labels,
-            text=text,
-            texttemplate="%{text}",
-            hoverinfo="skip",
-            customdata=custom,
-            colorscale=FAILURE_RATE_SCALE,
-            zmin=0,
-            zmax=1,
-            hoverongaps=False,
-            xgap=2,
-            ygap=2,
-            name="failure rate",
-            colorbar=dict(title=dict(text="failure<br>rate"), tickformat=".0%", thickness=12, len=0.9),
-        )
+    cell = dict(x=x_labels, y=y_labels, texttemplate="%{text}", hoverinfo="skip", customdata=custom)
+    cell.update(hoverongaps=False, xgap=2, ygap=2)
+    rate_layer = dict(
+        type="heatmap",
+        z=rates,
+        text=text,
+        colorscale=FAILURE_RATE_SCALE,
+        zmin=0,
+        zmax=1,
+        name="failure rate",
+        colorbar=dict(title=dict(text="failure<br>rate"), tickformat=".0%", thickness=12, len=0.9),
+        **cell,
     )
-    fig.add_trace(
-        go.Heatmap(
-            z=muted_z,
-            x=x_labels,
-            y=y_labels,
-            text=np.where(np.isnan(muted_z), "", text),
-            texttemplate="%{text}",
-            textfont=dict(color="#777777"),
-            hoverinfo="skip",
-            customdata=custom,
-            colorscale=[[0, MUTED_GREY], [1, MUTED_GREY]],
-            showscale=False,
-            hoverongaps=False,
-            xgap=2,
-            ygap=2,
-            name="too few attempts",
-        )
+    muted_layer = dict(
+        type="heatmap",
+        z=muted_z,
+        text=np.where(np.isnan(muted_z), "", text),
+        textfont=dict(color="#777777"),
+        colorscale=[[0, MUTED_GREY], [1, MUTED_GREY]],
+        showscale=False,
+        name="too few attempts",
+        **cell,
     )
     # Streamlit reports no selection for clicks on heatmaps (streamlit/streamlit#8760), so an invisible
     # marker at every cell centre carries the hover and the click; with hoverdistance -1 the nearest
     # centre, i.e. the cell under the pointer, always answers.
     cells = [(i, j) for i in range(shape[0]) for j in range(shape[1])]
-    fig.add_trace(
-        go.Scatter(
-            x=[x_labels[j] for _, j in cells],
-            y=[y_labels[i] for i, _ in cells],
-            mode="markers",
-            marker=dict(size=24, color="rgba(0,0,0,0)", symbol="square"),
-            selected=dict(marker=dict(opacity=0)),
-            unselected=dict(marker=dict(opacity=0)),
-            customdata=[list(custom[i, j]) for i, j in cells],
-            hovertext=[hover[i, j] or f"{y_labels[i]} · {x_labels[j]}<br>no attempts" for i, j in cells],
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-            name="cells",
-        )
+    click_layer = dict(
+        type="scatter",
+        x=[x_labels[j] for _, j in cells],
+        y=[y_labels[i] for i, _ in cells],
+        mode="markers",
+        marker=dict(size=24, color="rgba(0,0,0,0)", symbol="square"),
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
+        customdata=[list(custom[i, j]) for i, j in cells],
+        hovertext=[hover[i, j] or f"{y_labels[i]} · {x_labels[j]}<br>no attempts" for i, j in cells],
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+        name="cells",
     )
-    fig.update_yaxes(autorange="reversed", title=None, type="category")
-    # Action names on top and level: read first, never overlapping, and in view without scrolling. (The
-    # dashboard hides the modebar of this chart, which would otherwise cover the top edge.)
-    fig.update_xaxes(title=None, type="category", side="top", tickangle=0)
-    fig.update_layout(hovermode="closest", hoverdistance=-1)
-    fig = _layout(fig, height=max(220, min(560, 70 + 34 * len(platforms))))
-    fig.update_layout(margin=dict(MARGIN, t=28))
-    return fig
+    return _figure(
+        [rate_layer, muted_layer, click_layer],
+        height=max(220, min(560, 70 + 34 * len(platforms))),
+        yaxis=dict(autorange="reversed", title=None, type="category"),
+        # Action names on top and level: read first, never overlapping, and in view without scrolling. (The
+        # dashboard hides the modebar of this chart, which would otherwise cover the top edge.)
+        xaxis=dict(title=None, type="category", side="top", tickangle=0),
+        hovermode="closest",
+        hoverdistance=-1,
+        margin=dict(MARGIN, t=28),
+    )
 
 
 # --------------------------------------------------------------------------------------------- time series
+
+
+def _bucket_texts(starts: pd.Series, ends: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ISO start, ISO end and a readable UTC label per row, formatted once per distinct bucket (a chart has
+    a few dozen buckets but up to thirteen rows of each)."""
+    start_codes, start_values = pd.factorize(starts)
+    end_codes, end_values = pd.factorize(ends)
+    start_iso = np.array(_iso(start_values), dtype=object)[start_codes]
+    end_iso = np.array(_iso(end_values), dtype=object)[end_codes]
+    labels = np.array([_utc_label(v) for v in start_values], dtype=object)[start_codes]
+    return start_iso, end_iso, labels
 
 
 def failure_rate_chart(
@@ -277,39 +296,45 @@ def failure_rate_chart(
     required = ("bucket_start", "bucket_end", "platform", "settled", "failures", "failure_rate", "muted")
     if _is_empty(series, required) or int(series["settled"].sum()) == 0:
         return empty_figure()
-    fig = go.Figure()
-    present = sorted(series["platform"].astype(str).unique())
+    # Sorted by time once; each platform's rows are then picked with numpy, keeping that order.
+    series = series.sort_values("bucket_start", kind="stable")
+    platform_of = series["platform"].astype(str).to_numpy(dtype=object)
+    present = sorted(set(platform_of))
     if shown is not None:
         first = [p for p in shown if p in present]
         present = first + [p for p in present if p not in first]
+    start_iso, end_iso, labels = _bucket_texts(series["bucket_start"], series["bucket_end"])
+    all_muted = series["muted"].to_numpy(dtype=bool)
+    all_rates = series["failure_rate"].to_numpy(dtype=float)
+    all_failures = series["failures"].to_numpy(dtype=np.int64)
+    all_settled = series["settled"].to_numpy(dtype=np.int64)
+    all_hover = [
+        (
+            f"failure rate {r:.1%} ({f} of {n} settled)"
+            if n and not m
+            else f"{f} failed of {n} settled: too few attempts"
+            if n
+            else "no settled attempts"
+        )
+        for r, f, n, m in zip(all_rates, all_failures, all_settled, all_muted, strict=True)
+    ]
+    traces = []
     for platform in present:
         visible: bool | str = True if shown is None or platform in shown else "legendonly"
-        rows = series[series["platform"].astype(str) == platform].sort_values("bucket_start")
-        muted = rows["muted"].to_numpy(dtype=bool)
-        rates = rows["failure_rate"].to_numpy(dtype=float)
-        custom = np.column_stack(
-            [np.full(len(rows), platform, dtype=object), _iso(rows["bucket_start"]), _iso(rows["bucket_end"])]
-        )
-        hover = [
-            f"{plain(platform)} · {_utc_label(s)}<br>"
-            + (
-                f"failure rate {r:.1%} ({f} of {n} settled)"
-                if n and not m
-                else f"{f} failed of {n} settled: too few attempts"
-                if n
-                else "no settled attempts"
-            )
-            for s, r, f, n, m in zip(
-                rows["bucket_start"], rates, rows["failures"], rows["settled"], muted, strict=True
-            )
-        ]
+        pick = np.flatnonzero(platform_of == platform)
+        times = series["bucket_start"].iloc[pick]
+        muted, rates = all_muted[pick], all_rates[pick]
+        custom = np.column_stack([platform_of[pick], start_iso[pick], end_iso[pick]])
+        name = plain(platform)
+        hover = [f"{name} · {labels[k]}<br>{all_hover[k]}" for k in pick]
         color = platform_color(platform)
-        fig.add_trace(
-            go.Scatter(
-                x=rows["bucket_start"],
+        traces.append(
+            dict(
+                type="scatter",
+                x=times,
                 y=np.where(muted, np.nan, rates),
                 mode="lines+markers",
-                name=plain(platform),
+                name=name,
                 legendgroup=platform,
                 visible=visible,
                 line=dict(color=color, width=2, dash=PLATFORM_DASHES.get(platform, "solid")),
@@ -322,12 +347,13 @@ def failure_rate_chart(
         )
         faint = muted & ~np.isnan(rates)
         if faint.any():
-            fig.add_trace(
-                go.Scatter(
-                    x=rows["bucket_start"][faint],
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=times[faint],
                     y=rates[faint],
                     mode="markers",
-                    name=plain(platform),
+                    name=name,
                     legendgroup=platform,
                     showlegend=False,
                     visible=visible,
@@ -338,23 +364,23 @@ def failure_rate_chart(
                     hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
-    fig.update_yaxes(title="failure rate", tickformat=".0%", rangemode="tozero")
-    fig.update_xaxes(title="time (UTC)")
-    fig = _layout(fig, hovermode="closest")
-    if legend == "right":
-        fig.update_layout(
-            legend=dict(
-                orientation="v",
-                x=1.02,
-                xanchor="left",
-                y=1,
-                yanchor="top",
-                title=dict(text="platform"),
-                tracegroupgap=0,  # one group per platform: the default gap makes 13 names scroll
-                font=dict(size=11),
-            )
-        )
-    return fig
+    right = dict(
+        orientation="v",
+        x=1.02,
+        xanchor="left",
+        y=1,
+        yanchor="top",
+        title=dict(text="platform"),
+        tracegroupgap=0,  # one group per platform: the default gap makes 13 names scroll
+        font=dict(size=11),
+    )
+    return _figure(
+        traces,
+        hovermode="closest",
+        yaxis=dict(title=dict(text="failure rate"), tickformat=".0%", rangemode="tozero"),
+        xaxis=dict(title=dict(text="time (UTC)")),
+        legend=right if legend == "right" else None,
+    )
 
 
 def status_volume_chart(volume: pd.DataFrame) -> go.Figure:
@@ -362,39 +388,44 @@ def status_volume_chart(volume: pd.DataFrame) -> go.Figure:
     required = ("bucket_start", "status", "attempts")
     if _is_empty(volume, required) or int(volume["attempts"].sum()) == 0:
         return empty_figure()
-    fig = go.Figure()
-    order = [s for s in STATUS_COLORS if s in set(volume["status"].astype(str))]
-    order += sorted(set(volume["status"].astype(str)) - set(order))
+    volume = volume.sort_values("bucket_start", kind="stable")
+    status_of = volume["status"].astype(str).to_numpy(dtype=object)
+    order = [s for s in STATUS_COLORS if s in set(status_of)]
+    order += sorted(set(status_of) - set(order))
+    ends = volume["bucket_end"] if "bucket_end" in volume else volume["bucket_start"]
+    start_iso, end_iso, labels = _bucket_texts(volume["bucket_start"], ends)
+    attempts = volume["attempts"].to_numpy()
+    widths = None
+    if "bucket_end" in volume:
+        # Bars as wide as 90 % of their bucket, in milliseconds (plotly's unit on date axes).
+        widths = ((volume["bucket_end"] - volume["bucket_start"]).dt.total_seconds() * 1000 * 0.9).to_numpy()
+    traces = []
     for status in order:
-        rows = volume[volume["status"].astype(str) == status].sort_values("bucket_start")
-        ends = rows["bucket_end"] if "bucket_end" in rows else rows["bucket_start"]
-        custom = np.column_stack(
-            [np.full(len(rows), status, dtype=object), _iso(rows["bucket_start"]), _iso(ends)]
-        )
-        width = None
-        if "bucket_end" in rows and len(rows):
-            # Bars as wide as 90 % of their bucket, in milliseconds (plotly's unit on date axes).
-            width = ((rows["bucket_end"] - rows["bucket_start"]).dt.total_seconds() * 1000 * 0.9).tolist()
-        fig.add_trace(
-            go.Bar(
-                x=rows["bucket_start"],
-                y=rows["attempts"],
-                name=plain(status),
+        pick = np.flatnonzero(status_of == status)
+        width = widths[pick].tolist() if widths is not None and len(pick) else None
+        name = plain(status)
+        traces.append(
+            dict(
+                type="bar",
+                x=volume["bucket_start"].iloc[pick],
+                y=volume["attempts"].iloc[pick],
+                name=name,
                 marker_color=status_color(status),
-                customdata=custom,
+                customdata=np.column_stack([status_of[pick], start_iso[pick], end_iso[pick]]),
                 width=width,
                 offset=0 if width else None,
-                hovertext=[
-                    f"{plain(status)} · {_utc_label(s)}<br>{n} attempts"
-                    for s, n in zip(rows["bucket_start"], rows["attempts"], strict=True)
-                ],
+                hovertext=[f"{name} · {labels[k]}<br>{attempts[k]} attempts" for k in pick],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    fig.update_yaxes(title="attempts")
-    fig.update_xaxes(title="time (UTC)")
-    fig.update_layout(legend_traceorder="normal")  # legend in STATUS_COLORS order, as on every other chart
-    return _layout(fig, barmode="stack", bargap=0.1)
+    return _figure(
+        traces,
+        barmode="stack",
+        bargap=0.1,
+        yaxis=dict(title=dict(text="attempts")),
+        xaxis=dict(title=dict(text="time (UTC)")),
+        legend=dict(traceorder="normal"),  # legend in STATUS_COLORS order, as on every other chart
+    )
 
 
 # --------------------------------------------------------------------------------------------- error groups

@@ -212,10 +212,11 @@ def _top_failing_platforms(window: pd.DataFrame, count: int) -> list[str]:
 def _overview_at(
     cache_dir: str, version: int, flt: analysis.Filters, _ctx: AppContext
 ) -> OverviewData:
-    window = _ctx.filtered(flt, OVERVIEW_COLUMNS)
     # The KPIs compare with the window of the same length before, so they read both windows.
     earlier = flt.start - (flt.end - flt.start) if flt.start and flt.end else None
     both = _ctx.filtered(dataclasses.replace(flt, start=earlier), OVERVIEW_COLUMNS)
+    # The window is the newer part of `both`, still sorted newest first: found by binary search, no copy.
+    window = analysis.apply_filters(both, flt)
     matrix = analysis.failure_matrix(window, analysis.MIN_VOLUME)
     top = _top_failing_platforms(window, RATE_CHART_PLATFORMS)
     bucket, series = rate_bucket(window, flt.start, flt.end, top)
