@@ -160,6 +160,14 @@ class Filters:
     text: str = ""  # case-insensitive plain substring over TEXT_COLUMNS
 
 
+def _matches(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    """Rows whose value is one of `wanted`; UNKNOWN matches a missing value, as breakdowns label it."""
+    hit = _bools(column.isin([w for w in wanted if w != UNKNOWN]))
+    if UNKNOWN in wanted:
+        hit |= _bools(column.isna())
+    return hit
+
+
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows matching every filter, in the frame's order; cheap column masks first, text search last."""
     start, end = _utc(filters.start), _utc(filters.end)
@@ -170,9 +178,9 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     else:
         mask = _in_window(frame, start, end)
     if filters.platforms:
-        mask &= _bools(frame["platform"].isin(list(filters.platforms)))
+        mask &= _matches(frame["platform"], filters.platforms)
     if filters.actions:
-        mask &= _bools(frame["action"].isin(list(filters.actions)))
+        mask &= _matches(frame["action"], filters.actions)
     if filters.statuses:
         mask &= _bools(frame["status"].isin(list(filters.statuses)))
     if filters.post_id:

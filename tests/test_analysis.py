@@ -17,6 +17,7 @@ from late_logs.analysis import (
     NO_CODE,
     NO_MESSAGE,
     STUCK_AFTER,
+    UNKNOWN,
     Filters,
     Kpi,
     PlatformOutcome,
@@ -703,3 +704,19 @@ def test_analysis_imports_neither_streamlit_nor_plotly() -> None:
         cwd=Path(analysis.__file__).parent.parent,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_unknown_platform_or_action_from_a_breakdown_filters_to_the_rows_missing_it():
+    # A heatmap cell labelled "(unknown)" drills through with that label; it must find the rows behind it.
+    frame = to_frame(
+        [
+            attempt("a", 1, platform=None, status="failed"),
+            attempt("b", 2, platform="tiktok", status="failed"),
+            attempt("c", 3, action=None, status="failed"),
+        ]
+    )
+    matrix = failure_matrix(frame, min_volume=1)
+    assert UNKNOWN in set(matrix["platform"]) and UNKNOWN in set(matrix["action"])
+    assert list(apply_filters(frame, Filters(platforms=(UNKNOWN,)))["log_id"]) == ["a"]
+    assert sorted(apply_filters(frame, Filters(platforms=(UNKNOWN, "tiktok")))["log_id"]) == ["a", "b"]
+    assert list(apply_filters(frame, Filters(actions=(UNKNOWN,)))["log_id"]) == ["c"]
