@@ -249,21 +249,7 @@ class SimulatedLate:
         if faults.rate_limit_storm:
             wait = max(1, int(faults.storm_retry_after))
             headers = self._limit_headers(now_s, remaining=0, reset=math.ceil(now_s) + wait)
-            headers["Retry-After"] = str(wait)
-            return (
-                429,
-                _json(
-                    {
-                        "error": "Rate limit exceeded",
-                        "details": {
-                            "limit": self.rate_limit_per_minute,
-                            "window": "1 minute",
-                            "retryAfter": wait,
-                        },
-                    }
-                ),
-                headers,
-            )
+            return self._rate_limited(wait, headers)
         with self._lock:
             server_error = (
                 faults.server_error_rate > 0 and self._fault_rng.random() < faults.server_error_rate
@@ -295,21 +281,7 @@ class SimulatedLate:
                 frees_at = window[0] + RATE_WINDOW_SECONDS
                 wait = max(1, math.ceil(frees_at - now_s))
                 headers = self._limit_headers_locked(now_s)
-                headers["Retry-After"] = str(wait)
-                return (
-                    429,
-                    _json(
-                        {
-                            "error": "Rate limit exceeded",
-                            "details": {
-                                "limit": self.rate_limit_per_minute,
-                                "window": "1 minute",
-                                "retryAfter": wait,
-                            },
-                        }
-                    ),
-                    headers,
-                )
+                return self._rate_limited(wait, headers)
             window.append(now_s)
             headers = self._limit_headers_locked(now_s)
 
@@ -329,6 +301,15 @@ class SimulatedLate:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         return scheme.lower() == "bearer" and token.strip() == self._api_key
+
+    def _rate_limited(self, wait: int, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        """A 429 as Late sends it: Retry-After in seconds and the `{error, details}` body."""
+        headers["Retry-After"] = str(wait)
+        body = {
+            "error": "Rate limit exceeded",
+            "details": {"limit": self.rate_limit_per_minute, "window": "1 minute", "retryAfter": wait},
+        }
+        return 429, _json(body), headers
 
     def _limit_headers(
         self, now_s: float, *, remaining: int | None = None, reset: int | None = None
