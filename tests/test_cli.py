@@ -146,6 +146,34 @@ def test_a_refused_key_exits_2_with_one_sentence_and_never_shows_the_key(tmp_pat
     assert "refused" in state["last_error"] and BAD_KEY not in json.dumps(state)
 
 
+def test_a_live_sync_with_an_accepted_key_writes_the_key_nowhere(tmp_path):
+    """The key travels in the Authorization header only: not in output, state, or any file of the store."""
+    good_key = "sk_live_accepted_" + "7c1e" * 12
+    server = make_server(port=0, sim=SimulatedLate(api_key=good_key, attempts_per_hour=4))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/api"
+        env = demo_env(tmp_path / "cache", LATE_API_KEY=good_key, LATE_API_BASE_URL=base_url)
+        done = run_cli(["sync"], env, tmp_path, timeout=300)
+        status = run_cli(["status"], env, tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+    assert done.returncode == 0, done.stderr
+    assert "live mode" in done.stderr
+    for output in (done.stdout, done.stderr, status.stdout, status.stderr):
+        assert good_key not in output
+    with LogStore(tmp_path / "cache") as store:
+        assert store.stats().attempts > 0  # the pass really ran with the key
+        assert good_key not in "\n".join(store.audit_text())
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            assert good_key.encode() not in path.read_bytes(), path.name
+
+
 def test_an_unreachable_api_exits_3(tmp_path):
     env = demo_env(
         tmp_path / "cache", LATE_API_KEY=BAD_KEY, LATE_API_BASE_URL=f"http://127.0.0.1:{free_port()}/api"
