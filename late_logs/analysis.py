@@ -26,16 +26,6 @@ SETTLED_STATUSES = ("success", "failed")  # pending and skipped attempts say not
 PUBLISHING_ACTIONS = ("publish", "retry")  # the actions whose outcome decides whether a post went live
 TIME_UNIT = "datetime64[ns, UTC]"
 
-# Columns searched by Filters.text.
-TEXT_COLUMNS = (
-    "error_message",
-    "content_preview",
-    "endpoint",
-    "log_id",
-    "post_id",
-    "account_username",
-    "error_code",
-)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -157,7 +147,7 @@ class Filters:
     error_codes: tuple[str, ...] = ()  # NO_CODE matches missing codes
     error_group: str | None = None  # a group key from error_groups()
     post_id: str | None = None
-    text: str = ""  # case-insensitive plain substring over TEXT_COLUMNS
+    text: str = ""  # a query in the search language of late_logs.search
 
 
 def _matches(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
@@ -204,14 +194,11 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         # Group keys need normalised messages: computing them on already-narrowed rows keeps this cheap.
         keys = error_group_keys(result)
         result = result[_bools(keys == filters.error_group)]
-    needle = filters.text.strip()
-    if needle and len(result):
-        hit = np.zeros(len(result), dtype=bool)
-        for column in TEXT_COLUMNS:
-            if column in result.columns:
-                values = result[column].astype("string")
-                hit |= _bools(values.str.contains(needle, case=False, regex=False))
-        result = result[hit]
+    if filters.text.strip() and len(result):
+        # The search language builds on this module's error groups and failure classes, hence the late import.
+        from late_logs import search
+
+        result = search.search(result, filters.text)
     return result
 
 
