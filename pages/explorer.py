@@ -1,6 +1,7 @@
 """Explorer: find attempts. Filter by time, status, platform and action (sidebar) and by account, error code,
-error group, post and free text (here); the whole filter lives in the URL. Select a row to open the attempt;
-export every filtered row, redacted, as CSV or JSONL.
+error group, post and a search (here, `late_logs.search`); the whole filter, the columns and the sort live in
+the URL. Open a row (its link or a click) to see the attempt; export every filtered row, redacted, as CSV or
+JSONL.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import io
 import streamlit as st
 
 from late_logs import export
-from late_logs.ui import data, filters, nav
+from late_logs.ui import data, explorer_view, facets, filters, nav
 from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
-MAX_ROWS_SHOWN = 5_000
-COLUMNS = [
+# The columns an export holds: every column the table can show, whatever the chooser hides.
+EXPORT_COLUMNS = [
     "created_at",
     "status",
     "platform",
@@ -32,66 +33,62 @@ COLUMNS = [
     "attempt_number",
     "log_id",
 ]
-COLUMN_CONFIG = {
-    "created_at": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss", timezone="UTC"),
-    "status": "Status",
-    "platform": "Platform",
-    "action": "Action",
-    "account_username": "Account",
-    "post_id": "Post",
-    "status_code": st.column_config.NumberColumn("HTTP", format="%d"),
-    "error_code": "Error code",
-    "error_message": st.column_config.TextColumn("Error message", width="large"),
-    "content_preview": st.column_config.TextColumn("Content preview", width="medium"),
-    "endpoint": "Endpoint",
-    "duration_ms": st.column_config.NumberColumn("Duration (ms)", format="%d"),
-    "attempt_number": st.column_config.NumberColumn("Attempt #", format="%d"),
-    "log_id": "Log id",
-}
 
 ctx = data.app_context()
 ctx.require_attempts()
 
 st.title("Explorer")
+flt = filters.current(filters.ALL_PARAMS)
 with st.container(border=True):
-    filters.explorer_filters(ctx.distinct)
+    filters.explorer_filters(ctx.distinct, facets.counter(ctx, flt), tuple(ctx.frame.columns))
 
-rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
+rows = ctx.filtered(flt)
 st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
+choice = explorer_view.sync_with_url(ctx.frame.columns)
 
 if rows.empty:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
     st.stop()
 
-shown = rows.head(MAX_ROWS_SHOWN)[COLUMNS]
-count_line = f"{count_text(len(rows))} attempts match, newest first."
-if len(rows) > MAX_ROWS_SHOWN:
+page_rows = explorer_view.sorted_rows(
+    rows, choice.sort_column, choice.descending, explorer_view.MAX_ROWS_SHOWN
+)
+count_line = f"{count_text(len(rows))} attempts match, {explorer_view.sort_text(choice)}."
+if len(rows) > explorer_view.MAX_ROWS_SHOWN:
     count_line += (
-        f" The table shows the first {count_text(MAX_ROWS_SHOWN)}; narrow the filter to see the "
-        "others, or export them all below."
+        f" The table shows the first {count_text(explorer_view.MAX_ROWS_SHOWN)}; narrow the filter to see "
+        "the others, or export them all below."
     )
-st.markdown(count_line)
+counts_column, chooser_column = st.columns([4, 1], vertical_alignment="bottom")
+with counts_column:
+    st.markdown(count_line)
+with chooser_column:
+    explorer_view.column_chooser(ctx.frame.columns, choice)
 
+links = explorer_view.attempt_links(page_rows["log_id"], filters.url_params(filters.ALL_PARAMS))
 selection = st.dataframe(
-    shown,
+    explorer_view.table_frame(page_rows, choice.columns, links),
     key="explorer_table",
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
-    column_config=COLUMN_CONFIG,
+    column_config=explorer_view.column_config(choice.columns),
     placeholder="—",  # not Streamlit's grey "None": a missing value is no value
     height=560,
 )
 picked = selection.selection.rows if selection else []
 if picked:
-    nav.open_attempt(str(shown.iloc[picked[0]]["log_id"]))
-st.caption("Select a row to open the attempt: its request, the platform's response and what to do about it.")
+    nav.open_attempt(str(page_rows.iloc[picked[0]]["log_id"]))
+st.caption(
+    "Open a row (its link or its checkbox) to see the attempt: its request, the platform's response and "
+    "what to do about it."
+)
 
 
 def exported(write) -> str:
     """The whole filtered set (not the table's first rows) in one format, written on the click."""
     out = io.StringIO()
-    write(rows, out, COLUMNS)
+    write(explorer_view.sorted_rows(rows, choice.sort_column, choice.descending), out, EXPORT_COLUMNS)
     return out.getvalue()
 
 
@@ -118,6 +115,6 @@ with second:
         key="explorer_export_jsonl",
     )
 st.caption(
-    "Exports hold every filtered row (not only the table's first rows) and every column shown, with "
-    "secrets redacted."
+    "Exports hold every filtered row (not only the table's first rows), in the table's order, with every "
+    "column the table can show, secrets redacted."
 )

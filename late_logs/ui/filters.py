@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis
+from late_logs import analysis, search
 from late_logs.records import ACTIONS, PLATFORMS, STATUSES, parse_time
 from late_logs.ui.text import escape_markdown
 
@@ -291,7 +291,21 @@ def _options(known: tuple[str, ...], seen: Sequence[str], selected: tuple[str, .
     return list(dict.fromkeys([*known, *extra, *selected]))
 
 
-def _list_widget(label: str, param: str, options: list[str], placeholder: str) -> None:
+def _counted(param: str, counts: Callable[[str], Mapping[str, int]] | None) -> Callable[[str], str]:
+    """The option label with its facet count beside it (`instagram (1,204)`), or the bare value."""
+    if counts is None:
+        return str
+    counted = counts(param)
+    return lambda value: f"{value} ({counted.get(value, 0):,})"
+
+
+def _list_widget(
+    label: str,
+    param: str,
+    options: list[str],
+    placeholder: str,
+    counts: Callable[[str], Mapping[str, int]] | None = None,
+) -> None:
     st.multiselect(
         label,
         options,
@@ -299,14 +313,18 @@ def _list_widget(label: str, param: str, options: list[str], placeholder: str) -
         on_change=_on_list_change,
         args=(param,),
         placeholder=placeholder,
+        format_func=_counted(param, counts),
     )
 
 
-def sidebar_filters(distinct: Callable[[str], Sequence[str]]) -> None:
+def sidebar_filters(
+    distinct: Callable[[str], Sequence[str]], counts: Callable[[str], Mapping[str, int]] | None = None
+) -> None:
     """Time range (presets and absolute) and platform / action / status, bound to the URL.
 
     `distinct(column)` gives the values stored in a column (cached by the caller: a million rows take a
-    while to scan), offered besides the known ones.
+    while to scan), offered besides the known ones. `counts(param)`, when given, the window's attempts per
+    option, shown beside each (`late_logs.ui.facets`).
     """
     now = analysis.utc_now()
     current_state = state()
@@ -330,25 +348,33 @@ def sidebar_filters(distinct: Callable[[str], Sequence[str]]) -> None:
         "platform",
         _options(PLATFORMS, distinct("platform"), split_list(current_state.get("platform"))),
         "All platforms",
+        counts,
     )
     _list_widget(
         "Action",
         "action",
         _options(ACTIONS, distinct("action"), split_list(current_state.get("action"))),
         "All actions",
+        counts,
     )
     _list_widget(
         "Status",
         "status",
         _options(STATUSES, distinct("status"), split_list(current_state.get("status"))),
         "All statuses",
+        counts,
     )
 
 
-def explorer_filters(distinct: Callable[[str], Sequence[str]]) -> None:
-    """Account, error code, error group, post and free text: the Explorer's own filters, bound to the URL.
+def explorer_filters(
+    distinct: Callable[[str], Sequence[str]],
+    counts: Callable[[str], Mapping[str, int]] | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Account, error code, error group, post and search: the Explorer's own filters, bound to the URL.
 
-    `distinct(column)` as for `sidebar_filters`.
+    `distinct(column)` and `counts(param)` as for `sidebar_filters`; `columns`, the frame's, lets the search
+    say which of its fields this store cannot answer.
     """
     current_state = state()
     for param in ("account", "error_code"):
@@ -367,6 +393,7 @@ def explorer_filters(distinct: Callable[[str], Sequence[str]]) -> None:
             args=("account",),
             placeholder="All accounts",
             accept_new_options=True,
+            format_func=_counted("account", counts),
             help="Username or account id; type one that is not listed and press Enter.",
         )
         st.text_input("Post id", key=WIDGET_KEYS["post_id"], on_change=_on_text_change, args=("post_id",))
@@ -378,6 +405,7 @@ def explorer_filters(distinct: Callable[[str], Sequence[str]]) -> None:
             on_change=_on_list_change,
             args=("error_code",),
             placeholder="All codes",
+            format_func=_counted("error_code", counts),
             help=f"{analysis.NO_CODE} matches failures without a code.",
         )
         st.text_input(
@@ -393,7 +421,23 @@ def explorer_filters(distinct: Callable[[str], Sequence[str]]) -> None:
             key=WIDGET_KEYS["q"],
             on_change=_on_text_change,
             args=("q",),
-            placeholder="error message, caption, endpoint, ids…",
-            help="Case-insensitive text in the error message, content preview, endpoint, ids, account "
-            "and error code.",
+            placeholder='spring sale  "rate limit"  platform:instagram  -status:success',
+            help=SEARCH_HELP,
         )
+        search_feedback(current_state.get("q"), columns)
+
+
+SEARCH_HELP = (
+    "Every word must appear (any case) in the error message, caption, endpoint, an id, the handle or the "
+    'error code. "quoted phrase" as written. field:value with platform, action, status, account, code, '
+    "group, post, class, who; field:a,b for either. -word or -field:value excludes."
+)
+
+
+def search_feedback(text: str | None, columns: Sequence[str] | None) -> None:
+    """Under the search box: what the search understood, and each thing it could not read, in plain words."""
+    query = search.parse(text, columns)
+    for error in query.errors:
+        st.caption(f":material/error: {escape_markdown(error)}")
+    if not query.empty:
+        st.caption(f"Searching for: {escape_markdown(query.describe())}")

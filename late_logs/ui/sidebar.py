@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from late_logs import analysis, source
-from late_logs.ui import data, filters
+from late_logs.ui import data, facets, filters
 from late_logs.ui.text import escape_markdown
 
 DEMO_BANNER = "Demo mode: simulated Late API data. Set LATE_API_KEY to see your own logs."
@@ -42,6 +42,6 @@ def render(ctx: data.AppContext, scope: tuple[str, ...]) -> None:
     """The sidebar below the page menu: filters for pages that read them, then freshness."""
     with st.sidebar:
         if scope:
-            filters.sidebar_filters(ctx.distinct)
+            filters.sidebar_filters(ctx.distinct, facets.counter(ctx, filters.current(scope)))
             st.divider()
         freshness(ctx)

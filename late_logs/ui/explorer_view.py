@@ -1,0 +1,294 @@
+"""The Explorer's table as the page draws it: which columns in which order, sorted how (both in the URL as
+`cols=` and `sort=`), an Open link per row, and the rows cut to what the table shows.
+
+The default order is the one a support engineer reads a row in, and it fits 1280 px with the sidebar open:
+Open, status, time, platform, account, action, error message; the long texts (caption, endpoint) and the ids
+come after, behind the horizontal scroll.
+
+URL: `cols=status,created_at,error_message` (the table's columns, in order; absent means the default) and
+`sort=-duration_ms` (a column, `-` for descending; absent means newest first). A URL that names an unknown
+column or sort says so on the page and shows what it could.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+from urllib.parse import quote, urlencode
+
+import pandas as pd
+import streamlit as st
+
+from late_logs.ui import filters, nav
+from late_logs.ui.text import escape_markdown
+
+COLS_PARAM = "cols"
+SORT_PARAM = "sort"
+OPEN_COLUMN = "open"  # the link column: always first, not choosable
+MAX_ROWS_SHOWN = 5_000
+
+# Column key → (header, width in px). Widths are what makes the default columns fit at 1280 px.
+COLUMNS: dict[str, tuple[str, int]] = {
+    "status": ("Status", 72),
+    "created_at": ("Time (UTC)", 146),
+    "platform": ("Platform", 90),
+    "account_username": ("Account", 120),
+    "action": ("Action", 96),
+    "error_message": ("Error message", 320),
+    "who_must_act": ("Who must act", 140),  # only where the store has verdicts
+    "content_preview": ("Caption", 260),
+    "endpoint": ("Endpoint", 220),
+    "error_code": ("Error code", 110),
+    "status_code": ("HTTP", 60),
+    "post_id": ("Post", 200),
+    "duration_ms": ("Duration (ms)", 110),
+    "attempt_number": ("Attempt #", 80),
+    "log_id": ("Log id", 200),
+}
+OPEN_WIDTH = 56
+DEFAULT_COLUMNS = (
+    "status",
+    "created_at",
+    "platform",
+    "account_username",
+    "action",
+    "error_message",
+    "who_must_act",
+    "content_preview",
+    "endpoint",
+    "error_code",
+    "status_code",
+    "post_id",
+    "duration_ms",
+    "attempt_number",
+    "log_id",
+)
+DEFAULT_SORT = ("created_at", True)  # newest first, the store's own order: no sort needed
+
+STATE_KEY = "explorer_view_state"  # the canonical choice: {"cols": (...), "sort": (column, descending)}
+COLUMNS_KEY = "explorer_columns"
+SORT_COLUMN_KEY = "explorer_sort_column"
+SORT_ORDER_KEY = "explorer_sort_order"
+ORDERS = {"desc": "Descending", "asc": "Ascending"}
+
+
+@dataclass(frozen=True)
+class TableChoice:
+    """The columns shown (in order), the sort, and what a pasted link asked for that could not be shown."""
+
+    columns: tuple[str, ...]
+    sort_column: str
+    descending: bool
+    problems: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------- pure parts
+
+
+def available(frame_columns: Iterable[str]) -> tuple[str, ...]:
+    """The choosable columns the frame has, in catalogue order."""
+    present = set(frame_columns)
+    return tuple(c for c in COLUMNS if c in present)
+
+
+def default_columns(frame_columns: Iterable[str]) -> tuple[str, ...]:
+    present = set(frame_columns)
+    return tuple(c for c in DEFAULT_COLUMNS if c in present)
+
+
+def parse_columns(text: Any, frame_columns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`cols=` text → (known columns in the given order, unknown names). Empty or all unknown → default."""
+    known = available(frame_columns)
+    names = filters.split_list(text)
+    chosen = tuple(n for n in names if n in known)
+    unknown = tuple(n for n in names if n not in known)
+    return (chosen or default_columns(frame_columns)), unknown
+
+
+def format_columns(columns: Iterable[str], frame_columns: Iterable[str]) -> str | None:
+    """The `cols=` text of a choice; None for the default (URLs stay short)."""
+    columns = tuple(columns)
+    return None if columns == default_columns(frame_columns) else ",".join(columns)
+
+
+def parse_sort(text: Any, frame_columns: Iterable[str]) -> tuple[str, bool, str | None]:
+    """`sort=` text → (column, descending, problem or None); a bad one falls back to newest first."""
+    raw = str(text or "").strip()
+    if not raw:
+        return (*DEFAULT_SORT, None)
+    descending = raw.startswith("-")
+    column = raw.lstrip("-+ ")
+    if column not in available(frame_columns):
+        problem = f"The link sorts by {column}, which is not a column here; newest first instead."
+        return (*DEFAULT_SORT, problem)
+    return column, descending, None
+
+
+def format_sort(column: str, descending: bool) -> str | None:
+    """The `sort=` text; None for the default."""
+    if (column, descending) == DEFAULT_SORT:
+        return None
+    return f"-{column}" if descending else column
+
+
+def sort_text(choice: TableChoice) -> str:
+    """`newest first`, `by Duration (ms), highest first`: the order in words, for the count line."""
+    if (choice.sort_column, choice.descending) == DEFAULT_SORT:
+        return "newest first"
+    if choice.sort_column == "created_at":
+        return "oldest first"
+    label = COLUMNS[choice.sort_column][0]
+    return f"by {label}, {'highest' if choice.descending else 'lowest'} first"
+
+
+def sorted_rows(rows: pd.DataFrame, column: str, descending: bool, limit: int | None = None) -> pd.DataFrame:
+    """The rows in the chosen order (missing values last, ties in their newest-first order), the first
+    `limit` of them. Only the sort column is sorted; the rows are taken once, already cut to `limit`."""
+    if (column, descending) == DEFAULT_SORT or column not in rows.columns:
+        return rows if limit is None else rows.head(limit)
+    keys = rows[column].reset_index(drop=True)
+    order = keys.sort_values(ascending=not descending, kind="stable", na_position="last").index
+    positions = order.to_numpy() if limit is None else order.to_numpy()[:limit]
+    return rows.iloc[positions]
+
+
+def attempt_links(log_ids: pd.Series, filter_params: Mapping[str, str]) -> pd.Series:
+    """Relative links to each attempt's page with the filter along (as `nav.attempt_href`, built once for
+    the thousands of rows of a table instead of one urlencode per row)."""
+    tail = urlencode(dict(filter_params))
+    prefix = f"{nav.URL_PATHS[nav.ATTEMPT]}?id="
+    suffix = f"&{tail}" if tail else ""
+    return pd.Series(
+        [f"{prefix}{quote(str(i), safe='')}{suffix}" for i in log_ids], index=log_ids.index, dtype="string"
+    )
+
+
+def table_frame(rows: pd.DataFrame, columns: Iterable[str], links: pd.Series) -> pd.DataFrame:
+    """The frame the table shows: the Open link first, then the chosen columns."""
+    table = rows[[c for c in columns if c in rows.columns]].copy()
+    table.insert(0, OPEN_COLUMN, links.to_numpy())
+    return table
+
+
+def column_config(columns: Iterable[str]) -> dict[str, Any]:
+    """Headers, widths and formats of the table's columns (log text is shown as plain text by the grid)."""
+    config: dict[str, Any] = {
+        OPEN_COLUMN: st.column_config.LinkColumn(
+            "Open", display_text="Open", width=OPEN_WIDTH, help="Open the attempt's page"
+        )
+    }
+    for column in columns:
+        label, width = COLUMNS[column]
+        if column == "created_at":
+            config[column] = st.column_config.DatetimeColumn(
+                label, format="YYYY-MM-DD HH:mm:ss", timezone="UTC", width=width
+            )
+        elif column in ("status_code", "duration_ms", "attempt_number"):
+            config[column] = st.column_config.NumberColumn(label, format="%d", width=width)
+        else:
+            config[column] = st.column_config.TextColumn(label, width=width)
+    return config
+
+
+def lead_width(columns: Iterable[str], through: str = "error_message") -> int:
+    """The px from the table's left edge to the start of `through` (Open link and the columns before it),
+    what the browser test compares with the table's width at 1280 px."""
+    width = OPEN_WIDTH
+    for column in columns:
+        if column == through:
+            break
+        width += COLUMNS[column][1]
+    return width
+
+
+# --------------------------------------------------------------------------------------------- session + URL
+
+
+def _canonical(frame_columns: Iterable[str]) -> TableChoice:
+    stored = st.session_state.get(STATE_KEY)
+    if stored is None:
+        return TableChoice(default_columns(frame_columns), *DEFAULT_SORT)
+    return stored
+
+
+def _write(choice: TableChoice, frame_columns: Iterable[str]) -> None:
+    st.session_state[STATE_KEY] = TableChoice(choice.columns, choice.sort_column, choice.descending)
+    for param, value in (
+        (COLS_PARAM, format_columns(choice.columns, frame_columns)),
+        (SORT_PARAM, format_sort(choice.sort_column, choice.descending)),
+    ):
+        if value:
+            if st.query_params.get(param) != value:
+                st.query_params[param] = value
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
+def sync_with_url(frame_columns: Iterable[str]) -> TableChoice:
+    """The table choice of this run: the URL's when it has one (a pasted link, Back), else the session's
+    (the page menu), written back into the URL; the chooser's widgets are set to it."""
+    frame_columns = tuple(frame_columns)
+    choice = _canonical(frame_columns)
+    problems: list[str] = []
+    if COLS_PARAM in st.query_params:
+        columns, unknown = parse_columns(st.query_params.get(COLS_PARAM), frame_columns)
+        if unknown:
+            problems.append(
+                f"The link asks for columns this table does not have ({', '.join(unknown)}); they are left "
+                "out."
+            )
+        choice = TableChoice(columns, choice.sort_column, choice.descending)
+    if SORT_PARAM in st.query_params:
+        column, descending, problem = parse_sort(st.query_params.get(SORT_PARAM), frame_columns)
+        if problem:
+            problems.append(problem)
+        choice = TableChoice(choice.columns, column, descending)
+    _write(choice, frame_columns)
+    # Widgets follow the canonical choice (a Back or a pasted link changes it behind their back).
+    if tuple(st.session_state.get(COLUMNS_KEY) or ()) != choice.columns:
+        st.session_state[COLUMNS_KEY] = list(choice.columns)
+    st.session_state[SORT_COLUMN_KEY] = choice.sort_column
+    st.session_state[SORT_ORDER_KEY] = "desc" if choice.descending else "asc"
+    return TableChoice(choice.columns, choice.sort_column, choice.descending, tuple(problems))
+
+
+def _on_choice_change(frame_columns: tuple[str, ...]) -> None:
+    columns = tuple(st.session_state.get(COLUMNS_KEY) or ()) or default_columns(frame_columns)
+    column = st.session_state.get(SORT_COLUMN_KEY) or DEFAULT_SORT[0]
+    descending = st.session_state.get(SORT_ORDER_KEY, "desc") != "asc"
+    _write(TableChoice(columns, column, descending), frame_columns)
+
+
+def column_chooser(frame_columns: Iterable[str], choice: TableChoice) -> None:
+    """Columns (in the order picked) and sort order, in a popover above the table; both go into the URL."""
+    frame_columns = tuple(frame_columns)
+    options = list(available(frame_columns))
+    for problem in choice.problems:
+        st.caption(f":material/link_off: {escape_markdown(problem)}")
+    with st.popover("Columns and sort", icon=":material/view_column:"):
+        st.multiselect(
+            "Columns, in the order shown",
+            options,
+            format_func=lambda c: COLUMNS[c][0],
+            key=COLUMNS_KEY,
+            on_change=_on_choice_change,
+            args=(frame_columns,),
+            help="Remove a column to hide it; add it again to put it at the end. Empty means the default.",
+        )
+        st.selectbox(
+            "Sort by",
+            options,
+            format_func=lambda c: COLUMNS[c][0],
+            key=SORT_COLUMN_KEY,
+            on_change=_on_choice_change,
+            args=(frame_columns,),
+        )
+        st.radio(
+            "Order",
+            list(ORDERS),
+            format_func=lambda o: ORDERS[o],
+            key=SORT_ORDER_KEY,
+            on_change=_on_choice_change,
+            args=(frame_columns,),
+            horizontal=True,
+        )
