@@ -38,6 +38,7 @@ QUERIES = (
     "class:token",
     "-status:success",
     "status:failed media -platform:tiktok",
+    "status:failed class:token",
     'timed out -"rate limit" platform:instagram',
 )
 

@@ -40,6 +40,8 @@ TEXT_COLUMNS = (
     "account_id",
     "platform_post_id",
 )
+COSTLY_FIELDS = ("group", "class")
+MESSAGE_COLUMNS = ("platform", "status", "status_code", "error_code", "error_message")  # what those read
 VERDICT_COLUMN = "who_must_act"  # written by the verdicts engine; older stores lack it
 FAILURE_CLASSES = ("token", "content", "rate_limit", "platform_outage", "unknown")
 
@@ -320,9 +322,16 @@ def matches(query: Query, frame: pd.DataFrame) -> np.ndarray:
     keep = np.ones(len(frame), dtype=bool)
     fields = [t for t in query.terms if t.field is not None]
     texts = [t for t in query.terms if t.field is None]
-    for term in fields:
-        if not keep.any():
+    # Group keys and failure classes read the messages: they go after the cheap fields, on the rows left.
+    for term in sorted(fields, key=lambda t: t.field in COSTLY_FIELDS):
+        alive = np.flatnonzero(keep)
+        if not len(alive):
             return keep
+        if term.field in COSTLY_FIELDS and len(alive) < len(frame):
+            narrow = frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]].iloc[alive]
+            hit = _field_mask(narrow, term)
+            keep[alive] = ~hit if term.negated else hit
+            continue
         hit = _field_mask(frame, term)
         keep &= ~hit if term.negated else hit
     for term in sorted(texts, key=lambda t: t.negated):  # positive words narrow most: run them first

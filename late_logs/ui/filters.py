@@ -12,6 +12,7 @@ written into it; a widget change updates both in its callback, before the script
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 
@@ -247,8 +248,20 @@ def _set_param(param: str, value: str | None) -> None:
         del st.query_params[param]
 
 
+# A facet count a browser sent back as part of the value: `instagram (1,204)`.
+_COUNT_SUFFIX = re.compile(r" \(\d[\d,]*\)$")
+
+
+def without_counts(values: Sequence[str]) -> list[str]:
+    """The values with any facet count taken off. The browser speaks in option labels: when the counts
+    change (another window) before its next message, it names the old label, which matches no option."""
+    return list(dict.fromkeys(_COUNT_SUFFIX.sub("", str(v)) for v in values))
+
+
 def _on_list_change(param: str) -> None:
-    _set_param(param, join_list(st.session_state.get(WIDGET_KEYS[param]) or []))
+    values = without_counts(st.session_state.get(WIDGET_KEYS[param]) or [])
+    st.session_state[WIDGET_KEYS[param]] = values
+    _set_param(param, join_list(values))
 
 
 def _on_text_change(param: str) -> None:
