@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -137,7 +138,9 @@ def platform_dropdown(page):
 
 
 def pick_option(page, option: str):
-    return lambda: page.get_by_role("option", name=option, exact=True).click()
+    # Options carry the window's count beside them: "tiktok (1,204)".
+    name = re.compile(rf"^{re.escape(option)}( \([\d,]+\))?$")
+    return lambda: page.get_by_role("option", name=name).click()
 
 
 def pick_preset(page, label: str):

@@ -165,3 +165,39 @@ def test_lead_columns_and_open_link_fit_at_1280x720(browser, dashboard_url, atte
         attempt.wait_for_url(re.compile(r"/log\?(.*&)?id=" + newest))
     finally:
         context.close()
+
+
+def test_counted_option_stays_its_value_after_the_counts_change(
+    page, dashboard_url, attempts, window
+) -> None:
+    """Options read "instagram (120)"; the browser names a choice by that label. After another window changes
+    the counts, the next change of another filter must still send platform=instagram, not the old label."""
+    open_page(page, dashboard_url + "/explorer?" + urlencode(window["params"]))
+    sidebar = page.get_by_test_id("stSidebar")
+    platform = str(window_rows(attempts, window)["platform"].value_counts().index[0])
+
+    runs = script_runs(page)
+    sidebar.get_by_role("combobox", name="Platform").click()
+    page.get_by_role("option", name=re.compile(rf"^{re.escape(platform)} \([\d,]+\)$")).click()
+    wait_for_rerun(page, runs)
+    page.keyboard.press("Escape")
+    assert url_params(page)["platform"] == platform
+
+    runs = script_runs(page)
+    sidebar.get_by_role("radio", name="30 days", exact=True).click()  # every count changes
+    wait_for_rerun(page, runs)
+
+    runs = script_runs(page)
+    sidebar.get_by_role("combobox", name="Status").click()
+    page.get_by_role("option", name=re.compile(r"^failed \([\d,]+\)$")).click()
+    wait_for_rerun(page, runs)
+    page.keyboard.press("Escape")
+
+    params = url_params(page)
+    assert params["platform"] == platform
+    assert params["status"] == "failed"
+    start, end = pd.Timestamp(params["start"]), pd.Timestamp(params["end"])
+    expected = analysis.apply_filters(
+        attempts, analysis.Filters(start=start, end=end, platforms=(platform,), statuses=("failed",))
+    )
+    assert shown_count(page) == len(expected) > 0
