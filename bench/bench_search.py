@@ -1,5 +1,6 @@
 """Times the Explorer's search language (`late_logs.search`) on a synthetic 1,000,000-row frame, beside the
-plain substring search it replaced (one case-insensitive `str.contains` per text column).
+plain substring search it replaced (one case-insensitive `str.contains` per text column), and the table's
+sort by a chosen column.
 
 Prints figures only; never asserts on timing. Run: `python bench/bench_search.py [rows]`.
 """
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_analysis import synthetic_frame, timed  # noqa: E402
 from late_logs import search  # noqa: E402
+from late_logs.ui import explorer_view  # noqa: E402
 
 # The columns the old plain search looked in.
 PLAIN_COLUMNS = (
@@ -61,6 +63,12 @@ def main() -> None:
     for query in QUERIES:
         kept = timed(f"search {query!r}"[:44], lambda q=query: search.search(frame, q))
         print(f"{'':<44} {'':>8}     {len(kept):,}")
+    limit = explorer_view.MAX_ROWS_SHOWN
+    for column, descending in (("duration_ms", True), ("platform", False), ("error_message", False)):
+        timed(
+            f"table sort by {column}, first {limit:,}",
+            lambda c=column, d=descending: explorer_view.sorted_rows(frame, c, d, limit),
+        )
 
 
 if __name__ == "__main__":
