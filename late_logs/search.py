@@ -7,8 +7,8 @@ Syntax (the README's "Search" table says the same):
 - `"spring sale"`: the quoted phrase, as written.
 - `field:value` keeps rows whose field is that value; `field:a,b` is any of them; `field:"two words"` quotes.
   Fields: platform, action, status, account (handle, anywhere in it, across platforms, or account id), code
-  (error code or HTTP status), group (error group key), post (post id), class (failure class), who (who must
-  act, where the store has verdicts).
+  (error code or HTTP status), group (error group key), post (post id), class or who (the verdict: who must
+  act, e.g. `who:reconnect`).
 - `-word`, `-"a phrase"`, `-field:value` exclude.
 
 Parsing never fails: what it cannot read becomes a sentence in `Query.errors` saying what was done instead,
@@ -40,10 +40,20 @@ TEXT_COLUMNS = (
     "account_id",
     "platform_post_id",
 )
-COSTLY_FIELDS = ("group", "class")
-MESSAGE_COLUMNS = ("platform", "status", "status_code", "error_code", "error_message")  # what those read
-VERDICT_COLUMN = "who_must_act"  # written by the verdicts engine; older stores lack it
-FAILURE_CLASSES = ("token", "content", "rate_limit", "platform_outage", "unknown")
+COSTLY_FIELDS = ("group", "class", "who")
+# What group keys and verdicts are computed from.
+MESSAGE_COLUMNS = (
+    "platform",
+    "action",
+    "status",
+    "status_code",
+    "error_code",
+    "error_message",
+    "account_username",
+    "created_at",
+)
+VERDICT_COLUMN = "who_must_act"  # a frame may carry it; else the verdicts engine computes it
+VERDICT_FIELDS = ("class", "who")  # two names for one thing: the verdict's "who must act"
 
 # field name → (what it is called in sentences, an example value)
 FIELDS: dict[str, tuple[str, str]] = {
@@ -54,7 +64,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "code": ("error code or HTTP status", "429"),
     "group": ("error group", "3f2a9c1b0d4e"),
     "post": ("post", "6650f1c2a9b8e7d6c5b4a392"),
-    "class": ("failure class", "token"),
+    "class": ("who must act", "reconnect"),
     "who": ("who must act", "reconnect"),
 }
 FIELD_LIST = ", ".join(FIELDS)
@@ -118,8 +128,28 @@ def _values(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
 
 
-def _class_value(value: str) -> str:
-    return value.strip().lower().replace("-", "_").replace(" ", "_")
+def known_verdicts() -> tuple[str, ...] | None:
+    """The words a verdict's "who must act" can be; None where this checkout has no verdicts engine.
+
+    The engine (`late_logs.verdicts`) is built alongside the search; until it is present, `who:` and `class:`
+    can only read a verdict column a frame already carries.
+    """
+    try:
+        from late_logs.verdicts import WHO_MUST_ACT
+    except ImportError:
+        return None
+    return tuple(WHO_MUST_ACT)
+
+
+def _verdicts_of(frame: pd.DataFrame) -> pd.Series | None:
+    """Who must act, per row: the frame's verdict column, else the engine's verdicts, else None."""
+    if VERDICT_COLUMN in frame.columns:
+        return frame[VERDICT_COLUMN]
+    try:
+        from late_logs.verdicts import frame_verdicts
+    except ImportError:
+        return None
+    return frame_verdicts(frame)[VERDICT_COLUMN]
 
 
 def parse(text: str | None, columns: Iterable[str] | None = None) -> Query:
@@ -156,12 +186,12 @@ def parse(text: str | None, columns: Iterable[str] | None = None) -> Query:
             errors.append(error)
         if term is not None:
             terms.append(term)
-    if columns is not None and VERDICT_COLUMN not in set(columns):
+    if columns is not None and VERDICT_COLUMN not in set(columns) and known_verdicts() is None:
         for term in terms:
-            if term.field == "who":
+            if term.field in VERDICT_FIELDS:
                 errors.append(
-                    f"who: needs the verdict of each failure, which this store does not hold yet, so "
-                    f"who:{','.join(term.values)} was ignored."
+                    f"{term.field}: needs the verdict of each failure, which this version does not compute "
+                    f"yet, so {term.field}:{','.join(term.values)} was ignored."
                 )
     return Query(text=text, terms=tuple(terms), errors=tuple(errors))
 
@@ -213,13 +243,14 @@ def _field_term(name: str, found: re.Match[str], raw: str, negated: bool) -> tup
             f"{name}: has no value, so it was ignored: write the value right after the colon, as in "
             f"{_example(name)}."
         )
-    if name == "class":
-        known = tuple(v for v in (_class_value(v) for v in values) if v in FAILURE_CLASSES)
-        unknown = [v for v in values if _class_value(v) not in FAILURE_CLASSES]
+    verdict_words = known_verdicts() if name in VERDICT_FIELDS else None
+    if verdict_words:
+        known = tuple(v for v in values if v.lower() in verdict_words)
+        unknown = [v for v in values if v.lower() not in verdict_words]
         if unknown:
             error = (
-                f"{', '.join(unknown)} is not a failure class, so it was ignored: the classes are "
-                f"{', '.join(FAILURE_CLASSES)}."
+                f"{', '.join(unknown)} is not a verdict, so it was ignored: who must act is one of "
+                f"{', '.join(verdict_words)}."
             )
         if not known:
             return None, error
@@ -255,8 +286,9 @@ def _missing(series: pd.Series) -> np.ndarray:
     return _bools(text.isna() | (text.str.strip() == ""))
 
 
-def _field_mask(frame: pd.DataFrame, term: Term) -> np.ndarray:
-    """Rows a field term (not negated) keeps; a column the frame lacks keeps nothing."""
+def _field_mask(frame: pd.DataFrame, term: Term) -> np.ndarray | None:
+    """Rows a field term (not negated) keeps; a column the frame lacks keeps nothing. None when the term
+    cannot be answered at all (verdicts without an engine): it is ignored, negated or not."""
     wanted = {v.lower() for v in term.values}
     name = term.field
 
@@ -292,14 +324,12 @@ def _field_mask(frame: pd.DataFrame, term: Term) -> np.ndarray:
         if numbers and (statuses := column("status_code")) is not None:
             hit |= _bools(statuses.isin(sorted(numbers)))
         return hit
-    if name == "class":
-        return _bools(analysis.failure_classes(frame).isin(sorted(wanted)))
-    if name == "who":
-        verdicts = column(VERDICT_COLUMN)
+    if name in VERDICT_FIELDS:
+        verdicts = _verdicts_of(frame)
         if verdicts is None:
-            return np.ones(len(frame), dtype=bool)  # reported by parse(columns=...); never hides rows
-        return _by_distinct(verdicts, lambda v: any(w in v for w in wanted))
-    return np.ones(len(frame), dtype=bool)
+            return None  # reported by parse(columns=...); never hides rows
+        return _by_distinct(verdicts, lambda v: v in wanted)
+    return None
 
 
 def _text_mask(frame: pd.DataFrame, needle: str, positions: np.ndarray | None) -> np.ndarray:
@@ -322,18 +352,21 @@ def matches(query: Query, frame: pd.DataFrame) -> np.ndarray:
     keep = np.ones(len(frame), dtype=bool)
     fields = [t for t in query.terms if t.field is not None]
     texts = [t for t in query.terms if t.field is None]
-    # Group keys and failure classes read the messages: they go after the cheap fields, on the rows left.
+    # Group keys and verdicts read the messages: they go after the cheap fields, on the rows left.
     for term in sorted(fields, key=lambda t: t.field in COSTLY_FIELDS):
         alive = np.flatnonzero(keep)
         if not len(alive):
             return keep
         if term.field in COSTLY_FIELDS and len(alive) < len(frame):
-            narrow = frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]].iloc[alive]
+            wanted = (*MESSAGE_COLUMNS, VERDICT_COLUMN)
+            narrow = frame[[c for c in wanted if c in frame.columns]].iloc[alive]
             hit = _field_mask(narrow, term)
-            keep[alive] = ~hit if term.negated else hit
+            if hit is not None:
+                keep[alive] = ~hit if term.negated else hit
             continue
         hit = _field_mask(frame, term)
-        keep &= ~hit if term.negated else hit
+        if hit is not None:
+            keep &= ~hit if term.negated else hit
     for term in sorted(texts, key=lambda t: t.negated):  # positive words narrow most: run them first
         alive = np.flatnonzero(keep)
         if not len(alive):
