@@ -161,7 +161,7 @@ def describe(state: Mapping[str, str], scope: tuple[str, ...] = ALL_PARAMS) -> s
         "error_code": "error code",
         "error_group": "error group",
         "post_id": "post",
-        "q": "text",
+        "q": "search",
     }
     for param, label in labels.items():
         if state.get(param):
