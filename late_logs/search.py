@@ -334,12 +334,20 @@ def _field_mask(frame: pd.DataFrame, term: Term) -> np.ndarray | None:
 
 def _text_mask(frame: pd.DataFrame, needle: str, positions: np.ndarray | None) -> np.ndarray:
     """Of the rows at `positions` (all rows for None), those where any text column holds `needle`,
-    case-insensitive, taken literally. Only the searched columns are taken, never the whole rows."""
-    hit = np.zeros(len(frame) if positions is None else len(positions), dtype=bool)
+    case-insensitive, taken literally. Each column is searched only in the rows no earlier column matched,
+    and only the searched column's values are taken, never whole rows."""
+    rows = np.arange(len(frame)) if positions is None else positions
+    hit = np.zeros(len(rows), dtype=bool)
+    pending = np.arange(len(rows))  # indexes into `rows` not matched yet
     for col in TEXT_COLUMNS:
-        if col in frame.columns:
-            values = frame[col] if positions is None else frame[col].take(positions)
-            hit |= _bools(values.astype("string").str.contains(needle, case=False, regex=False))
+        if col not in frame.columns or not len(pending):
+            continue
+        values = frame[col]
+        if len(pending) < len(frame):
+            values = values.take(rows[pending])
+        found = _bools(values.astype("string").str.contains(needle, case=False, regex=False))
+        hit[pending[found]] = True
+        pending = pending[~found]
     return hit
 
 
