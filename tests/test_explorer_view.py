@@ -152,7 +152,7 @@ def test_window_counts_count_only_the_window() -> None:
 
 
 def test_option_labels_coming_back_from_the_browser_lose_their_counts() -> None:
-    assert filters.without_counts(["instagram (1,204)", "instagram", "x (y)", "(none) (3)"]) == [
+    assert facets.without_counts(["instagram (1,204)", "instagram", "x (y)", "(none) (3)"]) == [
         "instagram",
         "x (y)",
         "(none)",

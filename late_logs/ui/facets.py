@@ -7,8 +7,9 @@ being picked; cached per store version and window.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +29,8 @@ FACET_COLUMNS = {
 MISSING_LABELS = {"error_code": analysis.NO_CODE, "platform": analysis.UNKNOWN, "action": analysis.UNKNOWN}
 
 Counts = Callable[[str], Mapping[str, int]]
+# A facet count a browser sent back as part of the value: `instagram (1,204)`.
+_COUNT_SUFFIX = re.compile(r" \(\d[\d,]*\)$")
 
 
 def value_counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
@@ -75,3 +78,17 @@ def counter(ctx: data.AppContext, flt: analysis.Filters) -> Counts:
         return counted.get(FACET_COLUMNS.get(param, ""), {})
 
     return counts
+
+
+def labeller(param: str, counts: Counts | None) -> Callable[[str], str]:
+    """A multiselect's format_func: the option with its count beside it (`instagram (1,204)`), or bare."""
+    if counts is None:
+        return str
+    counted = counts(param)
+    return lambda value: option_label(value, counted)
+
+
+def without_counts(values: Sequence[str]) -> list[str]:
+    """The values with any facet count taken off. The browser speaks in option labels: when the counts
+    change (another window) before its next message, it names the old label, which matches no option."""
+    return list(dict.fromkeys(_COUNT_SUFFIX.sub("", str(v)) for v in values))

@@ -12,15 +12,15 @@ written into it; a widget change updates both in its callback, before the script
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, search
+from late_logs import analysis
 from late_logs.records import ACTIONS, PLATFORMS, STATUSES, parse_time
+from late_logs.ui import facets, search_box
 from late_logs.ui.text import escape_markdown
 
 SIDEBAR_PARAMS = ("start", "end", "platform", "action", "status")
@@ -248,18 +248,8 @@ def _set_param(param: str, value: str | None) -> None:
         del st.query_params[param]
 
 
-# A facet count a browser sent back as part of the value: `instagram (1,204)`.
-_COUNT_SUFFIX = re.compile(r" \(\d[\d,]*\)$")
-
-
-def without_counts(values: Sequence[str]) -> list[str]:
-    """The values with any facet count taken off. The browser speaks in option labels: when the counts
-    change (another window) before its next message, it names the old label, which matches no option."""
-    return list(dict.fromkeys(_COUNT_SUFFIX.sub("", str(v)) for v in values))
-
-
 def _on_list_change(param: str) -> None:
-    values = without_counts(st.session_state.get(WIDGET_KEYS[param]) or [])
+    values = facets.without_counts(st.session_state.get(WIDGET_KEYS[param]) or [])
     st.session_state[WIDGET_KEYS[param]] = values
     _set_param(param, join_list(values))
 
@@ -304,20 +294,12 @@ def _options(known: tuple[str, ...], seen: Sequence[str], selected: tuple[str, .
     return list(dict.fromkeys([*known, *extra, *selected]))
 
 
-def _counted(param: str, counts: Callable[[str], Mapping[str, int]] | None) -> Callable[[str], str]:
-    """The option label with its facet count beside it (`instagram (1,204)`), or the bare value."""
-    if counts is None:
-        return str
-    counted = counts(param)
-    return lambda value: f"{value} ({counted.get(value, 0):,})"
-
-
 def _list_widget(
     label: str,
     param: str,
     options: list[str],
     placeholder: str,
-    counts: Callable[[str], Mapping[str, int]] | None = None,
+    counts: facets.Counts | None = None,
 ) -> None:
     st.multiselect(
         label,
@@ -326,12 +308,12 @@ def _list_widget(
         on_change=_on_list_change,
         args=(param,),
         placeholder=placeholder,
-        format_func=_counted(param, counts),
+        format_func=facets.labeller(param, counts),
     )
 
 
 def sidebar_filters(
-    distinct: Callable[[str], Sequence[str]], counts: Callable[[str], Mapping[str, int]] | None = None
+    distinct: Callable[[str], Sequence[str]], counts: facets.Counts | None = None
 ) -> None:
     """Time range (presets and absolute) and platform / action / status, bound to the URL.
 
@@ -381,7 +363,7 @@ def sidebar_filters(
 
 def explorer_filters(
     distinct: Callable[[str], Sequence[str]],
-    counts: Callable[[str], Mapping[str, int]] | None = None,
+    counts: facets.Counts | None = None,
     columns: Sequence[str] | None = None,
 ) -> None:
     """Account, error code, error group, post and search: the Explorer's own filters, bound to the URL.
@@ -406,7 +388,7 @@ def explorer_filters(
             args=("account",),
             placeholder="All accounts",
             accept_new_options=True,
-            format_func=_counted("account", counts),
+            format_func=facets.labeller("account", counts),
             help="Username or account id; type one that is not listed and press Enter.",
         )
         st.text_input("Post id", key=WIDGET_KEYS["post_id"], on_change=_on_text_change, args=("post_id",))
@@ -418,7 +400,7 @@ def explorer_filters(
             on_change=_on_list_change,
             args=("error_code",),
             placeholder="All codes",
-            format_func=_counted("error_code", counts),
+            format_func=facets.labeller("error_code", counts),
             help=f"{analysis.NO_CODE} matches failures without a code.",
         )
         st.text_input(
@@ -434,23 +416,7 @@ def explorer_filters(
             key=WIDGET_KEYS["q"],
             on_change=_on_text_change,
             args=("q",),
-            placeholder='spring sale  "rate limit"  platform:instagram  -status:success',
-            help=SEARCH_HELP,
+            placeholder=search_box.PLACEHOLDER,
+            help=search_box.HELP,
         )
-        search_feedback(current_state.get("q"), columns)
-
-
-SEARCH_HELP = (
-    "Every word must appear (any case) in the error message, caption, endpoint, an id, the handle or the "
-    'error code. "quoted phrase" as written. field:value with platform, action, status, account, code, '
-    "group, post, class, who; field:a,b for either. -word or -field:value excludes."
-)
-
-
-def search_feedback(text: str | None, columns: Sequence[str] | None) -> None:
-    """Under the search box: what the search understood, and each thing it could not read, in plain words."""
-    query = search.parse(text, columns)
-    for error in query.errors:
-        st.caption(f":material/error: {escape_markdown(error)}")
-    if not query.empty:
-        st.caption(f"Searching for: {escape_markdown(query.describe())}")
+        search_box.feedback(current_state.get("q"), columns)
