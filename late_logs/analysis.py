@@ -195,7 +195,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keys = error_group_keys(result)
         result = result[_bools(keys == filters.error_group)]
     if filters.text.strip() and len(result):
-        # The search language builds on this module's error groups and failure classes, hence the late import.
+        # The search language builds on this module's error group keys, hence the import here, not at the top.
         from late_logs import search
 
         result = search.search(result, filters.text)
