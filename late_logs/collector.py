@@ -24,7 +24,7 @@ from late_logs.api import (
     Page,
     UnreachableError,
 )
-from late_logs.records import log_id_of, parse_time
+from late_logs.records import log_id_of, parse_time, suspicious_time
 from late_logs.store import LogStore, StoreLocked
 
 DETAIL_BATCH = 25  # details written per store transaction
@@ -138,7 +138,7 @@ class Watermark:
         at, ids = self.at, set(self.ids)
         for entry in entries:
             created = parse_time(entry.get(time_key))
-            if created is None:
+            if created is None or suspicious_time(entry.get(time_key), _now()):  # a future time: no watermark
                 continue
             if at is None or created > at:
                 at, ids = created, {log_id_of(entry)}
