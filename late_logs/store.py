@@ -177,7 +177,7 @@ def _encode_table(table: pa.Table, options: ipc.IpcWriteOptions) -> bytes:
     return sink.getvalue()
 
 
-def _decode_table(blob: bytes) -> pa.Table:
+def decode_table(blob: bytes) -> pa.Table:
     options = _IPC_READ_LARGE if len(blob) > _LARGE_BLOB else _IPC_READ_SMALL
     return ipc.open_file(pa.BufferReader(blob), options=options).read_all()
 
@@ -557,7 +557,7 @@ class LogStore:
             raise _fault(exc, self.directory, "locked for writing") from None
         try:
             try:
-                _lock_file(handle)
+                lock_file(handle)
             except OSError:
                 handle.seek(0)
                 holder = handle.read().strip() or "unknown"
@@ -575,7 +575,7 @@ class LogStore:
                 handle.seek(0)
                 handle.truncate()
                 handle.flush()
-                _unlock_file(handle)
+                unlock_file(handle)
         finally:
             handle.close()
 
@@ -620,7 +620,7 @@ class LogStore:
     def _decoded(self, key: str, blob: Any) -> pa.Table:
         """A partition blob as a table of the expected columns, else StoreDamaged (never an Arrow error)."""
         try:
-            table = _decode_table(blob)
+            table = decode_table(blob)
         except Exception:  # noqa: BLE001 - garbage bytes can fail Arrow's reader in many ways
             raise self._damaged(f"{key} is not readable") from None
         expected = _RAW_SCHEMA if key.startswith("raw:") else ARROW_SCHEMA
@@ -862,7 +862,7 @@ class LogStore:
             yield str(key)
             if isinstance(value, bytes):
                 try:
-                    table = _decode_table(value)
+                    table = decode_table(value)
                 except pa.ArrowInvalid:
                     yield value.decode("utf-8", "replace")
                     continue
@@ -1296,7 +1296,7 @@ def redact_text_column(column: pd.Series) -> pd.Series:
     return column.replace(replacements).astype("string")
 
 
-def _lock_file(handle: io.TextIOWrapper) -> None:
+def lock_file(handle: io.TextIOWrapper) -> None:
     """Take an exclusive, non-blocking OS lock on an open file; OSError when someone else holds it."""
     try:
         import fcntl
@@ -1309,7 +1309,7 @@ def _lock_file(handle: io.TextIOWrapper) -> None:
     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _unlock_file(handle: io.TextIOWrapper) -> None:
+def unlock_file(handle: io.TextIOWrapper) -> None:
     try:
         import fcntl
     except ImportError:  # Windows
