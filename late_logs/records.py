@@ -295,14 +295,19 @@ def merge_listing(
     Returns the merged entry and how many values of each kind were ignored (only non-zero counts).
     """
     ignored: dict[str, int] = {}
-    merged = _merge_fields(stored, later, ignored)
-    for name in CREATED_AT_FIELDS:
-        if name not in later or later.get(name) is None:
-            continue  # a null time was already kept out by the null rule
-        if stored.get(name) is not None and suspicious_time(stored.get(name), now) is None:
-            if suspicious_time(later[name], now) is not None:
-                merged[name] = stored[name]
-                ignored["bad_time"] = ignored.get("bad_time", 0) + 1
+    # Times are judged by plausibility, not kind: epoch milliseconds may replace ISO text and back.
+    times = {name: later[name] for name in CREATED_AT_FIELDS if name in later}
+    merged = _merge_fields(stored, {k: v for k, v in later.items() if k not in times}, ignored)
+    for name, value in times.items():
+        previous = stored.get(name)
+        if previous is None:
+            merged[name] = value
+        elif value is None:
+            ignored["null_ignored"] = ignored.get("null_ignored", 0) + 1
+        elif suspicious_time(previous, now) is None and suspicious_time(value, now) is not None:
+            ignored["bad_time"] = ignored.get("bad_time", 0) + 1
+        else:
+            merged[name] = value
     return merged, ignored
 
 
