@@ -220,6 +220,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
     store = open_store(settings)
     try:
+        store.check()  # a damaged partition is told here, with exit 5, not at the next export
         stats = store.stats()
         state = store.state()
         suspect_times = len(store.suspect_time_ids())

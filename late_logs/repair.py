@@ -140,8 +140,8 @@ class _held_lock:
             self.handle = open(self.path, "a+", encoding="utf-8")
         except OSError as exc:
             raise StoreError(
-                f"{self.path.parent} cannot be written ({exc.strerror or exc}); copy it to a writable folder "
-                "and repair the copy."
+                f"the folder {self.path.parent} cannot be written ({exc.strerror or exc}); copy it to a "
+                "writable folder and repair the copy."
             ) from None
         try:
             lock_file(self.handle)

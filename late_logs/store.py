@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -110,6 +111,7 @@ _OBJECT_ID_RE = re.compile(r"[0-9a-fA-F]{24,25}\Z")
 # The representable range of datetime64[ns]; flat records outside it would not fit the frame.
 _NS_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 _NS_MAX = datetime(2261, 12, 31, tzinfo=timezone.utc)
+_ARROW_MAGIC = b"ARROW1"  # Arrow IPC files begin and end with it
 _SORT_NEWEST_FIRST = [("created_at", "descending"), ("log_id", "descending")]
 
 
@@ -312,8 +314,8 @@ def _fault(exc: BaseException, directory: Path, doing: str = "read") -> StoreErr
         "readonly" in lowered or "read-only" in lowered
     ):
         return StoreReadOnly(
-            f"{directory} is read-only: the dashboard, status and export can read it, but sync, collect "
-            "and repair need a folder they can write to."
+            f"the store folder {directory} is read-only: the dashboard, status and export can read it, but "
+            "sync, collect and repair need a folder they can write to."
         )
     if isinstance(exc, diskcache.Timeout) or "locked" in lowered or "busy" in lowered:
         return StoreError(f"the store in {directory} is busy in another process; try again in a moment.")
@@ -414,7 +416,9 @@ class LogStore:
         self._clock = clock  # retention and "in the future" are measured from this, never from data
         self.read_only = False
         if self.directory.exists() and not self.directory.is_dir():
-            raise StoreError(f"{self.directory} is a file, not a folder; point the cache folder elsewhere.")
+            raise StoreError(
+                f"the cache folder {self.directory} is a file, not a folder; choose another folder."
+            )
         self._cache = self._open_cache()
         self._lock = threading.RLock()
         self._tables: dict[str, pa.Table] = {}  # decoded blobs by (immutable) key
@@ -436,27 +440,35 @@ class LogStore:
             return diskcache.Cache(str(self.directory), **_CACHE_SETTINGS)
         except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
             fault = _fault(exc, self.directory, "opened")
-            if not isinstance(fault, StoreReadOnly):
+            if not isinstance(fault, StoreReadOnly) and (not database.is_file() or self._folder_writable()):
                 if isinstance(fault, StoreDamaged):
                     raise StoreDamaged(
-                        f"{self.directory} does not hold a readable late-logs store ({exc}); if it is a "
-                        f"late-logs store, {REPAIR_HINT}, else choose another cache folder."
+                        f"the folder {self.directory} does not hold a readable late-logs store ({exc}); if "
+                        f"it is a late-logs store, {REPAIR_HINT}, else choose another cache folder."
                     ) from None
                 raise fault from None
         if not database.is_file():
             raise StoreReadOnly(
-                f"{self.directory} is read-only and holds no late-logs store; choose a folder late-logs can "
-                "write to."
+                f"the folder {self.directory} is read-only and holds no late-logs store; choose a folder "
+                "late-logs can write to."
             )
         try:
             cache = _ReadOnlyCache(str(self.directory))
         except (OSError, sqlite3.Error) as exc:
             raise StoreDamaged(
-                f"{self.directory} is read-only and its store cannot be read ({exc}); copy it to a writable "
-                f"folder and {REPAIR_HINT}."
+                f"the folder {self.directory} is read-only and its store cannot be read ({exc}); copy it to "
+                f"a writable folder and {REPAIR_HINT}."
             ) from None
         self.read_only = True
         return cache
+
+    def _folder_writable(self) -> bool:
+        """Whether a file can be made in the folder (SQLite's WAL needs that even to read)."""
+        try:
+            with tempfile.TemporaryFile(dir=self.directory):
+                return True
+        except OSError:
+            return False
 
     def _check_schema(self) -> None:
         try:
@@ -467,7 +479,7 @@ class LogStore:
                     if schema is None:
                         if len(self._cache) > 0:
                             raise StoreError(
-                                f"{self.directory} holds a cache that is not a late-logs store; "
+                                f"the folder {self.directory} holds a cache that is not a late-logs store; "
                                 "choose an empty folder for late-logs."
                             )
                         self._cache.set(SCHEMA_KEY, SCHEMA_VERSION)
@@ -478,8 +490,8 @@ class LogStore:
             fault = _fault(exc, self.directory, "opened")
             if isinstance(fault, StoreDamaged):
                 raise StoreDamaged(
-                    f"{self.directory} does not hold a readable late-logs store ({exc}); if it is a "
-                    f"late-logs store, {REPAIR_HINT}, else choose another cache folder."
+                    f"the folder {self.directory} does not hold a readable late-logs store ({exc}); if it is "
+                    f"a late-logs store, {REPAIR_HINT}, else choose another cache folder."
                 ) from None
             raise fault from None
         except Exception as exc:  # noqa: BLE001 - a schema value that does not even unpickle
@@ -621,6 +633,9 @@ class LogStore:
         """A partition blob as a table of the expected columns, else StoreDamaged (never an Arrow error)."""
         try:
             table = decode_table(blob)
+            # A flipped byte in an offsets buffer decodes "fine" and fails later, deep inside pandas: check
+            # offsets and UTF-8 now (a few percent of the decode time), so damage is told here, once.
+            table.validate(full=True)
         except Exception:  # noqa: BLE001 - garbage bytes can fail Arrow's reader in many ways
             raise self._damaged(f"{key} is not readable") from None
         expected = _RAW_SCHEMA if key.startswith("raw:") else ARROW_SCHEMA
@@ -831,6 +846,29 @@ class LogStore:
         if not isinstance(state, dict):
             raise self._damaged("its collector state")
         return dict(state)
+
+    @_store_faults
+    def check(self) -> None:
+        """Raise StoreDamaged unless every partition blob the catalog names is there and framed as Arrow IPC
+        (its magic at both ends): what `status` runs, without decoding the data."""
+        catalog = self._catalog()
+        keys = [key for info in catalog.values() for key in (info["frame"], info.get("raw")) if key]
+        query = (
+            "SELECT substr(value, 1, 6), substr(value, -6, 6) FROM Cache WHERE key = ? AND raw = 1"
+        )
+        for key in keys:
+            rows = self._cache._sql(query, (key,)).fetchall()
+            if not rows:
+                raise self._damaged(f"{key} is missing")
+            head, tail = rows[0]
+            if not all(isinstance(end, bytes) and end == _ARROW_MAGIC for end in (head, tail)):
+                raise self._damaged(f"{key} is not readable")
+        self._index_shards_readable()
+
+    def _index_shards_readable(self) -> None:
+        for key in self._cache.iterkeys():
+            if isinstance(key, str) and key.startswith(INDEX_PREFIX):
+                self._index(key)
 
     @_store_faults
     def suspect_time_ids(self) -> set[str]:
