@@ -446,7 +446,9 @@ def main(
     try:
         if args.retention_days is not None and args.retention_days < 1:
             # As LATE_LOGS_RETENTION_DAYS: retention 0 would prune every stored attempt after the next pass.
-            raise ConfigError(f"--retention-days must be at least 1, got {args.retention_days}.")
+            raise ConfigError(
+                f"The --retention-days value must be at least 1, got {args.retention_days}."
+            )
         settings = load_settings(env=env).with_overrides(
             cache_dir=args.cache_dir,
             retention_days=args.retention_days,
