@@ -172,7 +172,8 @@ class _Walk:
 
 
 def _created(entry: Mapping[str, Any]) -> datetime | None:
-    return parse_time(entry.get("createdAt", entry.get("created_at")))
+    value = entry.get("createdAt", entry.get("created_at"))
+    return None if suspicious_time(value, _now()) else parse_time(value)  # a 1970 item must not end a walk
 
 
 def _walk_from_head(

@@ -577,10 +577,14 @@ class LogStore:
                     f"another late-logs collector (pid {holder}) is writing to {self.directory}; "
                     "wait for it or stop it."
                 ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+            except OSError as exc:  # a full disk cannot even take the pid
+                _unlock_file_quietly(handle)
+                raise _fault(exc, self.directory, "locked for writing") from None
             try:
                 yield
             finally:
@@ -1355,6 +1359,11 @@ def lock_file(handle: io.TextIOWrapper) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         return
     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file_quietly(handle: io.TextIOWrapper) -> None:
+    with contextlib.suppress(OSError):
+        unlock_file(handle)
 
 
 def unlock_file(handle: io.TextIOWrapper) -> None:

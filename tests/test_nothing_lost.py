@@ -127,6 +127,21 @@ def test_an_attempt_dated_400_days_ahead_neither_wipes_the_store_nor_freezes_lat
     assert truth <= set(shown(late.store).index)
 
 
+def test_one_epoch_dated_attempt_on_the_first_page_does_not_end_an_incremental_pass_there(late):
+    late.sync()
+    late.clock.advance(timedelta(hours=40).total_seconds())  # ~160 new attempts: more than one page
+    truth = {entry["_id"] for entry in late.sim.retained_logs()}
+    last_of_first_page = late.sim.retained_logs()[99]["_id"]
+
+    def epoch_dated(item: dict) -> None:
+        if item["_id"] == last_of_first_page:
+            item["createdAt"] = 0
+
+    late.transport.tamper = epoch_dated
+    late.sync()
+    assert truth <= set(shown(late.store).index)  # was: the walk took 1970 for "below the watermark"
+
+
 @pytest.mark.parametrize("bad", [0, -1, "garbage", 1e30, "1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
 def test_an_epoch_or_garbage_created_at_in_a_later_listing_never_moves_or_prunes_a_stored_attempt(late, bad):
     late.sync()
