@@ -156,6 +156,8 @@ class Watermark:
         if not isinstance(value, Mapping):
             return cls()
         at = parse_time(value.get("at"))
+        if suspicious_time(value.get("at"), _now()):  # left in the future by an older late-logs: start over
+            return cls()
         ids = value.get("ids")
         return cls(at, frozenset(str(i) for i in ids) if isinstance(ids, list) and at else frozenset())
 

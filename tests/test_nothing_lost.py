@@ -127,6 +127,15 @@ def test_an_attempt_dated_400_days_ahead_neither_wipes_the_store_nor_freezes_lat
     assert truth <= set(shown(late.store).index)
 
 
+def test_a_watermark_left_in_the_future_by_an_older_version_does_not_freeze_later_passes(late):
+    late.sync()
+    ahead = (late.clock() + timedelta(days=400)).isoformat()
+    late.store.update_state(watermark={"at": ahead, "ids": ["x"]})  # what the old prune-from-data left
+    late.clock.advance(timedelta(hours=40).total_seconds())
+    late.sync()
+    assert {entry["_id"] for entry in late.sim.retained_logs()} <= set(shown(late.store).index)
+
+
 def test_one_epoch_dated_attempt_on_the_first_page_does_not_end_an_incremental_pass_there(late):
     late.sync()
     late.clock.advance(timedelta(hours=40).total_seconds())  # ~160 new attempts: more than one page
