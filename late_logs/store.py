@@ -1274,6 +1274,25 @@ class LogStore:
             state.update(redact_value(values))
             self._cache.set(STATE_KEY, state)
 
+    def _date_undated(self, now: datetime) -> None:
+        """Attempts an older late-logs kept undated (the "unknown" partition, which no time view shows) get
+        the note of an impossible createdAt and so the time first seen: now. Runs once; later passes find
+        the partition gone (only flat rows without a raw entry, from imports, can stay there)."""
+        info = self._catalog().get(UNKNOWN_PARTITION)
+        if not info or not info.get("raw"):
+            return
+        with self._transaction():
+            info = self._catalog().get(UNKNOWN_PARTITION)
+            table = self._raw_table(info["raw"], info.get("raw_crc")) if info and info.get("raw") else None
+            if table is None:
+                return
+            batch = {
+                log_id: json.loads(raw)
+                for log_id, raw in zip(table["log_id"].to_pylist(), table["raw"].to_pylist(), strict=True)
+            }
+            if self._merge_attempts(batch, now).changed:
+                self._bump_version()
+
     @_store_faults
     def prune(self, now: datetime | None = None) -> int:
         """Drop attempts created before now - retention_days, with their raw entries and details; returns
@@ -1282,6 +1301,7 @@ class LogStore:
         `now` may only move the cutoff back: a `now` later than the store's clock is clamped to the clock,
         so a time taken from data (one attempt dated 400 days ahead) can never prune the store empty."""
         clock = self._now()
+        self._date_undated(clock)
         now = min(_as_utc(now), clock) if now is not None else clock
         cutoff = now - timedelta(days=self.retention_days)
         cutoff_day = cutoff.strftime("%Y-%m-%d")

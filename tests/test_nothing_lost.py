@@ -263,6 +263,25 @@ def test_prune_with_a_now_from_the_data_far_in_the_future_is_clamped_to_the_cloc
         assert store.prune() == 0
 
 
+def test_attempts_an_older_version_kept_undated_become_visible_at_the_next_prune(tmp_path: Path):
+    from late_logs.records import flatten
+    from late_logs.store import _flat_table
+
+    undated = listed(1, WALL, createdAt="garbage")
+    with LogStore(tmp_path / "s", clock=lambda: WALL) as store:
+        with store._transaction():  # as late-logs before issue 6 stored it: created_at null, "unknown"
+            raws = {undated["_id"]: json.dumps(undated)}
+            store._write_rows(store._catalog(), _flat_table([flatten(undated)]), raws, {})
+            store._bump_version()
+        assert store.frame()["created_at"].isna().all()
+        store.prune()
+        frame = store.frame(since=WALL - timedelta(hours=1))
+        assert frame["log_id"].tolist() == [undated["_id"]]
+        assert frame["created_at"].iloc[0] == pd.Timestamp(WALL)
+        assert store.raw_attempt(undated["_id"])["createdAt"] == "garbage"
+        assert store.suspect_time_ids() == {undated["_id"]}
+
+
 def test_a_store_refuses_a_retention_of_zero_or_less_days(tmp_path: Path):
     for days in (0, -5):
         with pytest.raises(StoreError, match="at least 1 day"):
