@@ -1,7 +1,9 @@
-"""`python -m late_logs`: sync, collect, export, simulate and status from a terminal.
+"""`python -m late_logs`: sync, collect, export, simulate, status and repair from a terminal.
 
 Each command's docstring is its `--help`. Errors end in one plain sentence on stderr and an exit code:
-1 other Late or store errors, 2 a refused key, 3 an unreachable API, 4 a store another writer holds.
+1 other Late or store errors (a full disk, a read-only folder, a bad setting), 2 a refused key, 3 an
+unreachable API, 4 a store another writer holds, 5 a damaged store (`python -m late_logs repair` rebuilds it).
+No traceback reaches the terminal: anything unexpected also ends in one sentence, with exit 1.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
+import os
 import re
 import signal
 import sys
@@ -21,13 +24,15 @@ from late_logs.api import AuthError, LateError, UnreachableError
 from late_logs.collector import Progress, SyncReport, run_forever, sync_once
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.records import parse_time
-from late_logs.store import StoreError, StoreLocked
+from late_logs.redact import redact_text
+from late_logs.store import StoreDamaged, StoreError, StoreLocked
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_AUTH = 2
 EXIT_UNREACHABLE = 3
 EXIT_LOCKED = 4
+EXIT_DAMAGED = 5
 EXIT_INTERRUPTED = 130
 
 FAULT_NAMES = ("429", "5xx", "slow", "truncate")
@@ -215,8 +220,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
     store = open_store(settings)
     try:
+        store.check()  # a damaged partition is told here, with exit 5, not at the next export
         stats = store.stats()
         state = store.state()
+        suspect_times = len(store.suspect_time_ids())
+        read_only = store.read_only
     finally:
         store.close()
     lines = [
@@ -247,7 +255,44 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         f"requests so far: {state.get('total_requests') or 0} ({state.get('total_rate_limited') or 0} "
         "rate-limited)"
     )
+    lines.append(_suspicious_line(state.get("suspicious_total"), suspect_times))
+    if read_only:
+        lines.append("the store folder is read-only: it can be read, but sync and collect cannot write to it")
     out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+# What each suspicious count means, in the order `status` lists them.
+SUSPICIOUS_KINDS = {
+    "bad_time": "impossible times",
+    "null_ignored": "nulls ignored",
+    "type_changed": "type changes ignored",
+}
+
+
+def _suspicious_line(totals: object, suspect_times: int) -> str:
+    """What the store distrusted in Late's data so far; a later listing never overwrote a stored value
+    with any of it."""
+    counts = totals if isinstance(totals, Mapping) else {}
+    parts = [f"{int(counts.get(kind) or 0)} {label}" for kind, label in SUSPICIOUS_KINDS.items()]
+    parts.extend(f"{int(n or 0)} {kind}" for kind, n in counts.items() if kind not in SUSPICIOUS_KINDS)
+    return (
+        f"suspicious data so far: {', '.join(parts)}; {suspect_times} attempts have an impossible createdAt "
+        "(shown at the time first seen)"
+    )
+
+
+def cmd_repair(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Rebuild a damaged store from the raw entries it kept, then say what was rebuilt.
+
+    Reads what can still be read of the store, builds a new store beside it and swaps the folders; the
+    damaged folder is kept (named .damaged-<time>), never deleted. The next sync fetches Late's last 7 days
+    again. On a store that reads without fault it changes nothing.
+    """
+    from late_logs.repair import repair
+
+    report = repair(settings.cache_dir, settings.retention_days)
+    out.write(report.summary(settings.cache_dir) + "\n")
     return EXIT_OK
 
 
@@ -257,6 +302,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "export": cmd_export,
     "simulate": cmd_simulate,
     "status": cmd_status,
+    "repair": cmd_repair,
 }
 
 
@@ -398,6 +444,11 @@ def main(
     args = build_parser().parse_args(argv)
     _route_log_messages(err, args.verbose)
     try:
+        if args.retention_days is not None and args.retention_days < 1:
+            # As LATE_LOGS_RETENTION_DAYS: retention 0 would prune every stored attempt after the next pass.
+            raise ConfigError(
+                f"The --retention-days value must be at least 1, got {args.retention_days}."
+            )
         settings = load_settings(env=env).with_overrides(
             cache_dir=args.cache_dir,
             retention_days=args.retention_days,
@@ -418,6 +469,9 @@ def main(
     except StoreLocked as exc:
         err.write(_plain(exc) + "\n")
         return EXIT_LOCKED
+    except StoreDamaged as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_DAMAGED
     except (LateError, StoreError, ConfigError) as exc:
         err.write(_plain(exc) + "\n")
         return EXIT_ERROR
@@ -426,3 +480,13 @@ def main(
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK  # e.g. `export | head`: the reader has what it wanted
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a sentence, never a traceback
+        text = redact_text(f"{type(exc).__name__}: {exc}")
+        key = (os.environ if env is None else env).get("LATE_API_KEY", "").strip()
+        if key:
+            text = text.replace(key, "[REDACTED]")
+        err.write(
+            f"Unexpected error ({text}); what was stored before it is kept. Please report it with the "
+            "command you ran.\n"
+        )
+        return EXIT_ERROR

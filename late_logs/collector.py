@@ -24,7 +24,7 @@ from late_logs.api import (
     Page,
     UnreachableError,
 )
-from late_logs.records import log_id_of, parse_time
+from late_logs.records import log_id_of, parse_time, suspicious_time
 from late_logs.store import LogStore, StoreLocked
 
 DETAIL_BATCH = 25  # details written per store transaction
@@ -138,7 +138,7 @@ class Watermark:
         at, ids = self.at, set(self.ids)
         for entry in entries:
             created = parse_time(entry.get(time_key))
-            if created is None:
+            if created is None or suspicious_time(entry.get(time_key), _now()):  # a future time: no watermark
                 continue
             if at is None or created > at:
                 at, ids = created, {log_id_of(entry)}
@@ -156,6 +156,8 @@ class Watermark:
         if not isinstance(value, Mapping):
             return cls()
         at = parse_time(value.get("at"))
+        if suspicious_time(value.get("at"), _now()):  # left in the future by an older late-logs: start over
+            return cls()
         ids = value.get("ids")
         return cls(at, frozenset(str(i) for i in ids) if isinstance(ids, list) and at else frozenset())
 
@@ -172,7 +174,8 @@ class _Walk:
 
 
 def _created(entry: Mapping[str, Any]) -> datetime | None:
-    return parse_time(entry.get("createdAt", entry.get("created_at")))
+    value = entry.get("createdAt", entry.get("created_at"))
+    return None if suspicious_time(value, _now()) else parse_time(value)  # a 1970 item must not end a walk
 
 
 def _walk_from_head(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 import pandas as pd
@@ -239,3 +239,94 @@ def coerce_frame(frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 frame[column] = frame[column].astype(dtype)
     return frame
+
+
+# --- what a later listing may change, and which times to trust (the store's write path) -------------------
+
+# A createdAt outside [2000-01-01, clock + 1 day] is not a time Late can have written: Late did not exist
+# before 2000, and a day covers any clock skew between Late's servers and ours.
+EARLIEST_PLAUSIBLE_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_TOLERANCE = timedelta(days=1)
+# The top-level time fields that place an attempt in time (Late's shape, then the unified shape).
+CREATED_AT_FIELDS = ("createdAt", "created_at")
+
+
+def suspicious_time(value: Any, now: datetime) -> str | None:
+    """Why `value` cannot be an attempt's creation time ("missing", "unreadable", "before 2000",
+    "in the future"), or None when it can. `now` is the wall clock, never a time taken from the data."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "missing"
+    moment = parse_time(value)
+    if moment is None:
+        return "unreadable"
+    if moment < EARLIEST_PLAUSIBLE_TIME:
+        return "before 2000"
+    if moment > now + FUTURE_TOLERANCE:
+        return "in the future"
+    return None
+
+
+def _kind(value: Any) -> str:
+    """The JSON kind of a value; int and float are one kind (Late writes 1200 and 1200.0 alike)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "string" if isinstance(value, str) else type(value).__name__
+
+
+def merge_listing(
+    stored: Mapping[str, Any], later: Mapping[str, Any], now: datetime
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """A later listing of an attempt laid over its stored raw entry, field by field, never destroying.
+
+    - a null (or missing) value never erases a present one ("null_ignored");
+    - a value of another kind never replaces a present one: a string where an object was keeps the object
+      ("type_changed"); except that a populated object may replace the plain id string it carries
+      (`postId`, `accountId`), and a plain id never replaces the populated object;
+    - nested objects merge by the same rules, so a list entry does not erase a detail's bodies;
+    - a createdAt that `suspicious_time` rejects never replaces a plausible stored one ("bad_time"), so a
+      listing with createdAt 0 cannot move a stored attempt to 1970, where retention would drop it.
+
+    Returns the merged entry and how many values of each kind were ignored (only non-zero counts).
+    """
+    ignored: dict[str, int] = {}
+    # Times are judged by plausibility, not kind: epoch milliseconds may replace ISO text and back.
+    times = {name: later[name] for name in CREATED_AT_FIELDS if name in later}
+    merged = _merge_fields(stored, {k: v for k, v in later.items() if k not in times}, ignored)
+    for name, value in times.items():
+        previous = stored.get(name)
+        if previous is None:
+            merged[name] = value
+        elif value is None:
+            ignored["null_ignored"] = ignored.get("null_ignored", 0) + 1
+        elif suspicious_time(previous, now) is None and suspicious_time(value, now) is not None:
+            ignored["bad_time"] = ignored.get("bad_time", 0) + 1
+        else:
+            merged[name] = value
+    return merged, ignored
+
+
+def _merge_fields(stored: Mapping[str, Any], later: Mapping[str, Any], ignored: dict[str, int]) -> dict:
+    merged = dict(stored)
+    for key, value in later.items():
+        previous = merged.get(key)
+        if previous is None:
+            merged[key] = value
+        elif value is None:
+            ignored["null_ignored"] = ignored.get("null_ignored", 0) + 1
+        elif isinstance(previous, Mapping) and isinstance(value, Mapping):
+            merged[key] = _merge_fields(previous, value, ignored)
+        elif isinstance(previous, Mapping) and value in (previous.get("_id"), previous.get("id")):
+            continue  # the plain id of the populated object we hold: nothing new
+        elif isinstance(value, Mapping) and previous in (value.get("_id"), value.get("id")):
+            merged[key] = value  # the populated object behind the plain id we hold
+        elif _kind(previous) != _kind(value):
+            ignored["type_changed"] = ignored.get("type_changed", 0) + 1
+        else:
+            merged[key] = value
+    return merged

@@ -5,21 +5,31 @@ raw entries beside them as zstd Arrow IPC), so `frame()` of a million attempts i
 Arrow-to-pandas conversion.
 Every write is one SQLite transaction; partition blobs are never overwritten in place (a new key per write,
 named by the version that wrote it), so a reader in another process always sees one committed state.
+
+A later listing never destroys what is stored (records.merge_listing): nulls and values of another type are
+ignored and counted, and a createdAt that cannot be true (missing, unreadable, before 2000, more than a day
+ahead) neither moves a stored attempt nor prunes anything. Retention is measured from the wall clock.
+Faults end in a StoreError sentence: a damaged store (StoreDamaged: run `python -m late_logs repair`), a full
+disk (StoreFull: the transaction is undone) and a read-only folder (opened read-only; writes say so).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import hashlib
+import inspect
 import io
 import json
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -32,12 +42,15 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from late_logs.records import (
+    CREATED_AT_FIELDS,
     RECORD_COLUMNS,
     RECORD_DTYPES,
     coerce_frame,
     flatten,
     log_id_of,
+    merge_listing,
     parse_time,
+    suspicious_time,
 )
 from late_logs.redact import redact_text, redact_value
 
@@ -56,6 +69,13 @@ CONNECTIONS_KEY = "connections"  # {connection log id: redacted entry}
 DETAIL_PREFIX = "detail:"
 INDEX_PREFIX = "index:"  # index shards: {log_id: partition}
 HASHED_INDEX_SHARDS = 256  # for ids that are not Mongo ObjectIds
+# Our own note inside a stored raw entry, never Late's: when its createdAt cannot be true, the time we first
+# saw the attempt. The frame shows the attempt at that time (visible in every time view, never in 1970 where
+# retention would drop it, never in 2027 where it would sit above everything), while the raw entry keeps the
+# createdAt exactly as received. RECORD_COLUMNS stay as they are (exports and CSV columns are a contract), so
+# the flag is this note plus the catalog's list of such ids (LogStore.suspect_time_ids).
+LOCAL_NOTE_KEY = "_late_logs"
+REPAIR_HINT = "run `python -m late_logs repair` to rebuild it from the kept raw entries"
 
 # Everything stays inside SQLite: diskcache deletes value files before the enclosing transaction commits,
 # so a file-backed value could vanish under a SIGKILL that then rolls the transaction back.
@@ -91,6 +111,7 @@ _OBJECT_ID_RE = re.compile(r"[0-9a-fA-F]{24,25}\Z")
 # The representable range of datetime64[ns]; flat records outside it would not fit the frame.
 _NS_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 _NS_MAX = datetime(2261, 12, 31, tzinfo=timezone.utc)
+_ARROW_MAGIC = b"ARROW1"  # Arrow IPC files begin and end with it
 _SORT_NEWEST_FIRST = [("created_at", "descending"), ("log_id", "descending")]
 
 
@@ -102,12 +123,27 @@ class StoreLocked(StoreError):
     """Another process holds the writer lock of the store folder."""
 
 
+class StoreDamaged(StoreError):
+    """The store's database or one of its values cannot be read; `python -m late_logs repair` rebuilds it."""
+
+
+class StoreFull(StoreError):
+    """The disk is full; the write was undone, so the last committed state is intact."""
+
+
+class StoreReadOnly(StoreError):
+    """The store folder cannot be written; it can still be read."""
+
+
 @dataclass
 class UpsertResult:
-    """How many attempts (or connection logs) a write added and how many it changed."""
+    """How many attempts (or connection logs) a write added and how many it changed, and what it distrusted:
+    `suspicious` counts "bad_time" (a createdAt that cannot be true), "null_ignored" (a null that did not
+    erase a stored value) and "type_changed" (a value of another type that did not replace a stored one)."""
 
     new: int = 0
     updated: int = 0
+    suspicious: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -143,7 +179,7 @@ def _encode_table(table: pa.Table, options: ipc.IpcWriteOptions) -> bytes:
     return sink.getvalue()
 
 
-def _decode_table(blob: bytes) -> pa.Table:
+def decode_table(blob: bytes) -> pa.Table:
     options = _IPC_READ_LARGE if len(blob) > _LARGE_BLOB else _IPC_READ_SMALL
     return ipc.open_file(pa.BufferReader(blob), options=options).read_all()
 
@@ -219,27 +255,97 @@ def _dump(raw: Mapping[str, Any]) -> str:
     return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def merge_raw(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """`new` laid over `old`: nested objects merge, so a list entry does not erase a detail's raw bodies,
-    and a plain id string does not replace the populated object with that id (`postId`, `accountId`)."""
-    merged = dict(old)
-    for key, value in new.items():
-        previous = merged.get(key)
-        if isinstance(previous, Mapping) and isinstance(value, Mapping):
-            merged[key] = merge_raw(previous, value)
-        elif (
-            isinstance(previous, Mapping)
-            and isinstance(value, str)
-            and value
-            in (
-                previous.get("_id"),
-                previous.get("id"),
-            )
-        ):
-            continue
+def merge_raw(old: Mapping[str, Any], new: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """`new` laid over `old` by records.merge_listing: nested objects merge, a null or a value of another type
+    never replaces a stored value, a plain id string does not replace the populated object with that id, and
+    an impossible createdAt does not replace a plausible one (`now`: the wall clock by default)."""
+    return merge_listing(old, new, now or datetime.now(timezone.utc))[0]
+
+
+def _add_counts(total: dict[str, int], more: Mapping[str, int]) -> None:
+    for kind, count in more.items():
+        total[kind] = total.get(kind, 0) + int(count)
+
+
+def _created_value(raw: Mapping[str, Any]) -> Any:
+    """The entry's creation time as received (Late's `createdAt`, or the unified shape's `created_at`)."""
+    return next((raw[name] for name in CREATED_AT_FIELDS if raw.get(name) is not None), None)
+
+
+def _note_time(raw: dict[str, Any], now: datetime) -> bool:
+    """Write (or drop) our note on `raw`'s createdAt; True when the time as received cannot be true.
+
+    The note keeps the time we first saw the attempt, so the attempt keeps its place in time views across
+    later listings that still carry the impossible time; a plausible createdAt later drops the note."""
+    reason = suspicious_time(_created_value(raw), now)
+    note = raw.get(LOCAL_NOTE_KEY)
+    note = dict(note) if isinstance(note, Mapping) else {}
+    if reason is None:
+        note.pop("timeSuspect", None)
+        note.pop("firstSeenAt", None)
+        if note:
+            raw[LOCAL_NOTE_KEY] = note
         else:
-            merged[key] = value
-    return merged
+            raw.pop(LOCAL_NOTE_KEY, None)
+        return False
+    if parse_time(note.get("firstSeenAt")) is None:
+        note["firstSeenAt"] = now.isoformat()
+    note["timeSuspect"] = reason
+    raw[LOCAL_NOTE_KEY] = note
+    return True
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _fault(exc: BaseException, directory: Path, doing: str = "read") -> StoreError:
+    """The StoreError sentence for a database or file fault met while reading or writing the store."""
+    if isinstance(exc, StoreError):
+        return exc
+    text = str(exc)
+    lowered = text.lower()
+    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or "disk is full" in lowered:
+        return StoreFull(
+            f"the disk holding {directory} is full, so the {doing} was undone and the stored data is as it "
+            "was; free some space and run the command again."
+        )
+    if (isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)) or (
+        "readonly" in lowered or "read-only" in lowered
+    ):
+        return StoreReadOnly(
+            f"the store folder {directory} is read-only: the dashboard, status and export can read it, but "
+            "sync, collect and repair need a folder they can write to."
+        )
+    if isinstance(exc, diskcache.Timeout) or "locked" in lowered or "busy" in lowered:
+        return StoreError(f"the store in {directory} is busy in another process; try again in a moment.")
+    if isinstance(exc, OSError):
+        return StoreError(f"the store in {directory} could not be {doing} ({exc.strerror or text}).")
+    return StoreDamaged(f"the store in {directory} is damaged ({text or type(exc).__name__}); {REPAIR_HINT}.")
+
+
+def _store_faults(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn database and file faults inside a public store method into one StoreError sentence."""
+    faults = (sqlite3.Error, OSError, pa.ArrowException, diskcache.Timeout)
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: LogStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except faults as exc:
+                raise _fault(exc, self.directory) from None
+
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(self: LogStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except faults as exc:
+            raise _fault(exc, self.directory) from None
+
+    return wrapper
 
 
 def _connection_id(entry: Mapping[str, Any]) -> str:
@@ -248,6 +354,39 @@ def _connection_id(entry: Mapping[str, Any]) -> str:
         return value
     canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
     return "c" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+class _ReadOnlyCache(diskcache.Cache):
+    """A diskcache.Cache over a store folder we may not write (a read-only mount, a backup): SQLite opened in
+    read-only mode, none of the settings writes diskcache.Cache.__init__ makes. Every write fails with
+    SQLite's "attempt to write a readonly database", which _fault turns into StoreReadOnly."""
+
+    def __init__(self, directory: str) -> None:  # noqa: D107 - deliberately not calling super().__init__
+        self._directory = directory
+        self._timeout = 0
+        self._local = threading.local()
+        self._txn_id = None
+        self._disk = diskcache.Disk(directory, min_file_size=_CACHE_SETTINGS["disk_min_file_size"])
+        self.eviction_policy = "none"
+        self.statistics = 0
+        self.tag_index = 0
+        connection = self._con  # fails now, not at the first read, when the file is not a database
+        connection.execute("SELECT count(*) FROM Settings").fetchall()
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            path = Path(self._directory, diskcache.core.DBNAME).resolve().as_uri()
+            try:
+                con = sqlite3.connect(f"{path}?mode=ro", uri=True, isolation_level=None)
+                con.execute("SELECT count(*) FROM Settings").fetchall()
+            except sqlite3.OperationalError:
+                # A WAL database in a folder nobody can write has no -shm file and cannot get one; nobody
+                # can change it either, so SQLite may read it as immutable.
+                con = sqlite3.connect(f"{path}?immutable=1", uri=True, isolation_level=None)
+            self._local.con = con
+        return con
 
 
 class LogStore:
@@ -262,30 +401,74 @@ class LogStore:
         store.version                              # changes whenever data changes
     """
 
-    def __init__(self, directory: Path | str, *, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        clock: Callable[[], datetime] = _wall_clock,
+    ) -> None:
         self.directory = Path(directory).expanduser()
+        if isinstance(retention_days, bool) or int(retention_days) < 1:
+            # Retention 0 would prune every attempt at the end of the next pass.
+            raise StoreError(f"the retention must be at least 1 day, got {retention_days!r}.")
         self.retention_days = int(retention_days)
+        self._clock = clock  # retention and "in the future" are measured from this, never from data
+        self.read_only = False
         if self.directory.exists() and not self.directory.is_dir():
-            raise StoreError(f"{self.directory} is a file, not a folder; point the cache folder elsewhere.")
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._cache = diskcache.Cache(str(self.directory), **_CACHE_SETTINGS)
-        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
             raise StoreError(
-                f"{self.directory} does not hold a readable late-logs store ({exc}); "
-                "move it aside or choose another cache folder."
-            ) from None
+                f"the cache folder {self.directory} is a file, not a folder; choose another folder."
+            )
+        self._cache = self._open_cache()
         self._lock = threading.RLock()
         self._tables: dict[str, pa.Table] = {}  # decoded blobs by (immutable) key
         self._raw_tables: dict[str, pa.Table] = {}  # a few decoded raw blobs, most recent last
         self._last_frame: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         try:
             self._check_schema()
+            self._check_meta()
         except BaseException:
             self._cache.close()
             raise
 
     # ----------------------------------------------------------------------------------------- lifecycle
+
+    def _open_cache(self) -> diskcache.Cache:
+        database = self.directory / diskcache.core.DBNAME
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            return diskcache.Cache(str(self.directory), **_CACHE_SETTINGS)
+        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
+            fault = _fault(exc, self.directory, "opened")
+            if not isinstance(fault, StoreReadOnly) and (not database.is_file() or self._folder_writable()):
+                if isinstance(fault, StoreDamaged):
+                    raise StoreDamaged(
+                        f"the folder {self.directory} does not hold a readable late-logs store ({exc}); if "
+                        f"it is a late-logs store, {REPAIR_HINT}, else choose another cache folder."
+                    ) from None
+                raise fault from None
+        if not database.is_file():
+            raise StoreReadOnly(
+                f"the folder {self.directory} is read-only and holds no late-logs store; choose a folder "
+                "late-logs can write to."
+            )
+        try:
+            cache = _ReadOnlyCache(str(self.directory))
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreDamaged(
+                f"the folder {self.directory} is read-only and its store cannot be read ({exc}); copy it to "
+                f"a writable folder and {REPAIR_HINT}."
+            ) from None
+        self.read_only = True
+        return cache
+
+    def _folder_writable(self) -> bool:
+        """Whether a file can be made in the folder (SQLite's WAL needs that even to read)."""
+        try:
+            with tempfile.TemporaryFile(dir=self.directory):
+                return True
+        except OSError:
+            return False
 
     def _check_schema(self) -> None:
         try:
@@ -296,23 +479,66 @@ class LogStore:
                     if schema is None:
                         if len(self._cache) > 0:
                             raise StoreError(
-                                f"{self.directory} holds a cache that is not a late-logs store; "
+                                f"the folder {self.directory} holds a cache that is not a late-logs store; "
                                 "choose an empty folder for late-logs."
                             )
                         self._cache.set(SCHEMA_KEY, SCHEMA_VERSION)
                         self._cache.set(VERSION_KEY, 0)
                         self._cache.set(CATALOG_KEY, {})
                         schema = SCHEMA_VERSION
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"{self.directory} does not hold a readable late-logs store ({exc}); "
-                "move it aside or choose another cache folder."
-            ) from None
+        except (sqlite3.Error, OSError) as exc:
+            fault = _fault(exc, self.directory, "opened")
+            if isinstance(fault, StoreDamaged):
+                raise StoreDamaged(
+                    f"the folder {self.directory} does not hold a readable late-logs store ({exc}); if it is "
+                    f"a late-logs store, {REPAIR_HINT}, else choose another cache folder."
+                ) from None
+            raise fault from None
+        except Exception as exc:  # noqa: BLE001 - a schema value that does not even unpickle
+            raise StoreDamaged(f"the store in {self.directory} is damaged ({exc}); {REPAIR_HINT}.") from None
         if not isinstance(schema, int) or isinstance(schema, bool) or schema > SCHEMA_VERSION or schema < 1:
             raise StoreError(
                 f"the store in {self.directory} has schema {schema!r} but this late-logs reads schema "
                 f"{SCHEMA_VERSION}; upgrade late-logs or point it at another cache folder."
             )
+
+    def _check_meta(self) -> None:
+        """Read every small bookkeeping value once, so a damaged store is told at open, not mid-page."""
+        try:
+            version = self._read(VERSION_KEY, 0)
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise StoreDamaged(f"the store in {self.directory} is damaged (its version); {REPAIR_HINT}.")
+            self._catalog()
+            self.state()
+            self.detail_ids()
+            self._connections()
+        except (sqlite3.Error, OSError, diskcache.Timeout) as exc:
+            raise _fault(exc, self.directory) from None
+
+    def _read(self, key: str, default: Any = None) -> Any:
+        """One stored value; a value that no longer decodes (a flipped byte in a pickle) is StoreDamaged."""
+        try:
+            return self._cache.get(key, default)
+        except (sqlite3.Error, OSError, diskcache.Timeout):
+            raise
+        except Exception as exc:  # noqa: BLE001 - unpickling damaged bytes can raise nearly anything
+            raise StoreDamaged(
+                f"the store in {self.directory} is damaged ({key} cannot be read: {type(exc).__name__}); "
+                f"{REPAIR_HINT}."
+            ) from None
+
+    def _damaged(self, what: str) -> StoreDamaged:
+        return StoreDamaged(f"the store in {self.directory} is damaged ({what}); {REPAIR_HINT}.")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One SQLite transaction; a fault inside it (disk full, read-only, damage) undoes all of it and
+        ends as one StoreError sentence."""
+        try:
+            with self._cache.transact():
+                yield
+        except (sqlite3.Error, OSError, diskcache.Timeout) as exc:
+            raise _fault(exc, self.directory, "write") from None
 
     def close(self) -> None:
         """Close the cache's database connections (the store can be opened again afterwards)."""
@@ -335,10 +561,15 @@ class LogStore:
         after SIGKILL. Readers never need it.
         """
         path = self.directory / LOCK_FILE_NAME
-        handle = open(path, "a+", encoding="utf-8")
+        if self.read_only:
+            raise _fault(OSError(errno.EROFS, "read-only"), self.directory)
+        try:
+            handle = open(path, "a+", encoding="utf-8")
+        except OSError as exc:
+            raise _fault(exc, self.directory, "locked for writing") from None
         try:
             try:
-                _lock_file(handle)
+                lock_file(handle)
             except OSError:
                 handle.seek(0)
                 holder = handle.read().strip() or "unknown"
@@ -346,58 +577,90 @@ class LogStore:
                     f"another late-logs collector (pid {holder}) is writing to {self.directory}; "
                     "wait for it or stop it."
                 ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+            except OSError as exc:  # a full disk cannot even take the pid
+                _unlock_file_quietly(handle)
+                raise _fault(exc, self.directory, "locked for writing") from None
             try:
                 yield
             finally:
                 handle.seek(0)
                 handle.truncate()
                 handle.flush()
-                _unlock_file(handle)
+                unlock_file(handle)
         finally:
             handle.close()
 
     # ----------------------------------------------------------------------------------------- version
 
     @property
+    @_store_faults
     def version(self) -> int:
         """A counter that grows whenever stored data changes; one small read, fine on every rerun."""
-        return int(self._cache.get(VERSION_KEY, 0))
+        return int(self._read(VERSION_KEY, 0))
 
     def _bump_version(self) -> int:
-        version = int(self._cache.get(VERSION_KEY, 0)) + 1
+        version = int(self._read(VERSION_KEY, 0)) + 1
         self._cache.set(VERSION_KEY, version)
         return version
 
     # ----------------------------------------------------------------------------------------- reading
 
     def _catalog(self) -> dict[str, dict[str, Any]]:
-        return self._cache.get(CATALOG_KEY) or {}
+        catalog = self._read(CATALOG_KEY) or {}
+        if not isinstance(catalog, dict) or not all(
+            isinstance(info, dict)
+            and isinstance(info.get("frame"), str)
+            and isinstance(info.get("rows"), int)
+            for info in catalog.values()
+        ):
+            raise self._damaged("its list of day partitions")
+        return catalog
 
-    def _blob_table(self, key: str) -> pa.Table | None:
+    def _blob_table(self, key: str, crc: int | None = None) -> pa.Table | None:
         """A partition's decoded frame table; decoded once per key (keys are never rewritten)."""
         table = self._tables.get(key)
         if table is None:
-            blob = self._cache.get(key)
+            blob = self._read(key)
             if blob is None:
                 return None
-            table = _decode_table(blob)
+            table = self._decoded(key, blob, crc)
             with self._lock:
                 self._tables[key] = table
         return table
 
-    def _raw_table(self, key: str) -> pa.Table | None:
+    def _decoded(self, key: str, blob: Any, crc: int | None) -> pa.Table:
+        """A partition blob as a table of the expected columns, else StoreDamaged (never an Arrow error).
+
+        A flipped byte in an offsets buffer decodes "fine" and fails later, deep inside pandas, so damage
+        must be found here: by the CRC-32 the catalog keeps of each blob (a few ms for 10 MB, and it sees
+        every flipped bit), or, for blobs written before CRCs were kept, by Arrow's full validation."""
+        try:
+            if crc is not None and zlib.crc32(blob) != crc:
+                raise ValueError("checksum mismatch")
+            table = decode_table(blob)
+            if crc is None:
+                table.validate(full=True)
+        except Exception:  # noqa: BLE001 - garbage bytes can fail Arrow's reader in many ways
+            raise self._damaged(f"{key} is not readable") from None
+        expected = _RAW_SCHEMA if key.startswith("raw:") else ARROW_SCHEMA
+        if table.schema.names != expected.names:
+            raise self._damaged(f"{key} holds other columns than a late-logs partition")
+        return table
+
+    def _raw_table(self, key: str, crc: int | None = None) -> pa.Table | None:
         """A partition's decoded raw entries; the last few stay decoded (the log page reads one at a time)."""
         with self._lock:
             table = self._raw_tables.pop(key, None)
         if table is None:
-            blob = self._cache.get(key)
+            blob = self._read(key)
             if blob is None:
                 return None
-            table = _decode_table(blob)
+            table = self._decoded(key, blob, crc)
         with self._lock:
             self._raw_tables[key] = table
             while len(self._raw_tables) > 8:
@@ -419,7 +682,7 @@ class LogStore:
             catalog = self._catalog()
             tables: list[tuple[str, pa.Table]] = []
             for part in self._ordered_partitions(catalog, since):
-                table = self._blob_table(catalog[part]["frame"])
+                table = self._blob_table(catalog[part]["frame"], catalog[part].get("frame_crc"))
                 if table is None:  # replaced by a writer since we read the catalog
                     break
                 tables.append((part, table))
@@ -431,6 +694,7 @@ class LogStore:
                 return catalog, tables
         raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
 
+    @_store_faults
     def frame(self, since: datetime | None = None) -> pd.DataFrame:
         """Every stored attempt (or those created at/after `since`) as RECORD_COLUMNS, newest first."""
         since = _as_utc(since) if since is not None else None
@@ -462,13 +726,14 @@ class LogStore:
             by_shard.setdefault(_shard_of(log_id), []).append(log_id)
         found: dict[str, str] = {}
         for shard, ids in by_shard.items():
-            index = self._cache.get(f"{INDEX_PREFIX}{shard}") or {}
+            index = self._index(f"{INDEX_PREFIX}{shard}")
             for log_id in ids:
                 part = index.get(log_id)
                 if part is not None:
                     found[log_id] = part
         return found
 
+    @_store_faults
     def raw_attempts(self, log_ids: Iterable[str]) -> dict[str, dict]:
         """The stored (redacted) raw entries of many attempts at once; ids without one are left out."""
         wanted = [str(i) for i in log_ids]
@@ -486,7 +751,7 @@ class LogStore:
                 info = catalog.get(part)
                 if info is None or not info.get("raw"):
                     continue
-                table = self._raw_table(info["raw"])
+                table = self._raw_table(info["raw"], info.get("raw_crc"))
                 if table is None:
                     consistent = False
                     break
@@ -502,6 +767,7 @@ class LogStore:
         """The stored (redacted) raw entry of one attempt, its detail's fields merged in; None if unknown."""
         return self.raw_attempts([log_id]).get(str(log_id))
 
+    @_store_faults
     def iter_raw_attempts(self, since: datetime | None = None) -> Iterator[dict]:
         """Stored raw entries newest first (those created at/after `since`); attempts without one are skipped.
 
@@ -531,12 +797,13 @@ class LogStore:
             info = self._catalog().get(part)
             if info is None:
                 return None
-            frame_table = self._blob_table(info["frame"])
-            raw_table = self._raw_table(info["raw"]) if info.get("raw") else None
+            frame_table = self._blob_table(info["frame"], info.get("frame_crc"))
+            raw_table = self._raw_table(info["raw"], info.get("raw_crc")) if info.get("raw") else None
             if frame_table is not None and (raw_table is not None or not info.get("raw")):
                 return frame_table, raw_table
         raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
 
+    @_store_faults
     def pending_ids(self) -> list[str]:
         """Log ids of attempts whose stored status is "pending", newest day first."""
         catalog = self._catalog()
@@ -545,25 +812,79 @@ class LogStore:
             ids.extend(catalog[part].get("pending", ()))
         return ids
 
+    @_store_faults
     def get_detail(self, log_id: str) -> dict | None:
         """The stored (redacted) detail of an attempt, or None when none was fetched."""
-        return self._cache.get(f"{DETAIL_PREFIX}{log_id}")
+        detail = self._read(f"{DETAIL_PREFIX}{log_id}")
+        if detail is not None and not isinstance(detail, dict):
+            raise self._damaged(f"the detail of {log_id}")
+        return detail
 
+    @_store_faults
     def detail_ids(self) -> set[str]:
         """Log ids that have a stored detail."""
-        return set(self._cache.get(DETAIL_IDS_KEY) or ())
+        ids = self._read(DETAIL_IDS_KEY) or ()
+        if not isinstance(ids, (set, frozenset, list, tuple)) or not all(isinstance(i, str) for i in ids):
+            raise self._damaged("its list of stored details")
+        return set(ids)
 
+    def _index(self, key: str) -> dict[str, str]:
+        index = self._read(key) or {}
+        if not isinstance(index, dict):
+            raise self._damaged(f"the index {key}")
+        return index
+
+    def _connections(self) -> dict[str, dict]:
+        stored = self._read(CONNECTIONS_KEY) or {}
+        if not isinstance(stored, dict) or not all(isinstance(e, dict) for e in stored.values()):
+            raise self._damaged("its connection logs")
+        return stored
+
+    @_store_faults
     def connection_logs(self) -> list[dict]:
         """Stored (redacted) connection log entries, newest first."""
-        entries = list((self._cache.get(CONNECTIONS_KEY) or {}).values())
+        entries = list(self._connections().values())
         epoch = datetime.min.replace(tzinfo=timezone.utc)
         entries.sort(key=lambda e: parse_time(e.get("createdAt", e.get("created_at"))) or epoch, reverse=True)
         return entries
 
+    @_store_faults
     def state(self) -> dict:
         """The collector's state (watermarks, last pass, last error, ...): a free dict."""
-        return dict(self._cache.get(STATE_KEY) or {})
+        state = self._read(STATE_KEY) or {}
+        if not isinstance(state, dict):
+            raise self._damaged("its collector state")
+        return dict(state)
 
+    @_store_faults
+    def check(self) -> None:
+        """Raise StoreDamaged unless every partition blob the catalog names is there and framed as Arrow IPC
+        (its magic at both ends): what `status` runs, without decoding the data."""
+        catalog = self._catalog()
+        keys = [key for info in catalog.values() for key in (info["frame"], info.get("raw")) if key]
+        query = (
+            "SELECT substr(value, 1, 6), substr(value, -6, 6) FROM Cache WHERE key = ? AND raw = 1"
+        )
+        for key in keys:
+            rows = self._cache._sql(query, (key,)).fetchall()
+            if not rows:
+                raise self._damaged(f"{key} is missing")
+            head, tail = rows[0]
+            if not all(isinstance(end, bytes) and end == _ARROW_MAGIC for end in (head, tail)):
+                raise self._damaged(f"{key} is not readable")
+        self._index_shards_readable()
+
+    def _index_shards_readable(self) -> None:
+        for key in self._cache.iterkeys():
+            if isinstance(key, str) and key.startswith(INDEX_PREFIX):
+                self._index(key)
+
+    @_store_faults
+    def suspect_time_ids(self) -> set[str]:
+        """Log ids whose createdAt as received cannot be true; the frame shows them at the time first seen."""
+        return {log_id for info in self._catalog().values() for log_id in info.get("suspect", ())}
+
+    @_store_faults
     def stats(self) -> StoreStats:
         catalog = self._catalog()
         oldest = [info["oldest"] for info in catalog.values() if info.get("oldest") is not None]
@@ -571,23 +892,24 @@ class LogStore:
         return StoreStats(
             attempts=sum(int(info["rows"]) for info in catalog.values()),
             details=len(self.detail_ids()),
-            connection_logs=len(self._cache.get(CONNECTIONS_KEY) or {}),
+            connection_logs=len(self._connections()),
             oldest=_datetime_of_ns(min(oldest)) if oldest else None,
             newest=_datetime_of_ns(max(newest)) if newest else None,
             size_bytes=sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file()),
             retention_days=self.retention_days,
-            schema_version=int(self._cache.get(SCHEMA_KEY, SCHEMA_VERSION)),
+            schema_version=int(self._read(SCHEMA_KEY, SCHEMA_VERSION)),
         )
 
+    @_store_faults
     def audit_text(self) -> Iterator[str]:
         """Everything the store holds, decoded to text (partition blobs are compressed, so a byte scan of
         the folder cannot see inside them): for audits such as "no secret ever reached the disk"."""
         for key in list(self._cache.iterkeys()):
-            value = self._cache.get(key)
+            value = self._read(key)
             yield str(key)
             if isinstance(value, bytes):
                 try:
-                    table = _decode_table(value)
+                    table = decode_table(value)
                 except pa.ArrowInvalid:
                     yield value.decode("utf-8", "replace")
                     continue
@@ -598,22 +920,41 @@ class LogStore:
 
     # ----------------------------------------------------------------------------------------- writing
 
+    @_store_faults
     def upsert_attempts(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
         """Store raw API entries (redacted first), one attempt per log id; newer data merges over older.
 
         All in one transaction; the version changes only when some attempt was added or changed.
         """
-        batch = self._redacted_batch(entries)
+        return self._upsert(entries, restoring=False)
+
+    def restore_attempts(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
+        """upsert_attempts for raw entries this store kept before (`python -m late_logs repair`): our own
+        notes in them (the time first seen of an attempt with an impossible createdAt) are kept."""
+        return self._upsert(entries, restoring=True)
+
+    def _upsert(self, entries: Iterable[Mapping[str, Any]], restoring: bool) -> UpsertResult:
+        now = self._now()
+        result = UpsertResult()
+        batch = self._redacted_batch(entries, now, result.suspicious, restoring)
         if not batch:
-            return UpsertResult()
-        with self._cache.transact():
-            result = self._merge_attempts(batch)
+            return result
+        with self._transaction():
+            merged = self._merge_attempts(batch, now)
+            result.new, result.updated = merged.new, merged.updated
+            _add_counts(result.suspicious, merged.suspicious)
             if result.changed:
                 self._bump_version()
+            self._count_suspicious(result.suspicious)
         return result
 
+    def _now(self) -> datetime:
+        return _as_utc(self._clock())
+
     @staticmethod
-    def _redacted_batch(entries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    def _redacted_batch(
+        entries: Iterable[Mapping[str, Any]], now: datetime, ignored: dict[str, int], restoring: bool = False
+    ) -> dict[str, dict[str, Any]]:
         batch: dict[str, dict[str, Any]] = {}
         for entry in entries:
             if not isinstance(entry, Mapping):
@@ -621,11 +962,28 @@ class LogStore:
             raw = _plain_json(redact_value(dict(entry)))
             if not isinstance(raw, dict):
                 continue
+            if not restoring:
+                raw.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
             log_id = log_id_of(raw)
-            batch[log_id] = merge_raw(batch[log_id], raw) if log_id in batch else raw
+            if log_id in batch:
+                raw, counts = merge_listing(batch[log_id], raw, now)
+                _add_counts(ignored, counts)
+            batch[log_id] = raw
         return batch
 
-    def _merge_attempts(self, batch: dict[str, dict[str, Any]]) -> UpsertResult:
+    def _count_suspicious(self, counts: Mapping[str, int]) -> None:
+        """Add a write's suspicious counts to the running totals in the state (for `status`); in the
+        write's own transaction, so the totals and the data never disagree."""
+        if not any(counts.values()):
+            return
+        state = self.state()
+        totals = state.get("suspicious_total")
+        totals = dict(totals) if isinstance(totals, Mapping) else {}
+        _add_counts(totals, counts)
+        state["suspicious_total"] = totals
+        self._cache.set(STATE_KEY, state)
+
+    def _merge_attempts(self, batch: dict[str, dict[str, Any]], now: datetime) -> UpsertResult:
         """Merge redacted raw entries into their partitions; call inside a transaction."""
         catalog = self._catalog()
         where = self._partition_of(batch)
@@ -634,7 +992,13 @@ class LogStore:
         result = UpsertResult()
         for log_id, raw in batch.items():
             previous = stored.get(log_id)
-            merged = merge_raw(previous, raw) if previous is not None else raw
+            if previous is None:
+                merged = raw
+            else:
+                merged, ignored = merge_listing(previous, raw, now)
+                _add_counts(result.suspicious, ignored)
+            if _note_time(merged, now):
+                _add_counts(result.suspicious, {"bad_time": 1})
             if previous is not None and merged == previous:
                 continue
             changed[log_id] = merged
@@ -643,10 +1007,17 @@ class LogStore:
             else:
                 result.new += 1
         if changed:
-            rows = _flat_table([flatten(raw) for raw in changed.values()])
+            records = []
+            for raw in changed.values():
+                record = flatten(raw)
+                note = raw.get(LOCAL_NOTE_KEY)
+                if isinstance(note, Mapping) and note.get("timeSuspect"):
+                    record["created_at"] = parse_time(note.get("firstSeenAt")) or now
+                records.append(record)
+            suspects = {i for i, raw in changed.items() if (raw.get(LOCAL_NOTE_KEY) or {}).get("timeSuspect")}
             raws = {log_id: _dump(raw) for log_id, raw in changed.items()}
             moving = {log_id: part for log_id, part in where.items() if log_id in changed}
-            self._write_rows(catalog, rows, raws, moving)
+            self._write_rows(catalog, _flat_table(records), raws, moving, suspects)
         return result
 
     def _stored_raw(self, catalog: Mapping[str, Any], where: Mapping[str, str]) -> dict[str, dict]:
@@ -658,7 +1029,7 @@ class LogStore:
             info = catalog.get(part)
             if info is None or not info.get("raw"):
                 continue
-            table = self._raw_table(info["raw"])
+            table = self._raw_table(info["raw"], info.get("raw_crc"))
             if table is None:
                 raise StoreError(
                     f"the store in {self.directory} is missing data for {part}; run a full sync."
@@ -674,13 +1045,14 @@ class LogStore:
         table: pa.Table,
         raws: Mapping[str, str | None],
         where: Mapping[str, str],
+        suspects: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         """Replace/insert flat rows (unique log ids) and their raw entries, partition by partition.
 
         `where` says in which partition each already-stored id sits now; those rows leave it (and their raw
         with them unless `raws` gives a new one). Call inside a transaction; the caller bumps the version.
         """
-        gen = int(self._cache.get(VERSION_KEY, 0)) + 1
+        gen = int(self._read(VERSION_KEY, 0)) + 1
         keys = _partition_keys(table)
         positions = _rows_by_partition(keys)
         leaving: dict[str, list[str]] = {}
@@ -688,7 +1060,7 @@ class LogStore:
             leaving.setdefault(part, []).append(log_id)
         for part in sorted(set(positions) | set(leaving)):
             incoming = table.take(pa.array(positions[part])) if part in positions else None
-            self._write_partition(catalog, part, gen, incoming, leaving.get(part, []), raws)
+            self._write_partition(catalog, part, gen, incoming, leaving.get(part, []), raws, suspects)
         self._cache.set(CATALOG_KEY, catalog)
         self._update_index(dict(zip(table["log_id"].to_pylist(), keys, strict=True)), removed=())
 
@@ -700,12 +1072,13 @@ class LogStore:
         incoming: pa.Table | None,
         leaving: list[str],
         raws: Mapping[str, str | None],
+        suspects: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         info = catalog.get(part)
         frame_table = raw_table = None
         if info is not None:
-            frame_table = self._blob_table(info["frame"])
-            raw_table = self._raw_table(info["raw"]) if info.get("raw") else None
+            frame_table = self._blob_table(info["frame"], info.get("frame_crc"))
+            raw_table = self._raw_table(info["raw"], info.get("raw_crc")) if info.get("raw") else None
             if frame_table is None or (info.get("raw") and raw_table is None):
                 raise StoreError(
                     f"the store in {self.directory} is missing data for {part}; run a full sync."
@@ -755,19 +1128,29 @@ class LogStore:
             catalog.pop(part, None)
             return
         frame_key = f"frame:{part}:{gen}"
-        self._cache.set(frame_key, _encode_table(combined, _IPC_WRITE_FRAME))
-        raw_key = None
+        frame_blob = _encode_table(combined, _IPC_WRITE_FRAME)
+        self._cache.set(frame_key, frame_blob)
+        raw_key = raw_crc = None
         if raw_combined is not None and raw_combined.num_rows:
             raw_key = f"raw:{part}:{gen}"
-            self._cache.set(raw_key, _encode_table(raw_combined, _IPC_WRITE_RAW))
+            raw_blob = _encode_table(raw_combined, _IPC_WRITE_RAW)
+            self._cache.set(raw_key, raw_blob)
+            raw_crc = zlib.crc32(raw_blob)
         created = combined["created_at"]
         pending = combined.filter(pc.equal(combined["status"], "pending"))["log_id"].to_pylist()
+        gone = set(replaced)
+        suspect = [i for i in (info or {}).get("suspect", ()) if i not in gone]
+        if incoming is not None:
+            suspect.extend(i for i in incoming["log_id"].to_pylist() if i in suspects)
         oldest, newest = pc.min(created).value, pc.max(created).value
         catalog[part] = {
             "frame": frame_key,
             "raw": raw_key,
+            "frame_crc": zlib.crc32(frame_blob),  # damage in a blob is found on read (see _decoded)
+            "raw_crc": raw_crc,
             "rows": combined.num_rows,
             "pending": pending,
+            "suspect": suspect,  # ids whose createdAt as received cannot be true (shown at first seen)
             "oldest": oldest,  # epoch nanoseconds (None for the "unknown" partition)
             "newest": newest,
         }
@@ -781,7 +1164,7 @@ class LogStore:
             by_shard.setdefault(_shard_of(log_id), {})[log_id] = None
         for shard, changes in by_shard.items():
             key = f"{INDEX_PREFIX}{shard}"
-            index = self._cache.get(key) or {}
+            index = self._index(key)
             index.update(changes)
             index = {log_id: part for log_id, part in index.items() if part is not None}
             if index:
@@ -789,6 +1172,7 @@ class LogStore:
             else:
                 self._cache.delete(key)
 
+    @_store_faults
     def import_records(self, frame: pd.DataFrame) -> UpsertResult:
         """Bulk path: flat records (RECORD_COLUMNS) written straight into partitions, without raw entries.
 
@@ -803,7 +1187,7 @@ class LogStore:
         for column, dtype in RECORD_DTYPES.items():
             if dtype == "string":
                 rows[column] = redact_text_column(rows[column])
-        with self._cache.transact():
+        with self._transaction():
             catalog = self._catalog()
             where = self._partition_of(rows["log_id"].tolist())
             self._write_rows(catalog, _records_table(rows), {}, where)
@@ -814,6 +1198,7 @@ class LogStore:
         """Store an attempt's detail (redacted first), one key per detail, and merge it into the attempt."""
         self.put_details({log_id: detail})
 
+    @_store_faults
     def put_details(self, details: Mapping[str, Mapping[str, Any]]) -> int:
         """put_detail for many attempts in one transaction (one rewrite per touched partition, not one per
         detail); returns how many details were new or changed."""
@@ -821,18 +1206,20 @@ class LogStore:
         for log_id, detail in details.items():
             redacted = _plain_json(redact_value(dict(detail)))
             if isinstance(redacted, dict):
+                redacted.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
                 if "_id" not in redacted and "id" not in redacted:
                     redacted["_id"] = str(log_id)  # exports and readers always find the attempt's id
                 prepared[str(log_id)] = redacted
         if not prepared:
             return 0
         changed = 0
-        with self._cache.transact():
-            ids = set(self._cache.get(DETAIL_IDS_KEY) or ())
+        now = self._now()
+        with self._transaction():
+            ids = self.detail_ids()
             attempts: dict[str, dict[str, Any]] = {}
             for log_id, redacted in prepared.items():
                 key = f"{DETAIL_PREFIX}{log_id}"
-                if self._cache.get(key) != redacted:
+                if self._read(key) != redacted:
                     self._cache.set(key, redacted)
                     ids.add(log_id)
                     changed += 1
@@ -842,11 +1229,13 @@ class LogStore:
                 attempts[log_id] = entry
             if changed:
                 self._cache.set(DETAIL_IDS_KEY, ids)
-            result = self._merge_attempts(attempts)
+            result = self._merge_attempts(attempts, now)
             if changed or result.changed:
                 self._bump_version()
+            self._count_suspicious(result.suspicious)
         return changed
 
+    @_store_faults
     def upsert_connection_logs(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
         """Store connection log entries (redacted first), deduplicated by `_id`."""
         batch: dict[str, dict[str, Any]] = {}
@@ -857,11 +1246,11 @@ class LogStore:
         if not batch:
             return UpsertResult()
         result = UpsertResult()
-        with self._cache.transact():
-            stored = dict(self._cache.get(CONNECTIONS_KEY) or {})
+        with self._transaction():
+            stored = dict(self._connections())
             for conn_id, raw in batch.items():
                 previous = stored.get(conn_id)
-                merged = merge_raw(previous, raw) if previous is not None else raw
+                merged = merge_raw(previous, raw, self._now()) if previous is not None else raw
                 if previous is not None and merged == previous:
                     continue
                 stored[conn_id] = merged
@@ -874,29 +1263,55 @@ class LogStore:
                 self._bump_version()
         return result
 
+    @_store_faults
     def update_state(self, **values: Any) -> None:
         """Merge values into the collector state (redacted: a last error may quote a URL with a token).
 
         State is not data: it does not change `version`.
         """
-        with self._cache.transact():
-            state = dict(self._cache.get(STATE_KEY) or {})
+        with self._transaction():
+            state = self.state()
             state.update(redact_value(values))
             self._cache.set(STATE_KEY, state)
 
+    def _date_undated(self, now: datetime) -> None:
+        """Attempts an older late-logs kept undated (the "unknown" partition, which no time view shows) get
+        the note of an impossible createdAt and so the time first seen: now. Runs once; later passes find
+        the partition gone (only flat rows without a raw entry, from imports, can stay there)."""
+        info = self._catalog().get(UNKNOWN_PARTITION)
+        if not info or not info.get("raw"):
+            return
+        with self._transaction():
+            info = self._catalog().get(UNKNOWN_PARTITION)
+            table = self._raw_table(info["raw"], info.get("raw_crc")) if info and info.get("raw") else None
+            if table is None:
+                return
+            batch = {
+                log_id: json.loads(raw)
+                for log_id, raw in zip(table["log_id"].to_pylist(), table["raw"].to_pylist(), strict=True)
+            }
+            if self._merge_attempts(batch, now).changed:
+                self._bump_version()
+
+    @_store_faults
     def prune(self, now: datetime | None = None) -> int:
         """Drop attempts created before now - retention_days, with their raw entries and details; returns
-        how many attempts went. Connection logs older than that go too. Undated attempts stay."""
-        now = _as_utc(now) if now is not None else datetime.now(timezone.utc)
+        how many attempts went. Connection logs older than that go too. Undated attempts stay.
+
+        `now` may only move the cutoff back: a `now` later than the store's clock is clamped to the clock,
+        so a time taken from data (one attempt dated 400 days ahead) can never prune the store empty."""
+        clock = self._now()
+        self._date_undated(clock)
+        now = min(_as_utc(now), clock) if now is not None else clock
         cutoff = now - timedelta(days=self.retention_days)
         cutoff_day = cutoff.strftime("%Y-%m-%d")
         floor = _ns_scalar(cutoff)
         dropped_ids: list[str] = []
-        with self._cache.transact():
+        with self._transaction():
             catalog = self._catalog()
-            gen = int(self._cache.get(VERSION_KEY, 0)) + 1
+            gen = int(self._read(VERSION_KEY, 0)) + 1
             for part in [p for p in catalog if p != UNKNOWN_PARTITION and p <= cutoff_day]:
-                table = self._blob_table(catalog[part]["frame"])
+                table = self._blob_table(catalog[part]["frame"], catalog[part].get("frame_crc"))
                 if table is None:
                     raise StoreError(
                         f"the store in {self.directory} is missing data for {part}; run a full sync."
@@ -905,7 +1320,7 @@ class LogStore:
                 if old:
                     dropped_ids.extend(old)
                     self._write_partition(catalog, part, gen, None, old, {})
-            conns = dict(self._cache.get(CONNECTIONS_KEY) or {})
+            conns = dict(self._connections())
             stale = [
                 conn_id
                 for conn_id, entry in conns.items()
@@ -919,7 +1334,7 @@ class LogStore:
             if dropped_ids:
                 self._cache.set(CATALOG_KEY, catalog)
                 self._update_index({}, removed=dropped_ids)
-                detail_ids = set(self._cache.get(DETAIL_IDS_KEY) or ())
+                detail_ids = self.detail_ids()
                 gone = detail_ids.intersection(dropped_ids)
                 for log_id in gone:
                     self._cache.delete(f"{DETAIL_PREFIX}{log_id}")
@@ -953,7 +1368,7 @@ def redact_text_column(column: pd.Series) -> pd.Series:
     return column.replace(replacements).astype("string")
 
 
-def _lock_file(handle: io.TextIOWrapper) -> None:
+def lock_file(handle: io.TextIOWrapper) -> None:
     """Take an exclusive, non-blocking OS lock on an open file; OSError when someone else holds it."""
     try:
         import fcntl
@@ -966,7 +1381,12 @@ def _lock_file(handle: io.TextIOWrapper) -> None:
     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _unlock_file(handle: io.TextIOWrapper) -> None:
+def _unlock_file_quietly(handle: io.TextIOWrapper) -> None:
+    with contextlib.suppress(OSError):
+        unlock_file(handle)
+
+
+def unlock_file(handle: io.TextIOWrapper) -> None:
     try:
         import fcntl
     except ImportError:  # Windows

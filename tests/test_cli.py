@@ -216,6 +216,56 @@ def test_status_says_whether_a_key_is_set_but_never_shows_it(tmp_path, served_si
     assert BAD_KEY[:12] not in out.getvalue() + err.getvalue()
 
 
+@pytest.mark.parametrize("days", ["0", "-3"])
+def test_retention_days_zero_or_negative_on_the_command_line_is_refused_like_the_variable(tmp_path, days):
+    # was: accepted, and the pass pruned 2,003 attempts to 5 while the watermark said the rest was stored
+    with LogStore(tmp_path / "demo") as store:
+        store.upsert_attempts(
+            [{"_id": "6981c1427d92546ef2c2eab7", "createdAt": "2026-02-03T09:34:58.771Z", "status": "failed"}]
+        )
+    out, err = io.StringIO(), io.StringIO()
+    env = demo_env(tmp_path)
+
+    code = cli.main([f"--retention-days={days}", "sync"], env=env, stdout=out, stderr=err)
+
+    assert code == 1
+    last = assert_one_plain_sentence(err.getvalue())
+    assert "--retention-days" in last and "at least 1" in last
+    with LogStore(tmp_path / "demo") as store:
+        assert store.stats().attempts == 1 and store.state() == {}  # no pass ran
+
+
+def test_status_counts_what_the_store_distrusted_in_late_s_data(tmp_path):
+    good = {"_id": "6981c1427d92546ef2c2eab7", "createdAt": "2026-02-03T09:34:58.771Z", "request": {"a": 1}}
+    with LogStore(tmp_path / "demo") as store:
+        store.upsert_attempts([good, {"_id": "6981c140d369203b6ab186f0", "createdAt": "garbage"}])
+        store.upsert_attempts([dict(good, createdAt=0, request=None, statusCode="x")])
+        store.upsert_attempts([dict(good, request="text")])
+    out, err = io.StringIO(), io.StringIO()
+
+    code = cli.main(["status"], env=demo_env(tmp_path), stdout=out, stderr=err)
+
+    assert code == 0, err.getvalue()
+    assert (
+        "suspicious data so far: 2 impossible times, 1 nulls ignored, 1 type changes ignored; "
+        "1 attempts have an impossible createdAt (shown at the time first seen)"
+    ) in out.getvalue()
+
+
+def test_an_unexpected_error_ends_in_one_sentence_and_exit_1_never_a_traceback(tmp_path, monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("disk said no to Bearer sk_test_abcdefghijklmnopqrstuvwxyz0123")
+
+    monkeypatch.setitem(cli.COMMANDS, "status", broken)
+    out, err = io.StringIO(), io.StringIO()
+
+    code = cli.main(["status"], env=demo_env(tmp_path), stdout=out, stderr=err)
+
+    assert code == 1
+    last = assert_one_plain_sentence(err.getvalue(), secret="sk_test_abcdefghijklmnopqrstuvwxyz0123")
+    assert last.startswith("Unexpected error (RuntimeError")
+
+
 # --- export -------------------------------------------------------------------------------------------------
 
 

@@ -70,7 +70,7 @@ def entry(number: int, created: datetime | None = None, **fields: object) -> dic
 
 @pytest.fixture
 def store(tmp_path: Path):
-    opened = LogStore(tmp_path / "store")
+    opened = LogStore(tmp_path / "store", clock=lambda: NOW)
     yield opened
     opened.close()
 
@@ -156,15 +156,19 @@ def test_a_second_reader_sees_what_the_writer_commits(tmp_path: Path):
         assert len(frame) == 2 and frame.loc[entry(1)["_id"], "status"] == "failed"
 
 
-def test_unreadable_created_at_is_kept_last_and_never_pruned(store: LogStore):
-    store.upsert_attempts([entry(1), entry(2, createdAt="not a time"), entry(3, createdAt=None)])
-    frame = store.frame()
-    assert len(frame) == 3
-    assert frame["created_at"].isna().tolist() == [False, True, True]
-    assert store.raw_attempt(entry(2)["_id"])["createdAt"] == "not a time"
-    assert store.prune(NOW + timedelta(days=1000)) == 1
-    assert len(store.frame()) == 2
-    assert len(store.frame(since=NOW - timedelta(days=1))) == 0  # undated rows have no place in a window
+def test_unreadable_created_at_is_kept_as_received_and_shown_at_the_time_first_seen(tmp_path: Path):
+    # This test used to pin the old behaviour, undated rows that no time view shows (issue 6): now the raw
+    # entry keeps the createdAt as received, and the frame places the attempt at the time we first saw it.
+    with LogStore(tmp_path / "s", clock=lambda: NOW) as store:
+        result = store.upsert_attempts([entry(1), entry(2, createdAt="not a time"), entry(3, createdAt=None)])
+        assert result.suspicious == {"bad_time": 2}
+        frame = store.frame().set_index("log_id")
+        assert len(frame) == 3 and not frame["created_at"].isna().any()
+        assert frame.loc[entry(2)["_id"], "created_at"] == pd.Timestamp(NOW)
+        assert store.raw_attempt(entry(2)["_id"])["createdAt"] == "not a time"
+        assert store.suspect_time_ids() == {entry(2)["_id"], entry(3)["_id"]}
+        assert len(store.frame(since=NOW - timedelta(hours=1))) == 3  # visible in a time window
+        assert store.prune(NOW) == 0
 
 
 def test_an_attempt_whose_created_at_changes_moves_partition_without_a_duplicate(store: LogStore):
@@ -558,7 +562,11 @@ def test_values_outside_the_frame_types_are_kept_as_missing_not_refused(store: L
         createdAt="0001-01-01T00:00:00Z",
         request={"scheduledFor": "9999-01-01T00:00:00Z"},
     )
-    assert store.upsert_attempts([odd, entry(2)]) == UpsertResult(new=2, updated=0)
+    result = store.upsert_attempts([odd, entry(2)])
+    assert result == UpsertResult(new=2, updated=0, suspicious={"bad_time": 1})
     row = store.frame().set_index("log_id").loc[odd["_id"]]
-    assert pd.isna(row["created_at"]) and pd.isna(row["status_code"]) and pd.isna(row["scheduled_for"])
+    # a createdAt of year 1 cannot be true: the attempt is shown at the time first seen (issue 6), no longer
+    # undated; the other out-of-range values are still kept as missing
+    assert row["created_at"] == pd.Timestamp(NOW)
+    assert pd.isna(row["status_code"]) and pd.isna(row["scheduled_for"])
     assert store.raw_attempt(odd["_id"])["statusCode"] == 10**30
