@@ -9,7 +9,7 @@ import math
 
 import streamlit as st
 
-from late_logs import analysis
+from late_logs import analysis, verdicts
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
@@ -126,7 +126,7 @@ with st.container(border=True):
         st.success("No failures in this window.")
     else:
         table = groups.assign(
-            kind=groups["failure_class"].map(analysis.FAILURE_CLASS_LABELS),
+            kind=groups["who_must_act"].map(verdicts.WHO_LABELS) + " · retry: " + groups["retry"],
             link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
         )[
             [
@@ -135,6 +135,7 @@ with st.container(border=True):
                 "message",
                 "count",
                 "kind",
+                "hint",
                 "link",
                 "posts",
                 "accounts",
@@ -155,7 +156,8 @@ with st.container(border=True):
                 "error_code": st.column_config.TextColumn("Code", width=180),
                 "message": st.column_config.TextColumn("Message (normalised)", width=300),
                 "count": st.column_config.NumberColumn("Failures", width=70),
-                "kind": st.column_config.TextColumn("Who must act", width=125),
+                "kind": st.column_config.TextColumn("Who must act", width=170),
+                "hint": st.column_config.TextColumn("What to do", width=260),
                 "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),
                 "posts": st.column_config.NumberColumn("Posts", width=55),
                 "accounts": st.column_config.NumberColumn("Accounts", width=75),

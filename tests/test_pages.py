@@ -23,7 +23,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis
+from late_logs import analysis, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.store import LogStore
 from late_logs.ui import filters
@@ -355,8 +355,14 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
     for neighbour in (newer, older):
         if neighbour:
             assert neighbour in linked
-    kind = analysis.failure_class(row["error_code"], row["error_message"], row["status_code"])
-    assert any(analysis.FAILURE_CLASS_LABELS[kind] in s.value for s in at.subheader)
+    # The verdict heads the page: who must act and whether a retry is safe, in the taxonomy's words.
+    store = LogStore(demo_app / "demo")
+    try:
+        verdict = verdicts.classify_entry(store.raw_attempt(row["log_id"]))
+    finally:
+        store.close()
+    assert verdict.label in [s.value for s in at.subheader]
+    assert verdict.hint in texts(at)
 
 
 @pytest.mark.parametrize("log_id", ["0000000000000000000000000", "../../v1/logs?x=1", "**bold** <b>x</b>"])

@@ -228,7 +228,8 @@ def _overview_at(
         rate_figure=charts.failure_rate_chart(series, shown=top, legend="right"),
         rate_bucket=bucket,
         volume_figure=charts.status_volume_chart(volume),
-        groups=analysis.error_groups(window),
+        # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
+        groups=analysis.error_groups(window, history=_ctx.frame),
     )
 
 
