@@ -1420,7 +1420,8 @@ MESSAGE_ROWS: tuple[Row, ...] = (
     ),
     _text(
         "telegram",
-        r"bot was (?:blocked|kicked)|bot is not a member|not a member of the|need administrator rights"
+        r"bot was (?:blocked|kicked)|bot is not a member|can't initiate conversation|not a member of the"
+        r"|need administrator rights"
         r"|not enough rights|have no rights|chat_write_forbidden|chat_admin_required",
         "account",
         "no",
