@@ -907,7 +907,7 @@ def test_every_row_cites_a_public_source_and_uses_the_taxonomy() -> None:
     for row in rows:
         assert row.source.startswith("https://"), row
         assert row.who_must_act in table.WHO_MUST_ACT and row.retry in table.RETRY, row
-        assert row.reason and row.reason[0].islower() or row.reason[0].isupper()
+        assert row.reason.strip() and "\n" not in row.reason, row
 
 
 def test_no_row_says_yes_for_a_failure_that_may_have_gone_live() -> None:
@@ -943,3 +943,24 @@ def test_frame_verdicts_once_per_distinct_failure() -> None:
 
 def test_the_version_is_stamped() -> None:
     assert verdicts.VERDICTS_VERSION
+
+
+def test_the_simulators_catalog_covers_every_verdict_class() -> None:
+    from late_logs.simulator import catalog
+
+    specs = catalog.SPECS.values()
+    errors = [e for spec in specs for e in (*spec.errors, spec.token_error, spec.outage_error)]
+    errors += [*catalog.NETWORK_ERRORS, catalog.UNKNOWN_ERROR, catalog.UPLOAD_ERROR]
+    platforms = {id(e): name for name, spec in catalog.SPECS.items() for e in spec.errors}
+    found = {
+        classify(
+            platforms.get(id(e), "instagram"),
+            e.code,
+            e.message,
+            e.status_code,
+            raw_body=(e.raw or "").replace("{trace}", "t"),
+            action="publish",
+        ).who_must_act
+        for e in errors
+    }
+    assert found == set(table.WHO_MUST_ACT)
