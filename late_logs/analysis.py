@@ -158,6 +158,8 @@ class Filters:
     accounts: tuple[str, ...] = ()  # account_id or account_username (with or without "@")
     error_codes: tuple[str, ...] = ()  # NO_CODE matches missing codes
     error_group: str | None = None  # a group key from error_groups()
+    who_must_act: tuple[str, ...] = ()  # verdict words (verdicts.WHO_MUST_ACT); only failed rows have one
+    retry: tuple[str, ...] = ()  # verdicts.RETRY words
     post_id: str | None = None
     text: str = ""  # case-insensitive plain substring over TEXT_COLUMNS
 
@@ -206,6 +208,15 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         # Group keys need normalised messages: computing them on already-narrowed rows keeps this cheap.
         keys = error_group_keys(result)
         result = result[_bools(keys == filters.error_group)]
+    if (filters.who_must_act or filters.retry) and len(result):
+        # Verdicts only exist for failures; computed once per distinct failure of the narrowed rows.
+        found = verdicts.frame_verdicts(result)
+        keep = np.ones(len(result), dtype=bool)
+        if filters.who_must_act:
+            keep &= _bools(found["who_must_act"].isin(list(filters.who_must_act)))
+        if filters.retry:
+            keep &= _bools(found["retry"].isin(list(filters.retry)))
+        result = result[keep]
     needle = filters.text.strip()
     if needle and len(result):
         hit = np.zeros(len(result), dtype=bool)

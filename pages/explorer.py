@@ -9,8 +9,9 @@ import io
 
 import streamlit as st
 
-from late_logs import export
+from late_logs import analysis, export
 from late_logs.ui import data, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -47,7 +48,13 @@ COLUMN_CONFIG = {
     "duration_ms": st.column_config.NumberColumn("Duration (ms)", format="%d"),
     "attempt_number": st.column_config.NumberColumn("Attempt #", format="%d"),
     "log_id": "Log id",
+    "flag": st.column_config.TextColumn("Flag", width="medium"),
+    "who_must_act": "Who must act",
+    "retry": "Retry",
+    "hint": st.column_config.TextColumn("What to do", width="large"),
 }
+# The verdict columns come right after the status: they are what a support engineer scans for.
+SHOWN_COLUMNS = COLUMNS[:2] + list(verdict_view.VERDICT_COLUMNS) + COLUMNS[2:]
 
 ctx = data.app_context()
 ctx.require_attempts()
@@ -58,12 +65,17 @@ with st.container(border=True):
 
 rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
 st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
+group_key = filters.state().get("error_group")
+if group_key:
+    # A group id alone means nothing: say which error it is and what to do about it.
+    caption = verdict_view.group_caption(rows, group_key) or verdict_view.group_caption(ctx.frame, group_key)
+    st.text(caption or f"Error group {group_key}: no stored failure belongs to it.")
 
 if rows.empty:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
     st.stop()
 
-shown = rows.head(MAX_ROWS_SHOWN)[COLUMNS]
+shown = verdict_view.with_verdicts(rows.head(MAX_ROWS_SHOWN), analysis.utc_now())[SHOWN_COLUMNS]
 count_line = f"{count_text(len(rows))} attempts match, newest first."
 if len(rows) > MAX_ROWS_SHOWN:
     count_line += (

@@ -293,6 +293,65 @@ def test_fresh_server_deep_link_goes_through_the_router(
         assert query["id"] in codes(at)
 
 
+def test_explorer_shows_the_verdict_of_each_failure(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 3)
+    at = start({**url_window(start_at, end_at), "status": "failed"}, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert list(shown.columns[:6]) == ["created_at", "status", "flag", "who_must_act", "retry", "hint"]
+    assert set(shown["who_must_act"]) <= set(verdicts.WHO_MUST_ACT) and shown["hint"].notna().all()
+    expected = verdicts.frame_verdicts(
+        analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",)))
+    )
+    assert shown["who_must_act"].value_counts().to_dict() == expected["who_must_act"].value_counts().to_dict()
+    verify = shown[shown["retry"] == "verify"]
+    assert len(verify) and verify["flag"].str.startswith("may have gone live: check").all()
+
+
+def test_explorer_filters_by_who_must_act_and_retry(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    query = {**url_window(start_at, end_at), "who": "reconnect,wait", "retry": "later"}
+    at = start(query, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["who_must_act"]) == {"wait"} and set(shown["retry"]) == {"later"}
+    assert at.multiselect(key="explorer_who").value == ["reconnect", "wait"]
+    expected = analysis.apply_filters(
+        demo_frame,
+        analysis.Filters(start=start_at, end=end_at, who_must_act=("reconnect", "wait"), retry=("later",)),
+    )
+    assert len(shown) == min(len(expected), 5000)
+
+
+def test_explorer_filtered_by_a_group_says_its_message_and_verdict(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    groups = analysis.error_groups(window_rows)
+    group = groups.iloc[0]
+    at = start({**url_window(start_at, end_at), "error_group": group["group"]}, "pages/explorer.py")
+    assert_clean(at)
+    [caption] = [t for t in texts(at) if t.startswith(f"Error group {group['group']}:")]
+    assert group["message"] in caption and group["hint"] in caption
+    assert verdicts.WHO_LABELS[group["who_must_act"]] in caption
+
+
+def test_explorer_flags_stuck_attempts_with_their_age(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    at = start({**url_window(start_at, end_at), "status": "pending"}, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    old = shown[shown["created_at"] < pd.Timestamp(demo_now) - analysis.STUCK_AFTER - timedelta(minutes=2)]
+    assert len(old) and old["flag"].str.match(r"stuck \d+ (min|h|days)").all()
+
+
 def test_explorer_text_search_and_account_filters(
     demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:

@@ -77,7 +77,7 @@ def _from_record(record: Mapping[str, Any]) -> verdicts.Verdict:
 
 
 def group_caption(frame: pd.DataFrame, key: str) -> str | None:
-    """"Error group c0cd76f1a66e: instagram 190 "Error validating access token: …" — Reconnect …" for the
+    """ "Error group c0cd76f1a66e: instagram 190 "Error validating access token: …" — Reconnect …" for the
     Explorer when it is filtered by a group; None when no failure of the frame is in it."""
     summary = analysis.error_group_summary(frame, key)
     if summary is None:
@@ -88,3 +88,64 @@ def group_caption(frame: pd.DataFrame, key: str) -> str | None:
         f"Error group {key}: {summary['platform']} {summary['error_code']} “{summary['message']}”. "
         f"{who}: {retry}. {summary['hint']}"
     )
+
+
+# Where an account's own page is, to check whether a "verify" attempt went live when Late gave no post URL.
+PROFILE_URLS = {
+    "instagram": "https://www.instagram.com/{handle}/",
+    "facebook": "https://www.facebook.com/{handle}",
+    "threads": "https://www.threads.net/@{handle}",
+    "twitter": "https://x.com/{handle}",
+    "tiktok": "https://www.tiktok.com/@{handle}",
+    "youtube": "https://www.youtube.com/@{handle}",
+    "pinterest": "https://www.pinterest.com/{handle}/",
+    "reddit": "https://www.reddit.com/user/{handle}/",
+    "bluesky": "https://bsky.app/profile/{handle}",
+}
+VERDICT_COLUMNS = ("flag", "who_must_act", "retry", "hint")
+
+
+def _age_text(age: pd.Timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def check_url(platform: Any, handle: Any, post_url: Any) -> str | None:
+    """Where to look whether an attempt went live: its post URL, else the account's profile page."""
+    if not is_missing(post_url):
+        return str(post_url)
+    template = PROFILE_URLS.get(str(platform).lower()) if not is_missing(platform) else None
+    if template and not is_missing(handle):
+        return template.format(handle=str(handle).lstrip("@"))
+    return None
+
+
+def with_verdicts(rows: pd.DataFrame, now: Any) -> pd.DataFrame:
+    """The Explorer's rows with who_must_act, retry, hint, and a flag: "stuck 3 h 12 min" for an attempt
+    pending longer than analysis.STUCK_AFTER, "may have gone live: check <url>" for a `verify` failure."""
+    table = analysis.add_verdict_columns(rows)
+    flags = pd.Series(pd.NA, index=table.index, dtype="string")
+    now_ts = pd.Timestamp(now)
+    now_ts = now_ts.tz_localize("UTC") if now_ts.tzinfo is None else now_ts
+    pending = (table["status"].astype("string") == "pending").fillna(False).to_numpy(dtype=bool)
+    ages = now_ts - table["created_at"]
+    stuck = pending & (ages > analysis.STUCK_AFTER).fillna(False).to_numpy(dtype=bool)
+    for index in table.index[stuck]:
+        flags.loc[index] = f"stuck {_age_text(ages.loc[index])}"
+    verify = (table["retry"] == "verify").fillna(False).to_numpy(dtype=bool)
+    for index in table.index[verify]:
+        url = check_url(
+            table.at[index, "platform"],
+            table.at[index, "account_username"],
+            table.at[index, "platform_post_url"],
+        )
+        flags.loc[index] = (
+            f"may have gone live: check {url}" if url else "may have gone live: check the platform"
+        )
+    table["flag"] = flags
+    return table
