@@ -14,18 +14,22 @@ file alone, without the router (the real server turns it off for good once `st.n
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 import pytest
+from conftest import demo_settings_env
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from late_logs import analysis, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
+from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
+from late_logs.ui import accounts as accounts_view
 from late_logs.ui import filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -537,3 +541,55 @@ def test_empty_store_says_how_to_fill_it(empty_app: Path, page: str | None) -> N
     at = start(page=page)
     assert_clean(at)
     assert any("No attempts are stored yet" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------- accounts
+
+
+def test_accounts_page_lists_every_account_worst_first(demo_app: Path, demo_now: datetime) -> None:
+    start_at, end_at = window(demo_now, 7)
+    at = start(url_window(start_at, end_at), "pages/accounts.py")
+    assert_clean(at)
+    assert at.title[0].value == "Accounts"
+    table = at.dataframe[0].value
+    simulated = build_demo_simulator(demo_settings_env(demo_app, demo_now))
+    assert len(table) == len(simulated.accounts())
+    assert list(table["state"]) == sorted(table["state"], key=accounts_view.STATES.index)
+    # The simulator's dead token is the first row, told in words, and on the worklist.
+    dead = simulated.dead_tokens()  # the simulator's ground truth
+    assert dead
+    top = table.iloc[0]
+    assert top["state"] == "needs reconnect" and top["account_id"] == dead[0]["accountId"]
+    assert re.fullmatch(r"token dead since [\d: -]+: [\d,]+ failures? on [\d,]+ posts?", top["state_text"])
+    assert top["link"] == f"accounts?id={top['account_id']}"
+    worklist = at.dataframe[1].value
+    assert worklist.iloc[0]["account_id"] == top["account_id"]
+    name = verdicts.PLATFORM_NAMES[top["platform"]]
+    assert worklist.iloc[0]["hint"].startswith(f"Reconnect the {name} account @{top['handle'].lstrip('@')}")
+    assert [b.label for b in at.download_button][0].startswith("Export the ")
+    # Connection events are joined: the dead account's failed reconnects show.
+    assert "reconnect_failed" in top["connection"]
+
+
+def test_accounts_id_opens_one_account_with_its_attempts(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    dead = build_demo_simulator(demo_settings_env(demo_app, demo_now)).dead_tokens()[0]
+    at = start({**url_window(start_at, end_at), "id": dead["accountId"]}, "pages/accounts.py")
+    assert_clean(at)
+    assert any(t.startswith("needs reconnect: token dead since") for t in texts(at))
+    events, attempts = at.dataframe[0].value, at.dataframe[1].value
+    assert "reconnect_failed" in set(events["event"])
+    expected = analysis.apply_filters(
+        demo_frame, analysis.Filters(start=start_at, end=end_at, accounts=(dead["accountId"],))
+    )
+    assert len(attempts) == min(len(expected), 2000)
+    assert set(attempts.loc[attempts["status"] == "failed", "who_must_act"]) >= {"reconnect"}
+    assert any(link.proto.label == "Open its attempts in the Explorer" for link in at.page_link)
+
+
+def test_accounts_unknown_id_says_so(demo_app: Path) -> None:
+    at = start({"id": "no-such-account"}, "pages/accounts.py")
+    assert_clean(at)
+    assert any("No stored attempt belongs to this account id" in i.value for i in at.info)
