@@ -31,6 +31,7 @@ from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
 from late_logs.ui import accounts as accounts_view
 from late_logs.ui import filters
+from late_logs.ui import verdicts as verdict_view
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -478,6 +479,25 @@ def test_post_history_shows_lanes_and_flags_stuck(
     assert figure["layout"]["yaxis"]["categoryarray"] == sorted(lanes)
     table = at.dataframe[0].value
     assert len(table) == len(analysis.post_attempts(demo_frame, stuck_post))
+
+
+def test_post_history_cards_say_who_must_act_on_a_failed_platform(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    chosen = None
+    for post_id in demo_frame.loc[demo_frame["status"] == "failed", "post_id"].dropna().unique()[:200]:
+        attempts = analysis.post_attempts(demo_frame, post_id)
+        outcome = analysis.post_outcome(attempts, analysis.utc_now())
+        failed = [p for p in outcome.platforms if p.state == "failed" and not p.went_live]
+        if failed:
+            chosen, lane = str(post_id), failed[0]
+            break
+    assert chosen, "the demo has posts that failed on a platform"
+    title, hint = verdict_view.platform_lane_verdict(attempts, lane)
+    at = start({"id": chosen}, "pages/post.py")
+    assert_clean(at)
+    assert any(m.value == f"**{title}**" for m in at.markdown)
+    assert hint in texts(at)
 
 
 def test_post_table_selection_opens_the_attempt(demo_app: Path, demo_frame: pd.DataFrame) -> None:

@@ -149,3 +149,26 @@ def with_verdicts(rows: pd.DataFrame, now: Any) -> pd.DataFrame:
         )
     table["flag"] = flags
     return table
+
+
+def platform_lane_verdict(
+    attempts: pd.DataFrame, outcome: analysis.PlatformOutcome
+) -> tuple[str, str] | None:
+    """(title, hint) for a Post history card whose platform ended failed: the verdict on its latest
+    failure. A platform that already went live in an earlier attempt is never advised to retry."""
+    if outcome.state != "failed":
+        return None
+    rows = attempts[
+        (attempts["platform"].astype("string") == outcome.platform).fillna(False).to_numpy(dtype=bool)
+    ]
+    failed = rows[(rows["status"].astype("string") == "failed").fillna(False).to_numpy(dtype=bool)]
+    if failed.empty:
+        return None
+    latest = failed.sort_values("created_at", kind="stable").iloc[-1].to_dict()
+    verdict = _from_record(latest)
+    if outcome.went_live:
+        return (
+            f"{verdicts.WHO_LABELS[verdict.who_must_act]}: already live, do not retry",
+            "It went live in an earlier attempt: check the platform; a retry would post it twice.",
+        )
+    return verdict.label, verdict.hint
