@@ -787,6 +787,58 @@ def add_verdict_columns(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------- posts
 
 
+@dataclass
+class PostCounts:
+    """How many posts of a window did not go out, beside the attempt figures (attempts over-count: one post
+    retried five times is one post)."""
+
+    hit: int  # posts with at least one failed publish/retry in the window
+    failed_everywhere: int  # went live on no platform, nothing still in progress
+    partly_published: int  # live on some platforms, failed on others
+    recovered: int  # a failure, then live on every platform after a retry
+    stuck_attempts: int  # attempts pending longer than STUCK_AFTER
+    stuck_posts: int
+
+
+def post_counts(frame: pd.DataFrame, now: datetime) -> PostCounts:
+    """PostCounts of a window's rows, vectorised: one groupby over (post, platform), one over posts."""
+    now_ts = _utc(now)
+    status = frame["status"].astype("string")
+    pending = _bools(status == "pending")
+    stuck = pending & _bools(frame["created_at"] < now_ts - STUCK_AFTER)
+    publishing = _bools(frame["action"].isin(PUBLISHING_ACTIONS)) & _bools(frame["post_id"].notna())
+    rows = _rows(frame, publishing, ("post_id", "platform", "status"))
+    if rows.empty:
+        return PostCounts(0, 0, 0, 0, int(stuck.sum()), int(frame["post_id"][stuck].nunique()))
+    lanes = pd.DataFrame(
+        {
+            "post": rows["post_id"].astype("string").to_numpy(),
+            "platform": _filled(rows["platform"], UNKNOWN).to_numpy(),
+            "success": _bools(rows["status"] == "success"),
+            "failed": _bools(rows["status"] == "failed"),
+            "pending": _bools(rows["status"] == "pending"),
+        }
+    )
+    per_lane = lanes.groupby(["post", "platform"], sort=False).agg(
+        success=("success", "any"), failed=("failed", "any"), pending=("pending", "any")
+    )
+    per_lane["live"] = per_lane["success"]
+    per_lane["dead"] = per_lane["failed"] & ~per_lane["success"] & ~per_lane["pending"]
+    per_post = per_lane.groupby(level="post", sort=False).agg(
+        lanes=("live", "size"), live=("live", "sum"), dead=("dead", "sum"), failed=("failed", "any"),
+        pending=("pending", "any"),
+    )
+    hit = per_post["failed"]
+    return PostCounts(
+        hit=int(hit.sum()),
+        failed_everywhere=int((hit & (per_post["dead"] == per_post["lanes"])).sum()),
+        partly_published=int((hit & (per_post["live"] > 0) & (per_post["dead"] > 0)).sum()),
+        recovered=int((hit & (per_post["live"] == per_post["lanes"])).sum()),
+        stuck_attempts=int(stuck.sum()),
+        stuck_posts=int(frame["post_id"][stuck].nunique()),
+    )
+
+
 def post_attempts(frame: pd.DataFrame, post_id: str) -> pd.DataFrame:
     """Every attempt of one post, oldest first."""
     rows = frame[_bools(frame["post_id"] == post_id)]

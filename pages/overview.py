@@ -64,6 +64,25 @@ with st.container(border=True):
             help=f"Previous window of the same length: {previous}",
         )
 
+posts = view.posts
+if posts is not None:
+    with st.container(border=True):
+        # Posts, not only attempts: a post retried five times is one post, and many recover.
+        st.markdown(
+            f"**{count_text(posts.hit)} posts** hit by a failure: **{count_text(posts.failed_everywhere)}** "
+            f"failed everywhere, **{count_text(posts.partly_published)}** partly published, "
+            f"**{count_text(posts.recovered)}** recovered after a retry · "
+            f"**{count_text(posts.stuck_attempts)}** attempts stuck (pending over "
+            f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min) on {count_text(posts.stuck_posts)} posts"
+        )
+        if posts.stuck_attempts:
+            st.page_link(
+                nav.EXPLORER,
+                label="See the pending attempts",
+                query_params=nav.drill_params({"status": "pending"}),
+                icon=":material/hourglass_disabled:",
+            )
+
 with st.container(border=True):
     st.subheader("Failure rate by platform and action")
     event = st.plotly_chart(

@@ -770,3 +770,37 @@ def test_unknown_platform_or_action_from_a_breakdown_filters_to_the_rows_missing
     assert list(apply_filters(frame, Filters(platforms=(UNKNOWN,)))["log_id"]) == ["a"]
     assert sorted(apply_filters(frame, Filters(platforms=(UNKNOWN, "tiktok")))["log_id"]) == ["a", "b"]
     assert list(apply_filters(frame, Filters(actions=(UNKNOWN,)))["log_id"]) == ["c"]
+
+
+def test_post_counts_tell_posts_that_did_not_go_out_from_those_that_recovered() -> None:
+    frame = frame_of(
+        # p1 failed on its only platform
+        attempt("a", 0, post_id="p1", status="failed"),
+        # p2 live on instagram, failed on facebook: partly published
+        attempt("b", 0, post_id="p2", status="success"),
+        attempt("c", 0, post_id="p2", platform="facebook", status="failed"),
+        # p3 failed, then a retry went live: recovered
+        attempt("d", 0, post_id="p3", status="failed"),
+        attempt("e", 5, post_id="p3", action="retry", status="success"),
+        # p4 fine; p5 pending for an hour: stuck, not counted as failed
+        attempt("f", 0, post_id="p4", status="success"),
+        attempt("g", 0, post_id="p5", status="pending"),
+        # a failed media upload is not a publishing failure
+        attempt("h", 0, post_id="p6", action="media_upload", status="failed"),
+    )
+    counts = analysis.post_counts(frame, at(60))
+    assert counts == analysis.PostCounts(
+        hit=3, failed_everywhere=1, partly_published=1, recovered=1, stuck_attempts=1, stuck_posts=1
+    )
+    assert analysis.post_counts(frame, at(10)).stuck_attempts == 0  # pending 10 min is not stuck yet
+
+
+def test_verdict_filters_keep_only_failures_with_that_verdict() -> None:
+    frame = frame_of(
+        attempt("a", 0, status="failed", error_code="190", error_message="Session has expired"),
+        attempt("b", 1, status="failed", status_code=503),
+        attempt("c", 2, status="success"),
+    )
+    assert apply_filters(frame, Filters(who_must_act=("reconnect",)))["log_id"].tolist() == ["a"]
+    assert apply_filters(frame, Filters(retry=("verify",)))["log_id"].tolist() == ["b"]
+    assert apply_filters(frame, Filters(who_must_act=("wait",))).empty

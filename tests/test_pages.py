@@ -185,6 +185,36 @@ def test_overview_renders_kpis_banner_and_absolute_window_in_url(
     assert any("synced" in c.value for c in at.sidebar.caption)
 
 
+def test_overview_counts_posts_that_did_not_go_out_and_stuck_attempts(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    assert_clean(at)
+    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    counts = analysis.post_counts(window_rows, analysis.utc_now())
+    assert counts.hit > 0
+    [line] = [m.value for m in at.markdown if "hit by a failure" in m.value]
+    assert f"**{counts.hit:,} posts** hit by a failure" in line
+    assert f"**{counts.failed_everywhere:,}** failed everywhere" in line
+    assert f"**{counts.recovered:,}** recovered after a retry" in line
+    assert f"**{counts.stuck_attempts:,}** attempts stuck" in line
+
+
+def test_overview_error_groups_say_who_must_act_and_first_seen_over_the_store(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    groups = analysis.error_groups(window_rows, history=demo_frame).head(15)
+    table = at.dataframe[0].value
+    assert table["hint"].tolist() == groups["hint"].tolist()
+    assert all(kind.split(" · ")[0] in verdicts.WHO_LABELS.values() for kind in table["kind"])
+    assert (table["first_seen"] == groups["first_seen"]).all()
+    assert (groups["first_seen"] < pd.Timestamp(start_at)).any()  # some groups are older than the window
+
+
 def test_preset_writes_the_absolute_window_into_the_url(demo_app: Path) -> None:
     at = start()
     at.segmented_control(key=filters.PRESET_KEY).set_value("7d").run()
