@@ -702,6 +702,94 @@ CASES = [
         "verify",
         id="snapchat-timeout",
     ),
+    # ---- Codes only the text spells out, and more from the same sources
+    pytest.param(
+        "instagram",
+        None,
+        "Error: Media upload has failed with error code 2207082",
+        400,
+        None,
+        "publish",
+        "platform",
+        "yes",
+        id="instagram-subcode-spelled-in-the-container-status",
+        # https://github.com/gitroomhq/postiz-app/pull/1992 (container status text)
+    ),
+    pytest.param(
+        "twitter",
+        None,
+        None,
+        403,
+        '{"errors":[{"message":"You currently have access to a subset of X API V2 endpoints and limited v1.1 '
+        "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, you may need a "
+        "different "
+        'access level.","code":453}]}',
+        "publish",
+        "late",
+        "no",
+        id="x-453-access-level",
+        # https://docs.x.com/x-api/fundamentals/response-codes-and-errors
+    ),
+    pytest.param(
+        "twitter",
+        "226",
+        "This request looks like it might be automated. To protect our users from spam and "
+        "other malicious activity, we can't complete this action right now. Please try again later.",
+        403,
+        None,
+        "publish",
+        "content",
+        "no",
+        id="x-226-automated",
+        # https://www.rubydoc.info/gems/twitter/Twitter/Error (226)
+    ),
+    pytest.param(
+        "youtube",
+        None,
+        "Access Not Configured. YouTube Data API has not been used in project 123 before or it is disabled.",
+        403,
+        None,
+        "publish",
+        "late",
+        "no",
+        id="youtube-api-disabled-is-lates-project",
+        # https://developers.google.com/youtube/v3/docs/errors (accessNotConfigured)
+    ),
+    pytest.param(
+        "reddit",
+        None,
+        None,
+        200,
+        '{"json":{"errors":[["SUBMIT_VALIDATION_FLAIR_REQUIRED","Your post must contain post flair.",'
+        '"flair"]]}}',
+        "publish",
+        "content",
+        "no",
+        id="reddit-flair-required",
+    ),
+    pytest.param(
+        "discord",
+        None,
+        None,
+        429,
+        '{"message": "You are being rate limited.", "retry_after": 64.57, "global": false}',
+        "publish",
+        "wait",
+        "later",
+        id="discord-rate-limited",
+        # https://discord.com/developers/docs/topics/rate-limits
+    ),
+    pytest.param(
+        "instagram",
+        None,
+        "Request failed with status code 500",
+        None,
+        None,
+        "publish",
+        "platform",
+        "verify",
+        id="status-only-in-the-text",
+    ),
     # ---- Network and Late's own
     pytest.param(
         "instagram",

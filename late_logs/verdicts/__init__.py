@@ -18,6 +18,8 @@ from late_logs.verdicts.classify import (
 from late_logs.verdicts.frame import VERDICT_COLUMNS, frame_verdicts
 from late_logs.verdicts.table import RETRY, WHO_MUST_ACT
 
+verdict = classify  # the verdict on one failure, under the name the issue uses
+
 __all__ = [
     "PLATFORM_NAMES",
     "RETRY",
@@ -30,4 +32,5 @@ __all__ = [
     "classify",
     "classify_entry",
     "frame_verdicts",
+    "verdict",
 ]

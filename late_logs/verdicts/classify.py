@@ -73,6 +73,13 @@ _WAIT_TEXT = re.compile(
     r"(seconds?|secs?|s\b|minutes?|mins?|m\b|hours?|h\b)?",
     re.IGNORECASE,
 )
+_STATUS_IN_TEXT = re.compile(
+    r"status(?: code)?:? ([45]\d\d)\b|\bHTTP[ /]?(?:1\.1 )?([45]\d\d)\b|"
+    r"\b([45]\d\d) (?:Forbidden|Unauthorized|Bad Request|Internal Server Error|Service Unavailable|"
+    r"Bad Gateway|"
+    r"Gateway Time-?out|Too Many Requests|Not Found|Conflict|Payload Too Large|Unprocessable Entity)\b",
+    re.IGNORECASE,
+)
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -246,6 +253,12 @@ def _classify_core(
     overrides = message_row is not None and message_row.who_must_act in ("reconnect", "account", "wait")
     if message_row is not None and (row is None or (row.weak and overrides and not message_row.weak)):
         row, rule = message_row, message_rule
+    if row is None and "reddit" in fams and reply.ok_false:
+        row, rule = table.REDDIT_REFUSED, "reddit json.errors"
+    if status is None:
+        # "Request failed with status code 503", "HTTP 429": the status, when only the text has it.
+        spelled = _STATUS_IN_TEXT.search(reply.text)
+        status = int(next(g for g in spelled.groups() if g)) if spelled else None
     if row is None and status is not None and status in table.STATUS_ROWS:
         row, rule = table.STATUS_ROWS[status], f"HTTP {status}"
     if row is None and status is not None and status >= 500:

@@ -35,6 +35,7 @@ PLATFORM_FAMILIES: dict[str, tuple[str, ...]] = {
 
 # Meta's "(#200) The user has not authorized ..." carries its code inside the message text.
 _META_CODE_IN_TEXT = re.compile(r"^\s*\(#(\d+)\)")
+_SUBCODE_IN_TEXT = re.compile(r"error (?:sub)?code:? (2\d{6}|1\d{6})\b", re.IGNORECASE)
 _PROBLEM_TYPE = re.compile(r"/problems/([\w-]+)\s*$")
 _MAX_DEPTH = 4
 
@@ -244,6 +245,10 @@ def read_reply(
             match = _META_CODE_IN_TEXT.match(error_message)
             if match:
                 reply.add_code(match.group(1))
+            # "Media upload has failed with error code 2207082": Instagram's subcode, spelled out in text.
+            spelled = _SUBCODE_IN_TEXT.search(error_message)
+            if spelled and reply.subcode is None:
+                reply.subcode = spelled.group(1)
     reply.add_code(error_code)
     if extra is not None:
         read_envelope(extra, reply)

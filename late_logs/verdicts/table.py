@@ -1084,6 +1084,37 @@ EXTRA_ROWS: tuple[Row, ...] = (
     _row("reddit", "spam", None, "content", "no", "Reddit took the post for spam", RD),
     _row("pinterest", 4, None, "content", "no", "the board or Pin was not found", PIN),
     _row("linkedin", "unauthorized", None, "reconnect", "no", "the LinkedIn token is not accepted", LI_EH),
+    _row(
+        "youtube",
+        "accessnotconfigured",
+        None,
+        "late",
+        "no",
+        "Late's Google project has the YouTube API disabled",
+        YT_ERR,
+    ),
+    _row("discord", 50027, None, "reconnect", "no", "the Discord webhook token is invalid", DISCORD),
+    _row("discord", 30007, None, "wait", "later", "the channel reached Discord's webhook limit", DISCORD),
+    _row("reddit", "bad_captcha", None, "account", "no", "Reddit asks this new account for a captcha", RD),
+    _row(
+        "reddit",
+        "submit_validation_body_blacklisted_string",
+        None,
+        "content",
+        "no",
+        "the post's text holds a string the subreddit bans",
+        RD,
+    ),
+    _row(
+        "googlebusiness",
+        "unauthenticated",
+        None,
+        "reconnect",
+        "no",
+        "the Google credentials are invalid",
+        G_ERR,
+    ),
+    _row("x", 226, None, "content", "no", "X took the request for automated spam", TW_RB),
 )
 
 # ------------------------------------------------------------------------------------ message patterns
@@ -1093,7 +1124,10 @@ _TOKEN = (
     r"session (?:has been|was) invalidated|password (?:was )?changed|changed (?:their|the|your) password|"
     r"\brevoked\b|invalid_grant|re-?authori[sz]|re-?authenticat|reconnect|could not authenticate|"
     r"invalid (?:authentication )?credentials|not authenticated|unauthenticated|authentication failed|"
-    r"refresh token|login required|sign in again|^\s*unauthori[sz]ed\s*$|^\s*401\b"
+    r"refresh token|login required|sign in again|^\s*unauthori[sz]ed\s*$|^\s*401\b|"
+    r"\btoken\b[^.|]{0,40}\b(?:expired|revoked|invalid|no longer valid)|"
+    r"invalid (?:access |oauth |bearer |auth )?token|expired (?:access |oauth |bearer )?token|"
+    r"please log in|log in again|account (?:is |was |has been )?disconnected"
 )
 MESSAGE_ROWS: tuple[Row, ...] = (
     # Instagram.
@@ -1287,6 +1321,39 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         "Late's X app lacks the required API access level",
         X_RC,
     ),
+    _text(
+        "x",
+        r"looks like it might be automated|automated",
+        "content",
+        "no",
+        "X took the request for automated spam",
+        TW_RB,
+    ),
+    _text(
+        "youtube",
+        r"has not been used in project|api has not been used|is disabled|access not configured",
+        "late",
+        "no",
+        "Late's Google project has the YouTube API disabled",
+        YT_ERR,
+    ),
+    _text("pinterest", r"consumer type", "late", "no", "Late's Pinterest app type is not allowed here", PIN),
+    _text(
+        "linkedin",
+        r"member is restricted|restricted from",
+        "account",
+        "no",
+        "the LinkedIn member is restricted from posting",
+        LI_EH,
+    ),
+    _text(
+        "discord",
+        r"invalid webhook token",
+        "reconnect",
+        "no",
+        "the Discord webhook token is invalid",
+        DISCORD,
+    ),
     # LinkedIn.
     _text(
         "linkedin",
@@ -1324,7 +1391,7 @@ MESSAGE_ROWS: tuple[Row, ...] = (
     # Pinterest.
     _text(
         "pinterest",
-        r"board.*not found|board_id|board not",
+        r"board.*not found|board_id|board not|invalid board|\bboard\b",
         "content",
         "no",
         "the Pin's board does not exist or is not the account's",
@@ -1519,7 +1586,8 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         "*",
         r"retry after|try again in \d+|take a break|rate[ _-]?limit|too many (?:requests|posts|calls)|"
         r"throttl|quota|daily (?:post(?:ing)? )?(?:limit|cap)|post(?:ing)? limit|limit (?:reached|exceeded)|"
-        r"request limit|velocity|cooldown|posting too fast|upload cap|take a rest",
+        r"request limit|velocity|cooldown|posting too fast|upload cap|take a rest|"
+        r"status update limit|too many (?:attempts|uploads|calls)|doing that (?:a lot|too much)",
         "wait",
         "later",
         "a rate limit or quota was hit",
@@ -1555,7 +1623,7 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         r"time[ d]?[ -]?out|timed out|etimedout|esockettimedout|econnreset|econnrefused|socket hang up|"
         r"service (?:is )?(?:currently )?unavailable|temporarily unavailable|bad gateway|gateway time|"
         r"internal (?:server )?error|backend error|over capacity|overloaded|unexpected error|"
-        r"something went wrong|upstream|network error|connection (?:reset|refused|closed|error)|"
+        r"something went wrong|upstream|network error|connection (?:reset|refused|closed|error)|socket \w+|"
         r"server error|try again later|please retry|\bretryable\b|unreachable|cdn was unable",
         "platform",
         "verify",
@@ -1646,4 +1714,6 @@ def _index(rows: tuple[Row, ...]) -> dict[tuple[str, str | None, str | None], Ro
 
 ALL_CODE_ROWS = CODE_ROWS + EXTRA_ROWS
 CODE_INDEX = _index(ALL_CODE_ROWS)
+# Reddit reports every refused submission as json.errors inside an HTTP 200; a code no row knows is still one.
+REDDIT_REFUSED = _row("reddit", None, None, "content", "no", "Reddit refused the submission", RD, weak=True)
 SUBCODE_INDEX = {(r.platform, r.subcode): r for r in ALL_CODE_ROWS if r.code is None and r.subcode}
