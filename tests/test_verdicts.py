@@ -662,10 +662,22 @@ CASES = [
         400,
         '{"error":"ExpiredToken","message":"Token has expired"}',
         "publish",
-        "reconnect",
+        "late",  # an expired session is Late's to refresh (research row 135); a retry waits for that
         "no",
         id="bluesky-expired-token-is-a-400",
         # https://github.com/Preloading/TwitterAPIBridge/issues/2
+    ),
+    pytest.param(
+        "bluesky",
+        None,
+        None,
+        400,
+        '{"error":"ExpiredToken","message":"Token has been revoked"}',
+        "publish",
+        "reconnect",
+        "no",
+        id="bluesky-revoked-session-needs-a-new-app-password",
+        # https://github.com/mikf/gallery-dl/issues/8646
     ),
     pytest.param(
         "bluesky",

@@ -141,6 +141,12 @@ def _match_code_rows(
             row = table.CODE_INDEX.get((fam, code, None))
             if row:
                 return row, f"{fam} {code}"
+    # A subcode that came as the only code (Late's errorCode holds Facebook's 1366046, say).
+    for fam in fams:
+        for code in codes:
+            row = table.SUBCODE_INDEX.get((fam, code))
+            if row:
+                return row, f"{fam} subcode {code}"
     return None, ""
 
 

@@ -147,6 +147,17 @@ CODE_ROWS: tuple[Row, ...] = (
         for c in (201, 210, 220, 230, 240, 250, 270, 290, 299)
     ),
     _row("meta", 463, None, "reconnect", "no", "the access token expired", M_SUB),
+    # Meta's error type, when Late gives only that: most OAuthExceptions are dead tokens (clearer codes win).
+    _row(
+        "meta",
+        "oauthexception",
+        None,
+        "reconnect",
+        "no",
+        "Meta rejected the account's authorisation",
+        M_EH,
+        weak=True,
+    ),
     _row("meta", 467, None, "reconnect", "no", "the access token is no longer valid", M_SUB),
     # Meta: generic and transient.
     _row(
@@ -515,10 +526,22 @@ CODE_ROWS: tuple[Row, ...] = (
         )
     ),
     _row(
-        "tiktok", "video_pull_failed", None, "platform", "yes", "TikTok could not download the video", PZ_TT
+        "tiktok",
+        "video_pull_failed",
+        None,
+        "late",
+        "yes",
+        "TikTok could not download the video from its host",
+        PZ_TT,
     ),
     _row(
-        "tiktok", "photo_pull_failed", None, "platform", "yes", "TikTok could not download the photo", PZ_TT
+        "tiktok",
+        "photo_pull_failed",
+        None,
+        "late",
+        "yes",
+        "TikTok could not download the photo from its host",
+        PZ_TT,
     ),
     _row(
         "tiktok",
@@ -865,14 +888,17 @@ CODE_ROWS: tuple[Row, ...] = (
     ),
     _row("reddit", "user_required", None, "reconnect", "no", "Reddit needs a signed-in user", RD),
     # Bluesky ({"error": "<Name>", "message"}).
+    # Bluesky answers an expired session with HTTP 400 ExpiredToken: Late should have refreshed it. "Token has
+    # been revoked" (the app password was withdrawn) is a reconnect: the message overrides this weak row.
     _row(
         "bluesky",
         "expiredtoken",
         None,
-        "reconnect",
+        "late",
         "no",
-        "the Bluesky session expired or was revoked",
+        "Late did not refresh the expired Bluesky session",
         BS_TS,
+        weak=True,
     ),
     _row("bluesky", "invalidtoken", None, "reconnect", "no", "the Bluesky session token is invalid", BS_TS),
     _row(
@@ -1416,7 +1442,7 @@ MESSAGE_ROWS: tuple[Row, ...] = (
     _text(
         "pinterest",
         r"unable to reach the url",
-        "platform",
+        "late",
         "yes",
         "Pinterest could not reach the media URL",
         PZ_PIN,
@@ -1456,6 +1482,14 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         RD,
     ),
     # Bluesky.
+    _text(
+        "bluesky",
+        r"token (?:has )?expired",
+        "late",
+        "no",
+        "Late did not refresh the expired Bluesky session",
+        BS_TS,
+    ),
     _text(
         "bluesky", r"graphemes|longer than", "content", "no", "the text is longer than 300 graphemes", BS_LEX
     ),
@@ -1566,6 +1600,22 @@ MESSAGE_ROWS: tuple[Row, ...] = (
     # Any platform: Late's own wording and common phrasings.
     _text(
         "*",
+        r"container (?:has |is )?expired|expired container|(?:media|upload) (?:has )?expired",
+        "late",
+        "yes",
+        "the uploaded media expired before Late published it (nothing was published)",
+        IG_EC,
+    ),
+    _text(
+        "bluesky",
+        r"must not have more than|more than \d+ (?:elements|images)|too large|blob",
+        "content",
+        "no",
+        "the post's images are more or larger than Bluesky allows",
+        BS_LEX,
+    ),
+    _text(
+        "*",
         r"spam restriction|restrict(?:ed)? certain activity",
         "wait",
         "verify",
@@ -1586,7 +1636,7 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         "*",
         r"retry after|try again in \d+|take a break|rate[ _-]?limit|too many (?:requests|posts|calls)|"
         r"throttl|quota|daily (?:post(?:ing)? )?(?:limit|cap)|post(?:ing)? limit|limit (?:reached|exceeded)|"
-        r"request limit|velocity|cooldown|posting too fast|upload cap|take a rest|"
+        r"request limit|velocity|cooldown|posting too fast|upload cap|take a rest|publishing[ _]limit|"
         r"status update limit|too many (?:attempts|uploads|calls)|doing that (?:a lot|too much)",
         "wait",
         "later",
