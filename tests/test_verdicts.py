@@ -1064,3 +1064,33 @@ def test_the_simulators_catalog_covers_every_verdict_class() -> None:
         for e in errors
     }
     assert found == set(table.WHO_MUST_ACT)
+
+
+def test_fields_of_any_type_never_raise() -> None:
+    odd = [
+        None,
+        pd.NA,
+        float("nan"),
+        float("inf"),
+        1.5,
+        10**30,
+        True,
+        "",
+        " ",
+        {"a": 1},
+        [1],
+        b"x",
+        '{"error":',
+    ]
+    for platform in ("instagram", None, pd.NA, 5):
+        for value in odd:
+            verdict = classify(platform, value, value, value, raw_body=value, action=value, account=value)
+            assert verdict.who_must_act in table.WHO_MUST_ACT and verdict.hint
+    for entry in (
+        {},
+        {"response": "x"},
+        {"errorCategory": 5},
+        {"metadata": "{bad"},
+        {"response": {"rawBody": 7}},
+    ):
+        assert classify_entry(entry).who_must_act == "unknown"

@@ -114,7 +114,7 @@ def _status(value: Any) -> int | None:
         if value is None or isinstance(value, bool) or value != value:
             return None
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -198,7 +198,8 @@ def _hint(
     retry_at: datetime | None,
     wait: float | None,
 ) -> str:
-    name = PLATFORM_NAMES.get(str(platform).lower(), str(platform) if platform else "the platform")
+    platform_text = _text_or_none(platform)
+    name = PLATFORM_NAMES.get(str(platform_text).lower(), platform_text or "the platform")
     handle = _text_or_none(account)
     account_text = f"the {name} account @{handle.lstrip('@')}" if handle else f"the {name} account"
     if who == "reconnect":
