@@ -1111,6 +1111,18 @@ EXTRA_ROWS: tuple[Row, ...] = (
     _row("pinterest", 4, None, "content", "no", "the board or Pin was not found", PIN),
     _row("linkedin", "unauthorized", None, "reconnect", "no", "the LinkedIn token is not accepted", LI_EH),
     _row(
+        "instagram",
+        None,
+        2207006,
+        "late",
+        "yes",
+        "the media container was not found: Late must upload it again",
+        PZ_IG,
+    ),
+    _row(
+        "instagram", None, 2207008, "late", "yes", "the media builder expired before Late published it", PZ_IG
+    ),
+    _row(
         "youtube",
         "accessnotconfigured",
         None,
@@ -1204,6 +1216,14 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         "no",
         "a collaborator cannot be tagged on this post",
         PZ_ISSUE + "1876",
+    ),
+    _text(
+        "instagram",
+        r"not enough permissions to post",
+        "reconnect",
+        "no",
+        "the Instagram publishing permission is missing",
+        PZ_IG,
     ),
     _text(
         "instagram",
@@ -1674,6 +1694,7 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         r"service (?:is )?(?:currently )?unavailable|temporarily unavailable|bad gateway|gateway time|"
         r"internal (?:server )?error|backend error|over capacity|overloaded|unexpected error|"
         r"something went wrong|upstream|network error|connection (?:reset|refused|closed|error)|socket \w+|"
+        r"fetch failed|aborterror|operation was aborted|request aborted|"
         r"server error|try again later|please retry|\bretryable\b|unreachable|cdn was unable",
         "platform",
         "verify",
