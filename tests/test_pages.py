@@ -14,6 +14,7 @@ file alone, without the router (the real server turns it off for good once `st.n
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,6 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 import pytest
-from conftest import demo_settings_env
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -602,7 +602,7 @@ def test_accounts_page_lists_every_account_worst_first(demo_app: Path, demo_now:
     assert_clean(at)
     assert at.title[0].value == "Accounts"
     table = at.dataframe[0].value
-    simulated = build_demo_simulator(demo_settings_env(demo_app, demo_now))
+    simulated = build_demo_simulator(dict(os.environ))  # the env demo_app set
     assert len(table) == len(simulated.accounts())
     assert list(table["state"]) == sorted(table["state"], key=accounts_view.STATES.index)
     # The simulator's dead token is the first row, told in words, and on the worklist.
@@ -625,7 +625,7 @@ def test_accounts_id_opens_one_account_with_its_attempts(
     demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
     start_at, end_at = window(demo_now, 7)
-    dead = build_demo_simulator(demo_settings_env(demo_app, demo_now)).dead_tokens()[0]
+    dead = build_demo_simulator(dict(os.environ)).dead_tokens()[0]  # the env demo_app set
     at = start({**url_window(start_at, end_at), "id": dead["accountId"]}, "pages/accounts.py")
     assert_clean(at)
     assert any(t.startswith("needs reconnect: token dead since") for t in texts(at))
