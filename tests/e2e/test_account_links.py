@@ -1,4 +1,6 @@
-"""The Accounts page in a real browser: a row click opens that account, with its state and its attempts."""
+"""Accounts and verdicts in a real browser: a row click on /accounts opens that account, and an attempt's
+verdict sits above the fold at 1280×720.
+"""
 
 from __future__ import annotations
 
@@ -36,3 +38,19 @@ def test_a_row_click_on_accounts_opens_that_account(page, dashboard_url, attempt
     expect(page.get_by_text(state).first).to_be_visible()
     expect(page.get_by_role("heading", name="Attempts in the window")).to_be_visible()
     expect(page.get_by_role("link", name="Open its attempts in the Explorer")).to_be_visible()
+
+
+def test_the_attempt_verdict_is_above_the_fold_at_1280_by_720(page, dashboard_url, attempts):
+    failed = attempts[attempts["status"] == "failed"].iloc[0]
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"{dashboard_url}/log?id={failed['log_id']}")
+    title = page.get_by_role(
+        "heading",
+        name=re.compile(
+            r": (a retry is safe|retry after the reset|a retry will fail"
+            r" the same way|check the platform before retrying)"
+        ),
+    )
+    expect(title.first).to_be_visible()
+    box = title.first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, box
