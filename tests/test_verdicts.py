@@ -1094,3 +1094,26 @@ def test_fields_of_any_type_never_raise() -> None:
         {"response": {"rawBody": 7}},
     ):
         assert classify_entry(entry).who_must_act == "unknown"
+
+
+def test_a_missing_page_role_is_an_account_problem_not_a_reconnect() -> None:
+    # Meta returns it under the permission code 200 (docs/graph-api/guides/error-handling).
+    role = classify(
+        "facebook",
+        "200",
+        "(#200) The user must be an administrator, editor, or moderator of the page in order to "
+        "impersonate it.",
+        400,
+    )
+    assert (role.who_must_act, role.retry) == ("account", "no")
+    scope = classify("facebook", "10", "(#10) Application does not have permission for this action", 400)
+    assert scope.who_must_act == "reconnect"
+
+
+def test_lates_own_category_beats_a_catch_all_but_not_a_specific_row() -> None:
+    bare = classify("instagram", None, "Bad Request", 400, late_category="auth_expired")
+    assert bare.who_must_act == "reconnect" and bare.rule == "Late errorCategory auth_expired"
+    specific = classify(
+        "instagram", "4", None, 400, raw_body=meta(4, "limit", 2207051), late_category="system_error"
+    )
+    assert specific.who_must_act == "wait" and specific.late_disagrees

@@ -270,6 +270,10 @@ def _classify_core(
         row, rule = table.STATUS_ROWS[status], f"HTTP {status}"
     if row is None and status is not None and status >= 500:
         row, rule = table.STATUS_ROWS[500], f"HTTP {status}"
+    # Late knows its own failures and what it saw: its category beats our catch-alls (a bare status, a
+    # platform's generic code), never a specific row.
+    if category in table.LATE_CATEGORIES and row is not None and (row.weak or rule.startswith("HTTP")):
+        row = None
     if row is None and category in table.LATE_CATEGORIES:
         who, retry = table.LATE_CATEGORIES[category]
         reason = f"Late classed it as {category}"

@@ -140,10 +140,15 @@ CODE_ROWS: tuple[Row, ...] = (
         "no",
         "a permission is missing: reconnect granting every permission",
         M_EH,
+        weak=True,  # "(#10) ... must be an admin of the Page" is a missing Page role: the message decides
     ),
-    _row("meta", 200, None, "reconnect", "no", "a permission was not granted or was removed", M_EH),
+    _row(
+        "meta", 200, None, "reconnect", "no", "a permission was not granted or was removed", M_EH, weak=True
+    ),
     *(
-        _row("meta", c, None, "reconnect", "no", "a permission was not granted or was removed", M_EH)
+        _row(
+            "meta", c, None, "reconnect", "no", "a permission was not granted or was removed", M_EH, weak=True
+        )
         for c in (201, 210, 220, 230, 240, 250, 270, 290, 299)
     ),
     _row("meta", 463, None, "reconnect", "no", "the access token expired", M_SUB),
@@ -812,6 +817,7 @@ CODE_ROWS: tuple[Row, ...] = (
         "no",
         "the member lacks a permission or the role to post there",
         LI_EH,
+        weak=True,  # a message naming the organisation role makes it an account problem
     ),
     _row(
         "linkedin",
@@ -1273,7 +1279,10 @@ MESSAGE_ROWS: tuple[Row, ...] = (
     ),
     _text(
         "meta",
-        r"does not have (?:sufficient )?(?:administrative )?permission|not an admin|page role",
+        r"(?:user|you|person|member) (?:does not|doesn't) have (?:sufficient )?administrative permission|"
+        r"not an admin|page role|"
+        r"must be an? (?:admin|administrator|editor|moderator)|administrator, editor|role on the page|"
+        r"task (?:on|for) (?:the|this) page|installed in the group",
         "account",
         "no",
         "the connected user lacks a role on the Page",
@@ -1384,6 +1393,14 @@ MESSAGE_ROWS: tuple[Row, ...] = (
         YT_ERR,
     ),
     _text("pinterest", r"consumer type", "late", "no", "Late's Pinterest app type is not allowed here", PIN),
+    _text(
+        "linkedin",
+        r"not an? (?:admin|administrator)|administrator role|role .*organi[sz]ation|organi[sz]ation.* role",
+        "account",
+        "no",
+        "the member is not an admin of the LinkedIn page",
+        LI_EH,
+    ),
     _text(
         "linkedin",
         r"member is restricted|restricted from",
