@@ -13,7 +13,7 @@ from late_logs.ui import data, filters, nav, sidebar
 st.set_page_config(page_title="late-logs", layout="wide")
 nav.require_router()  # on a fresh server Streamlit's v1 multipage mode may have run this file as a page
 
-page = st.navigation(nav.pages())
+page = st.navigation([*nav.pages(), st.Page(nav.ACCOUNTS, title="Accounts", url_path="accounts")])
 scope = nav.scope_of(page)
 # Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
 if scope:

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from late_logs import verdicts
+
 MIN_VOLUME = 5  # error-rate cells/points with fewer settled attempts are muted
 STUCK_AFTER = timedelta(minutes=30)  # an attempt pending longer than this is stuck
 
@@ -146,6 +148,8 @@ class Filters:
     accounts: tuple[str, ...] = ()  # account_id or account_username (with or without "@")
     error_codes: tuple[str, ...] = ()  # NO_CODE matches missing codes
     error_group: str | None = None  # a group key from error_groups()
+    who_must_act: tuple[str, ...] = ()  # verdict words (verdicts.WHO_MUST_ACT); only failed rows have one
+    retry: tuple[str, ...] = ()  # verdicts.RETRY words
     post_id: str | None = None
     text: str = ""  # a query in the search language of late_logs.search
 
@@ -194,6 +198,15 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         # Group keys need normalised messages: computing them on already-narrowed rows keeps this cheap.
         keys = error_group_keys(result)
         result = result[_bools(keys == filters.error_group)]
+    if (filters.who_must_act or filters.retry) and len(result):
+        # Verdicts only exist for failures; computed once per distinct failure of the narrowed rows.
+        found = verdicts.frame_verdicts(result)
+        keep = np.ones(len(result), dtype=bool)
+        if filters.who_must_act:
+            keep &= _bools(found["who_must_act"].isin(list(filters.who_must_act)))
+        if filters.retry:
+            keep &= _bools(found["retry"].isin(list(filters.retry)))
+        result = result[keep]
     if filters.text.strip() and len(result):
         # The search language builds on this module's error group keys, hence the import here, not at the top.
         from late_logs import search
@@ -431,6 +444,16 @@ def status_volume_over_time(
 
 # --------------------------------------------------------------------------------------------- error groups
 
+_WEEKDAY = (
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon(?=,)|Tue(?=,)|Wed(?=,)|Thu(?=,)|Fri(?=,)|"
+    r"Sat(?=,)|Sun(?=,)"
+)
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_MONTH = rf"(?:{_MONTH_NAMES})"
+
 # Order matters: whole URLs and emails go before the numbers inside them are replaced.
 _NORMALISERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:https?|ftp)://[^\s\"'<>)\]]+", re.IGNORECASE), "<url>"),
@@ -447,6 +470,24 @@ _NORMALISERS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "<time>",
     ),
+    # Dates and times as platforms print them ("Tuesday, 10-Feb-26 01:12:00 PST", "Jan 5, 2024", "5/1/24"),
+    # so one error does not split into a group per day it happened.
+    (re.compile(rf"\b\d{{1,2}}[-/ .]{_MONTH}[-/ .,]+\d{{2,4}}\b", re.IGNORECASE), "<date>"),
+    (re.compile(rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b", re.IGNORECASE), "<date>"),
+    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\.?,? \d{{4}}\b", re.IGNORECASE), "<date>"),
+    (re.compile(r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), "<date>"),
+    (
+        re.compile(
+            r"\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?"
+            r"(?:\s?(?:UTC|GMT|Z|[PMCE][SD]T|CES?T|BST|IST|JST|AES?T)(?:[+-]\d{1,2}(?::?\d{2})?)?)?(?![\w:])"
+        ),
+        "<time>",
+    ),
+    (re.compile(rf"\b(?:{_WEEKDAY})\b,?", re.IGNORECASE), "<day>"),
+    (re.compile(rf"\b(?:{_MONTH_NAMES})\b(?=[\s,.-]*(?:\d|<))"), "<month>"),
+    # Handles: "@acme", "u/someone", "r/subreddit" are the account or target, not the error.
+    (re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{1,64}\b"), "@<handle>"),
+    (re.compile(r"\b[ur]/[A-Za-z0-9_]{2,}\b"), "<handle>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE), "<id>"),
     (re.compile(r"\b0x[0-9a-f]+\b", re.IGNORECASE), "<hex>"),
     # Long hex runs with at least one digit: Mongo ObjectIds, hashes, request ids.
@@ -538,6 +579,7 @@ _GROUP_INPUT_COLUMNS = (
     "log_id",
     "created_at",
     "platform",
+    "action",
     "post_id",
     "account_id",
     "account_username",
@@ -564,27 +606,56 @@ def add_error_group_column(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def error_groups(frame: pd.DataFrame) -> pd.DataFrame:
+ERROR_GROUP_COLUMNS = [
+    "group",
+    "platform",
+    "error_code",
+    "message",
+    "sample_message",
+    "count",
+    "posts",
+    "accounts",
+    "account_names",
+    "first_seen",
+    "last_seen",
+    "sample_log_id",
+    "who_must_act",
+    "retry",
+    "hint",
+]
+MAX_ACCOUNT_NAMES = 5  # account_names lists this many handles, then "+N more"
+
+
+def _account_names(values: pd.Series) -> str:
+    names = sorted({str(v).lstrip("@") for v in values.dropna()})
+    shown = ", ".join(f"@{n}" for n in names[:MAX_ACCOUNT_NAMES])
+    if len(names) > MAX_ACCOUNT_NAMES:
+        shown += f" +{len(names) - MAX_ACCOUNT_NAMES} more"
+    return shown
+
+
+def _seen_over(history: pd.DataFrame, keys: Iterable[str]) -> pd.DataFrame:
+    """first_seen/last_seen of each group key over a whole store's failures, not only the window's."""
+    needed = ("created_at", "platform", "error_code", "error_message")
+    failed = _rows(history, _is_status(history, ["failed"]), needed)
+    if failed.empty:
+        return pd.DataFrame(columns=["first_seen", "last_seen"])
+    groups = _failure_identity(failed)["group"]
+    wanted = _bools(groups.isin(list(keys)))
+    stamps = pd.DataFrame({"group": groups[wanted], "created_at": failed["created_at"][wanted]})
+    grouped = stamps.groupby("group", sort=False, observed=True)["created_at"]
+    return pd.DataFrame({"first_seen": grouped.min(), "last_seen": grouped.max()})
+
+
+def error_groups(frame: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Failed attempts grouped by platform + error code + normalised message, biggest group first.
 
-    Columns: group, platform, error_code, message, sample_message, count, posts, accounts, first_seen,
-    last_seen, sample_log_id, failure_class. A failure without code and message is the visible group
-    ("(none)", "(no message)"), not a hole. The sample is the group's most recent failure.
+    Columns: ERROR_GROUP_COLUMNS. A failure without code and message is the visible group ("(none)",
+    "(no message)"), not a hole. The sample is the group's most recent failure; its verdict (who must act,
+    retry, hint) is the group's. With `history` (the whole store), first and last seen come from every stored
+    failure of the group, so a week-old problem does not look new in a 24 h window.
     """
-    columns = [
-        "group",
-        "platform",
-        "error_code",
-        "message",
-        "sample_message",
-        "count",
-        "posts",
-        "accounts",
-        "first_seen",
-        "last_seen",
-        "sample_log_id",
-        "failure_class",
-    ]
+    columns = ERROR_GROUP_COLUMNS
     failed = _rows(frame, _is_status(frame, ["failed"]), _GROUP_INPUT_COLUMNS)
     if failed.empty:
         return _empty(
@@ -617,6 +688,16 @@ def error_groups(frame: pd.DataFrame) -> pd.DataFrame:
             "last_seen": grouped["created_at"].max(),
         }
     )
+    names = failed["account_username"].astype("string").fillna(failed["account_id"].astype("string"))
+    summary["account_names"] = names.groupby(work["group"].to_numpy(), sort=False).agg(_account_names)
+    if history is not None and len(history):
+        seen = _seen_over(history, summary.index)
+        if len(seen):
+            seen = seen.reindex(summary.index)
+            earlier = seen["first_seen"].notna() & (seen["first_seen"] < summary["first_seen"])
+            later = seen["last_seen"].notna() & (seen["last_seen"] > summary["last_seen"])
+            summary["first_seen"] = seen["first_seen"].where(earlier, summary["first_seen"])
+            summary["last_seen"] = seen["last_seen"].where(later, summary["last_seen"])
     # The sample row: the newest failure of each group (ties: the later row in frame order).
     order = work.sort_values("created_at", kind="stable", na_position="first")
     sample_index = order.groupby("group", sort=False, observed=True).tail(1)
@@ -627,15 +708,21 @@ def error_groups(frame: pd.DataFrame) -> pd.DataFrame:
     summary["message"] = ident.loc[samples.index, "message"].to_numpy()
     summary["sample_message"] = samples["error_message"].to_numpy()
     summary["sample_log_id"] = samples["log_id"].to_numpy()
-    summary["failure_class"] = [
-        failure_class(code, message, status)
-        for code, message, status in zip(
+    # One verdict per group, from its sample, without the sample's handle: the group spans accounts.
+    sample_verdicts = [
+        verdicts.classify(platform, code, message, status, action=action)
+        for platform, code, message, status, action in zip(
+            samples["platform"].tolist(),
             samples["error_code"].tolist(),
             samples["error_message"].tolist(),
             samples["status_code"].tolist(),
+            samples["action"].tolist() if "action" in samples.columns else [None] * len(samples),
             strict=True,
         )
     ]
+    summary["who_must_act"] = [v.who_must_act for v in sample_verdicts]
+    summary["retry"] = [v.retry for v in sample_verdicts]
+    summary["hint"] = [v.hint for v in sample_verdicts]
     summary = summary.rename_axis("group").reset_index()
     summary = summary.sort_values(
         ["count", "last_seen", "group"], ascending=[False, False, True], kind="stable"
@@ -647,7 +734,10 @@ def error_groups(frame: pd.DataFrame) -> pd.DataFrame:
         "message",
         "sample_message",
         "sample_log_id",
-        "failure_class",
+        "account_names",
+        "who_must_act",
+        "retry",
+        "hint",
     ):
         summary[column] = summary[column].astype("string")
     for column in ("count", "posts", "accounts"):
@@ -657,145 +747,83 @@ def error_groups(frame: pd.DataFrame) -> pd.DataFrame:
     return summary[columns].reset_index(drop=True)
 
 
-# ------------------------------------------------------------------------------------------ failure classes
-
-FAILURE_CLASSES: dict[str, str] = {
-    "token": "The account's connection is no longer valid: the customer must reconnect it; "
-    "retrying will not help.",
-    "content": "The platform refused this post's content or settings: someone must change the post; "
-    "retrying the same post will not help.",
-    "rate_limit": "Too many posts or requests in a short time: wait for the limit to reset, "
-    "then a retry helps.",
-    "platform_outage": "The platform failed or timed out on its side: nobody needs to change anything; "
-    "a later retry usually helps (check first that the post did not go live).",
-    "unknown": "The reason is not recognised: read the platform's response to decide who must act.",
-}
-FAILURE_CLASS_LABELS: dict[str, str] = {
-    "token": "Reconnect needed",
-    "content": "Content rejected",
-    "rate_limit": "Rate limited",
-    "platform_outage": "Platform outage",
-    "unknown": "Unknown",
-}
-RETRY_HELPS: dict[str, bool] = {
-    "token": False,
-    "content": False,
-    "rate_limit": True,
-    "platform_outage": True,
-    "unknown": False,
-}
-
-# Codes compared case-insensitively. Numeric ones are Meta Graph API codes unless noted.
-_TOKEN_CODES = {
-    # OAuthException family (invalid, expired, password changed) and permission errors (10, 200): the
-    # customer reconnects, granting what is missing. 89 is X's invalid or expired token.
-    *("190", "102", "463", "467", "458", "460", "10", "200", "89"),
-    *("revoked_access_token", "access_token_invalid", "access_token_expired", "invalid_token"),
-    *("token_expired", "expired_token", "token_revoked", "invalid_grant", "unauthorized", "unauthenticated"),
-    *("oauthexception", "auth_error", "reauthorization_required"),
-}
-_RATE_CODES = {
-    # Meta application/user/page request limits; X's 88 (rate limit) and 185 (daily status limit).
-    *("4", "17", "32", "613", "80001", "80002", "80004", "88", "185"),
-    *("rate_limited", "rate_limit_exceeded", "spam_risk_too_many_posts", "too_many_requests"),
-    *("quota_exceeded", "daily_limit_reached", "velocity_limit"),
-}
-_CONTENT_CODES = {
-    # Duplicate post (Meta 506, X 187), blocked by policy (368), too long (X 186), media (X 324), invalid
-    # parameter (100).
-    *("506", "187", "368", "186", "324", "100"),
-    *("duplicate_content", "validation_error", "content_policy", "spam_risk", "invalid_media"),
-    *("media_type_not_supported", "text_too_long", "bad_request"),
-}
-_OUTAGE_CODES = {"1", "2", "internal_error", "service_unavailable", "timeout", "etimedout", "econnreset"}
-
-_TOKEN_TEXT = re.compile(
-    r"access[ _]?token|oauth|re-?authori[sz]e|re-?authenticate|reconnect|revoked|invalid_grant|"
-    r"(?:token|session|credential|authori[sz]ation)\b[^.]*\bexpired|expired\b[^.]*\b(?:token|session)|"
-    r"password (?:was )?changed|unauthori[sz]ed|not authori[sz]ed|permission",
-    re.IGNORECASE,
-)
-_RATE_TEXT = re.compile(
-    r"rate[ _-]?limit|too many (?:requests|posts|calls)|quota|spam_risk_too_many|"
-    r"daily (?:post(?:ing)? )?limit|"
-    r"limit (?:reached|exceeded)|throttl|request limit",
-    re.IGNORECASE,
-)
-_CONTENT_TEXT = re.compile(
-    r"duplicate|policy|community (?:standards|guidelines)|not allowed|too long|exceeds|aspect ratio|"
-    r"unsupported (?:media|format|file)|media type|invalid (?:media|image|video|parameter)|"
-    r"caption|character limit|copyright|inappropriate|violat",
-    re.IGNORECASE,
-)
-_OUTAGE_TEXT = re.compile(
-    r"time[ d]?out|timed out|etimedout|econnreset|econnrefused|socket hang up|service unavailable|"
-    r"temporarily unavailable|bad gateway|gateway time|internal (?:server )?error|try again later|"
-    r"unexpected error|network error|connection (?:reset|refused|closed)|server error|overloaded",
-    re.IGNORECASE,
-)
+def error_group_summary(frame: pd.DataFrame, key: str) -> dict[str, Any] | None:
+    """The group `key`'s platform, code, normalised message and verdict, from the frame's failures; None if
+    no failure there belongs to it. Pages show it wherever a group id alone would mean nothing."""
+    keys = error_group_keys(frame)
+    members = _rows(frame, _bools(keys == key), ("status", *_GROUP_INPUT_COLUMNS))
+    if members.empty:
+        return None
+    groups = error_groups(members)
+    return groups.iloc[0].to_dict()
 
 
-def failure_class(error_code: Any, error_message: Any, status_code: Any) -> str:
-    """Who must act on a failure: "token", "content", "rate_limit", "platform_outage" or "unknown".
-
-    Explicit codes and HTTP statuses win over message text; token problems are checked first because a dead
-    token often comes back wrapped in a generic 400 or 500.
-    """
-    code = "" if error_code is None or pd.isna(error_code) else str(error_code).strip().lower()
-    code = code.lstrip("#")
-    message = (
-        ""
-        if error_message is None or (not isinstance(error_message, str) and pd.isna(error_message))
-        else str(error_message)
-    )
-    try:
-        status = None if status_code is None or pd.isna(status_code) else int(status_code)
-    except (TypeError, ValueError):
-        status = None
-
-    if code in _TOKEN_CODES or status == 401:
-        return "token"
-    if code in _RATE_CODES or status == 429:
-        return "rate_limit"
-    if code in _CONTENT_CODES:
-        return "content"
-    if code in _OUTAGE_CODES:
-        return "platform_outage"
-    if _TOKEN_TEXT.search(message):
-        return "token"
-    if _RATE_TEXT.search(message):
-        return "rate_limit"
-    if _CONTENT_TEXT.search(message):
-        return "content"
-    if (status is not None and status >= 500) or _OUTAGE_TEXT.search(message):
-        return "platform_outage"
-    if status in (409, 413, 415, 422):
-        return "content"
-    return "unknown"
+# ------------------------------------------------------------------------------------------ verdicts
 
 
-def failure_classes(frame: pd.DataFrame) -> pd.Series:
-    """failure_class of every failed row (NA for others), once per distinct (code, message, status)."""
-    result = pd.Series(pd.NA, index=frame.index, dtype="string")
-    failed = _rows(frame, _is_status(frame, ["failed"]), ("error_code", "error_message", "status_code"))
-    if failed.empty:
-        return result
-    triples = pd.DataFrame(
-        {
-            "code": failed["error_code"].astype("string").fillna(""),
-            "message": failed["error_message"].astype("string").fillna(""),
-            "status": failed["status_code"].astype("Int64").fillna(-1),
-        }
-    )
-    numbers, uniques = pd.factorize(pd.MultiIndex.from_frame(triples))
-    classes = np.array(
-        [failure_class(c or None, m or None, None if s == -1 else s) for c, m, s in uniques], dtype=object
-    )
-    result.loc[failed.index] = classes[numbers]
+def add_verdict_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with who_must_act, retry, hint (failed rows; NA otherwise) and error_group."""
+    result = frame.copy()
+    found = verdicts.frame_verdicts(frame)
+    for column in ("who_must_act", "retry", "hint"):
+        result[column] = found[column].astype("string")
+    result["error_group"] = error_group_keys(frame).astype("string")
     return result
 
 
 # --------------------------------------------------------------------------------------------- posts
+
+
+@dataclass
+class PostCounts:
+    """How many posts of a window did not go out, beside the attempt figures (attempts over-count: one post
+    retried five times is one post)."""
+
+    hit: int  # posts with at least one failed publish/retry in the window
+    failed_everywhere: int  # went live on no platform, nothing still in progress
+    partly_published: int  # live on some platforms, failed on others
+    recovered: int  # a failure, then live on every platform after a retry
+    stuck_attempts: int  # attempts pending longer than STUCK_AFTER
+    stuck_posts: int
+
+
+def post_counts(frame: pd.DataFrame, now: datetime) -> PostCounts:
+    """PostCounts of a window's rows, vectorised: one groupby over (post, platform), one over posts."""
+    now_ts = _utc(now)
+    status = frame["status"].astype("string")
+    pending = _bools(status == "pending")
+    stuck = pending & _bools(frame["created_at"] < now_ts - STUCK_AFTER)
+    publishing = _bools(frame["action"].isin(PUBLISHING_ACTIONS)) & _bools(frame["post_id"].notna())
+    rows = _rows(frame, publishing, ("post_id", "platform", "status"))
+    if rows.empty:
+        return PostCounts(0, 0, 0, 0, int(stuck.sum()), int(frame["post_id"][stuck].nunique()))
+    lanes = pd.DataFrame(
+        {
+            "post": rows["post_id"].astype("string").to_numpy(),
+            "platform": _filled(rows["platform"], UNKNOWN).to_numpy(),
+            "success": _bools(rows["status"] == "success"),
+            "failed": _bools(rows["status"] == "failed"),
+            "pending": _bools(rows["status"] == "pending"),
+        }
+    )
+    per_lane = lanes.groupby(["post", "platform"], sort=False).agg(
+        success=("success", "any"), failed=("failed", "any"), pending=("pending", "any")
+    )
+    per_lane["live"] = per_lane["success"]
+    per_lane["dead"] = per_lane["failed"] & ~per_lane["success"] & ~per_lane["pending"]
+    per_post = per_lane.groupby(level="post", sort=False).agg(
+        lanes=("live", "size"), live=("live", "sum"), dead=("dead", "sum"), failed=("failed", "any"),
+        pending=("pending", "any"),
+    )
+    hit = per_post["failed"]
+    return PostCounts(
+        hit=int(hit.sum()),
+        failed_everywhere=int((hit & (per_post["dead"] == per_post["lanes"])).sum()),
+        partly_published=int((hit & (per_post["live"] > 0) & (per_post["dead"] > 0)).sum()),
+        recovered=int((hit & (per_post["live"] == per_post["lanes"])).sum()),
+        stuck_attempts=int(stuck.sum()),
+        stuck_posts=int(frame["post_id"][stuck].nunique()),
+    )
 
 
 def post_attempts(frame: pd.DataFrame, post_id: str) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Stored attempts out to a text stream: JSON lines as Late returned them, or a flat CSV for spreadsheets.
 
 JSON lines keep Late's field names (`_id` included), each entry merged with its stored detail, redacted
-once more on the way out, newest first. CSV holds the flat record columns with ISO-8601 UTC times, and any
-text cell a spreadsheet would run as a formula (starting with = + - @ tab or CR) is prefixed with a quote.
+once more on the way out, newest first; each gains one top-level `late_logs` object with our verdict
+(`who_must_act`, `retry`, `hint`, `error_group`), Late's own fields untouched. CSV holds the flat record
+columns plus those four, with ISO-8601 UTC times, and any text cell a spreadsheet would run as a formula
+(starting with = + - @ tab or CR) is prefixed with a quote.
 """
 
 from __future__ import annotations
@@ -14,13 +16,38 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from late_logs.records import RECORD_COLUMNS, log_id_of
+from late_logs import analysis, verdicts
+from late_logs.records import RECORD_COLUMNS, flatten, log_id_of
 from late_logs.redact import redact_value
 from late_logs.store import LogStore, merge_raw, redact_text_column
 
 # A leading character that makes Excel, LibreOffice or Google Sheets evaluate a cell (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
+# What every export adds to Late's fields: our verdict on the attempt, and its error group.
+VERDICT_FIELDS = ("who_must_act", "retry", "hint", "error_group")
+LATE_LOGS_KEY = "late_logs"  # the top-level JSONL key holding VERDICT_FIELDS
+
+
+def verdict_block(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"who_must_act", "retry", "hint", "error_group"}` of one raw entry; all None unless it failed."""
+    record = flatten(entry)
+    if record.get("status") != "failed":
+        return dict.fromkeys(VERDICT_FIELDS)
+    verdict = verdicts.classify_entry(entry)
+    message = analysis.normalise_message(record.get("error_message"))
+    group = analysis.error_group_key(record.get("platform"), record.get("error_code"), message)
+    return {
+        "who_must_act": verdict.who_must_act,
+        "retry": verdict.retry,
+        "hint": verdict.hint,
+        "error_group": group,
+    }
+
+
+def with_verdict(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry with the `late_logs` block added at the top level; Late's own fields stay as they were."""
+    return {**entry, LATE_LOGS_KEY: verdict_block(entry)}
 
 
 def with_detail(entry: Mapping[str, Any], detail: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -50,7 +77,7 @@ def export_jsonl(
     for raw in store.iter_raw_attempts(since):
         log_id = log_id_of(raw)
         entry = with_detail(raw, store.get_detail(log_id) if log_id in with_details else None)
-        entry = redact_value(entry)
+        entry = redact_value(with_verdict(entry))
         if filter is not None and not filter(entry):
             continue
         _write_json_line(out, entry)
@@ -70,7 +97,7 @@ def export_jsonl_for_ids(store: LogStore, log_ids: Iterable[str], out: TextIO) -
         if raw is None:
             continue
         detail = store.get_detail(log_id) if log_id in with_details else None
-        _write_json_line(out, redact_value(with_detail(raw, detail)))
+        _write_json_line(out, redact_value(with_verdict(with_detail(raw, detail))))
         written += 1
     return written
 
@@ -100,6 +127,10 @@ def csv_ready(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataF
     against formula injection and redacted once more."""
     if columns is None:
         columns = [c for c in RECORD_COLUMNS if c in frame.columns] or list(frame.columns)
+    if "status" in frame.columns:
+        # Every attempts export carries the verdict, whichever columns were chosen.
+        columns = [*columns, *(c for c in VERDICT_FIELDS if c not in columns)]
+        frame = _with_verdict_columns(frame)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(
@@ -115,6 +146,12 @@ def csv_ready(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataF
         else:
             cells[name] = spreadsheet_safe(redact_text_column(column.astype("string")))
     return pd.DataFrame(cells, index=frame.index)
+
+
+def _with_verdict_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    if all(c in frame.columns for c in VERDICT_FIELDS):
+        return frame
+    return analysis.add_verdict_columns(frame)
 
 
 def frame_to_csv(frame: pd.DataFrame, out: TextIO, columns: list[str] | None = None) -> int:
@@ -153,6 +190,12 @@ def frame_to_jsonl(frame: pd.DataFrame, out: TextIO, columns: list[str] | None =
     for rows that have no raw entry to export. Returns the row count."""
     if columns is None:
         columns = list(frame.columns)
+    blocks: list[dict[str, Any]] | None = None
+    if "status" in frame.columns:
+        found = _with_verdict_columns(frame)[list(VERDICT_FIELDS)].astype(object)
+        found = found.where(found.notna(), None)
+        rows = found.itertuples(index=False, name=None)
+        blocks = [dict(zip(VERDICT_FIELDS, row, strict=True)) for row in rows]
     cells = {}
     for name in columns:
         column = frame[name]
@@ -165,8 +208,11 @@ def frame_to_jsonl(frame: pd.DataFrame, out: TextIO, columns: list[str] | None =
     ready = pd.DataFrame(cells, index=frame.index).astype(object)
     ready = ready.where(ready.notna(), None)
     written = 0
-    for row in ready.itertuples(index=False, name=None):
-        _write_json_line(out, {name: _json_scalar(value) for name, value in zip(columns, row, strict=True)})
+    for position, row in enumerate(ready.itertuples(index=False, name=None)):
+        line = {name: _json_scalar(value) for name, value in zip(columns, row, strict=True)}
+        if blocks is not None:
+            line[LATE_LOGS_KEY] = redact_value(blocks[position])
+        _write_json_line(out, line)
         written += 1
     return written
 

@@ -10,8 +10,9 @@ import io
 
 import streamlit as st
 
-from late_logs import export
+from late_logs import analysis, export
 from late_logs.ui import data, explorer_view, facets, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -44,7 +45,14 @@ with st.container(border=True):
 
 rows = ctx.filtered(flt)
 st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
-choice = explorer_view.sync_with_url(ctx.frame.columns)
+# The verdict columns are not stored: with_verdicts adds them to the shown rows below.
+table_columns = [*ctx.frame.columns, *verdict_view.VERDICT_COLUMNS]
+choice = explorer_view.sync_with_url(table_columns)
+group_key = filters.state().get("error_group")
+if group_key:
+    # A group id alone means nothing: say which error it is and what to do about it.
+    caption = verdict_view.group_caption(rows, group_key) or verdict_view.group_caption(ctx.frame, group_key)
+    st.text(caption or f"Error group {group_key}: no stored failure belongs to it.")
 
 if rows.empty:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
@@ -53,6 +61,7 @@ if rows.empty:
 page_rows = explorer_view.sorted_rows(
     rows, choice.sort_column, choice.descending, explorer_view.MAX_ROWS_SHOWN
 )
+page_rows = verdict_view.with_verdicts(page_rows, analysis.utc_now())
 count_line = f"{count_text(len(rows))} attempts match, {explorer_view.sort_text(choice)}."
 if len(rows) > explorer_view.MAX_ROWS_SHOWN:
     count_line += (
@@ -63,7 +72,7 @@ counts_column, chooser_column = st.columns([4, 1], vertical_alignment="bottom")
 with counts_column:
     st.markdown(count_line)
 with chooser_column:
-    explorer_view.column_chooser(ctx.frame.columns, choice)
+    explorer_view.column_chooser(table_columns, choice)
 
 links = explorer_view.attempt_links(page_rows["log_id"], filters.url_params(filters.ALL_PARAMS))
 selection = st.dataframe(

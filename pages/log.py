@@ -15,6 +15,7 @@ import streamlit as st
 from late_logs import analysis, collector, source
 from late_logs.records import MEDIA_URL_SEPARATOR, flatten
 from late_logs.ui import data, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -70,6 +71,21 @@ def field(label: str, value: str) -> None:
     st.text(value)
 
 
+# The verdict comes first: "who must act, and is a retry safe?" is what the page is opened for.
+block = verdict_view.attempt_verdict(record, detail or ctx.store.raw_attempt(log_id))
+if block is not None:
+    with st.container(border=True):
+        st.subheader(block.title)
+        st.text(block.hint)
+        code_column, message_column = st.columns([1, 3])
+        with code_column:
+            field("Error code", plain(record.get("error_code")))
+        with message_column:
+            field("Error message", plain(record.get("error_message")))
+        if block.late_line:
+            (st.warning if block.late_disagrees else st.caption)(escape_markdown(block.late_line))
+        st.caption(escape_markdown(block.why))
+
 with st.container(border=True):
     first, second, third, fourth = st.columns(4)
     with first:
@@ -89,16 +105,8 @@ with st.container(border=True):
         field("Post id", plain(record.get("post_id")))
         field("Platform post URL", plain(record.get("platform_post_url")))
 
-if status == "failed" or not is_missing(record.get("error_message")):
-    kind = analysis.failure_class(
-        record.get("error_code"), record.get("error_message"), record.get("status_code")
-    )
+if status != "failed" and not is_missing(record.get("error_message")):
     with st.container(border=True):
-        st.subheader(
-            f"{analysis.FAILURE_CLASS_LABELS[kind]}: "
-            f"{'a retry helps' if analysis.RETRY_HELPS[kind] else 'a retry will not help'}"
-        )
-        st.write(analysis.FAILURE_CLASSES[kind])
         field("Error code", plain(record.get("error_code")))
         field("Error message", plain(record.get("error_message")))
 

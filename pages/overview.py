@@ -9,7 +9,7 @@ import math
 
 import streamlit as st
 
-from late_logs import analysis
+from late_logs import analysis, verdicts
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
@@ -63,6 +63,25 @@ with st.container(border=True):
             delta_color=DELTA_COLORS.get(kpi.key, "inverse"),
             help=f"Previous window of the same length: {previous}",
         )
+
+posts = view.posts
+if posts is not None:
+    with st.container(border=True):
+        # Posts, not only attempts: a post retried five times is one post, and many recover.
+        st.markdown(
+            f"**{count_text(posts.hit)} posts** hit by a failure: **{count_text(posts.failed_everywhere)}** "
+            f"failed everywhere, **{count_text(posts.partly_published)}** partly published, "
+            f"**{count_text(posts.recovered)}** recovered after a retry · "
+            f"**{count_text(posts.stuck_attempts)}** attempts stuck (pending over "
+            f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min) on {count_text(posts.stuck_posts)} posts"
+        )
+        if posts.stuck_attempts:
+            st.page_link(
+                nav.EXPLORER,
+                label="See the pending attempts",
+                query_params=nav.drill_params({"status": "pending"}),
+                icon=":material/hourglass_disabled:",
+            )
 
 with st.container(border=True):
     st.subheader("Failure rate by platform and action")
@@ -126,7 +145,7 @@ with st.container(border=True):
         st.success("No failures in this window.")
     else:
         table = groups.assign(
-            kind=groups["failure_class"].map(analysis.FAILURE_CLASS_LABELS),
+            kind=groups["who_must_act"].map(verdicts.WHO_LABELS) + " · retry: " + groups["retry"],
             link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
         )[
             [
@@ -135,6 +154,7 @@ with st.container(border=True):
                 "message",
                 "count",
                 "kind",
+                "hint",
                 "link",
                 "posts",
                 "accounts",
@@ -155,7 +175,8 @@ with st.container(border=True):
                 "error_code": st.column_config.TextColumn("Code", width=180),
                 "message": st.column_config.TextColumn("Message (normalised)", width=300),
                 "count": st.column_config.NumberColumn("Failures", width=70),
-                "kind": st.column_config.TextColumn("Who must act", width=125),
+                "kind": st.column_config.TextColumn("Who must act", width=170),
+                "hint": st.column_config.TextColumn("What to do", width=260),
                 "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),
                 "posts": st.column_config.NumberColumn("Posts", width=55),
                 "accounts": st.column_config.NumberColumn("Accounts", width=75),

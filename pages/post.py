@@ -9,6 +9,7 @@ import streamlit as st
 
 from late_logs import analysis, charts
 from late_logs.ui import data, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -83,6 +84,10 @@ for index, platform in enumerate(outcome.platforms):
             )
         if platform.went_live and platform.state != "published":
             st.caption("It went live in an earlier attempt: a retry could post it twice.")
+        lane_verdict = verdict_view.platform_lane_verdict(attempts, platform)
+        if lane_verdict:
+            st.markdown(f"**{lane_verdict[0]}**")  # our own words only
+            st.text(lane_verdict[1])
         if platform.error_message:
             st.text(plain(platform.error_message))
         if platform.platform_post_url:

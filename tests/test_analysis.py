@@ -13,7 +13,6 @@ import pytest
 
 from late_logs import analysis
 from late_logs.analysis import (
-    FAILURE_CLASSES,
     NO_CODE,
     NO_MESSAGE,
     STUCK_AFTER,
@@ -27,7 +26,6 @@ from late_logs.analysis import (
     bucket_for_window,
     error_group_key,
     error_groups,
-    failure_class,
     failure_matrix,
     failure_rate,
     failure_rate_over_time,
@@ -422,7 +420,8 @@ def test_error_groups_whole_rows() -> None:
         "first_seen",
         "last_seen",
         "sample_log_id",
-        "failure_class",
+        "who_must_act",
+        "retry",
     ]
     assert rows(groups, columns) == [
         (
@@ -437,7 +436,8 @@ def test_error_groups_whole_rows() -> None:
             pd.Timestamp(at(0)),
             pd.Timestamp(at(30)),
             "m2",
-            "unknown",
+            "platform",  # Instagram 9007: the media is still processing, nothing was published
+            "yes",
         ),
         (
             unknown,
@@ -451,7 +451,8 @@ def test_error_groups_whole_rows() -> None:
             pd.Timestamp(at(5)),
             pd.Timestamp(at(6)),
             "u2",
-            "unknown",
+            "unknown",  # the newest sample, u2, carries neither code, message nor status
+            "no",
         ),
         (
             other,
@@ -465,7 +466,8 @@ def test_error_groups_whole_rows() -> None:
             pd.Timestamp(at(40)),
             pd.Timestamp(at(40)),
             "m4",
-            "unknown",
+            "late",  # Meta 9004: the media URL could not be fetched
+            "no",
         ),
     ]
 
@@ -505,49 +507,97 @@ def test_add_error_group_column() -> None:
 # ------------------------------------------------------------------------------------------ failure classes
 
 
+def test_verdict_columns_come_once_per_failed_row() -> None:
+    frame = frame_of(
+        attempt("a", 0, status="failed", status_code=401, account_username="acme"),
+        attempt("b", 1, status="success", status_code=401),
+        attempt("c", 2, status="failed", error_message="timed out", action="publish"),
+        attempt("d", 3, status="failed", error_message="timed out", action="media_upload"),
+    )
+    with_verdicts = analysis.add_verdict_columns(frame)
+    assert rows(with_verdicts, ["log_id", "who_must_act", "retry"]) == [
+        ("a", "reconnect", "no"),
+        ("b", None, None),
+        ("c", "platform", "verify"),  # a timeout on a publish step may have gone live
+        ("d", "platform", "yes"),  # a failed upload cannot have published anything
+    ]
+    assert with_verdicts.loc[0, "hint"].startswith("Reconnect the Instagram account @acme")
+    assert with_verdicts["error_group"].notna().tolist() == [True, False, True, True]
+    assert "who_must_act" not in frame.columns  # the input is left alone
+
+
+def test_the_weekday_in_a_session_expiry_does_not_split_its_group() -> None:
+    # Meta prints token expiry with the weekday and date (the simulator's dead tokens, and real replies:
+    # "Session has expired on Friday, 05-Jan-24 08:00:00 PST" in gitroomhq/postiz-app issues).
+    tuesday = "Error validating access token: Session has expired on Tuesday, 10-Feb-26 01:12:00 PST."
+    friday = "Error validating access token: Session has expired on Friday, 13-Mar-26 23:59:59 PDT."
+    frame = frame_of(
+        attempt("t", 0, status="failed", error_code="190", error_message=tuesday),
+        attempt("f", 1, status="failed", error_code="190", error_message=friday),
+    )
+    groups = error_groups(frame)
+    assert len(groups) == 1 and groups.loc[0, "count"] == 2
+    expected = "Error validating access token: Session has expired on <day> <date> <time>."
+    assert groups.loc[0, "message"] == expected
+    assert groups.loc[0, "who_must_act"] == "reconnect"
+
+
 @pytest.mark.parametrize(
-    ("code", "message", "status", "expected"),
+    ("first", "second"),
     [
-        ("190", "Error validating access token: Session has expired", 400, "token"),
-        (None, "Anything", 401, "token"),
-        ("REVOKED_ACCESS_TOKEN", None, 400, "token"),
-        ("access_token_invalid", "The access token is invalid", 400, "token"),
-        (None, "The user's session has expired", 400, "token"),
-        ("200", "(#200) Requires pages_manage_posts permission", 403, "token"),
-        (None, "Rate limit exceeded", 429, "rate_limit"),
-        ("RATE_LIMITED", "Slow down", 400, "rate_limit"),
-        ("spam_risk_too_many_posts", "Too many posts", 403, "rate_limit"),
-        (None, "Daily quota reached for this app", 400, "rate_limit"),
-        ("187", "Status is a duplicate.", 403, "content"),
-        ("DUPLICATE_CONTENT", None, 409, "content"),
-        (None, "This post goes against our Community Standards", 400, "content"),
-        (None, "Caption exceeds 2200 characters", 400, "content"),
-        (None, "Internal Server Error", 500, "platform_outage"),
-        (None, None, 503, "platform_outage"),
-        (None, "Request timed out after 30s", None, "platform_outage"),
-        (None, "socket hang up", None, "platform_outage"),
-        ("9007", "Media ID 1 is not available", 400, "unknown"),
-        (None, None, None, "unknown"),
-        (pd.NA, pd.NA, pd.NA, "unknown"),
+        ("Try again after Jan 5, 2024 at 3:04 PM", "Try again after March 17, 2025 at 11:30 AM"),
+        ("Limit resets at 14:05 UTC", "Limit resets at 09:00 UTC"),
+        ("Posted on 2024-01-05 already", "Posted on 2025-12-31 already"),
+        ("Account @acme_co is restricted", "Account @other.brand is restricted"),
+        ("You aren't allowed to post in r/pics", "You aren't allowed to post in r/aww"),
+        ('Field "caption" is invalid', 'Field "title" is invalid'),
+        ("See https://a.example/x?id=1", "See https://b.example/y"),
+        ("Media ID 1789 is not available", "Media ID 17895695668004550 is not available"),
     ],
 )
-def test_failure_class(code, message, status, expected) -> None:
-    assert failure_class(code, message, status) == expected
+def test_fingerprints_survive_variable_parts(first: str, second: str) -> None:
+    assert normalise_message(first) == normalise_message(second)
 
 
-def test_every_failure_class_is_described() -> None:
-    assert set(FAILURE_CLASSES) == {"token", "content", "rate_limit", "platform_outage", "unknown"}
-    assert set(analysis.FAILURE_CLASS_LABELS) == set(FAILURE_CLASSES) == set(analysis.RETRY_HELPS)
-    assert "reconnect" in FAILURE_CLASSES["token"]
+def test_a_month_name_that_is_a_word_is_kept() -> None:
+    assert normalise_message("You may not post this") == "You may not post this"
 
 
-def test_failure_classes_column() -> None:
+def test_first_seen_is_over_the_whole_store_not_the_window() -> None:
+    limit = "(#4) Application request limit reached"
+    old = attempt("old", 0, status="failed", error_code="4", error_message=limit)
+    new = attempt("new", 600, status="failed", error_code="4", error_message=limit)
+    history = frame_of(old, new)
+    window = frame_of(new)
+    assert error_groups(window).loc[0, "first_seen"] == pd.Timestamp(at(600))
+    whole = error_groups(window, history=history)
+    assert whole.loc[0, "first_seen"] == pd.Timestamp(at(0))
+    assert whole.loc[0, "last_seen"] == pd.Timestamp(at(600))
+    assert whole.loc[0, "count"] == 1  # counts stay the window's
+
+
+def test_error_groups_name_their_accounts() -> None:
     frame = frame_of(
-        attempt("a", 0, status="failed", status_code=401),
-        attempt("b", 1, status="success", status_code=401),
-        attempt("c", 2, status="failed", error_message="timed out"),
+        *(
+            attempt(f"f{i}", i, status="failed", error_code="190", error_message="Token expired",
+                    account_id=f"acc{i}", account_username=f"brand{i}")
+            for i in range(7)
+        )
     )
-    assert analysis.failure_classes(frame).tolist() == ["token", pd.NA, "platform_outage"]
+    groups = error_groups(frame)
+    assert groups.loc[0, "accounts"] == 7
+    assert groups.loc[0, "account_names"] == "@brand0, @brand1, @brand2, @brand3, @brand4 +2 more"
+
+
+def test_error_group_summary_gives_the_message_and_verdict_of_a_key() -> None:
+    frame = frame_of(
+        attempt("a", 0, status="failed", platform="twitter", error_code="32",
+                error_message="Could not authenticate you."),
+    )
+    key = error_group_key("twitter", "32", "Could not authenticate you.")
+    summary = analysis.error_group_summary(frame, key)
+    assert summary["message"] == "Could not authenticate you." and summary["who_must_act"] == "reconnect"
+    assert analysis.error_group_summary(frame, "000000000000") is None
 
 
 # --------------------------------------------------------------------------------------------- posts
@@ -720,3 +770,37 @@ def test_unknown_platform_or_action_from_a_breakdown_filters_to_the_rows_missing
     assert list(apply_filters(frame, Filters(platforms=(UNKNOWN,)))["log_id"]) == ["a"]
     assert sorted(apply_filters(frame, Filters(platforms=(UNKNOWN, "tiktok")))["log_id"]) == ["a", "b"]
     assert list(apply_filters(frame, Filters(actions=(UNKNOWN,)))["log_id"]) == ["c"]
+
+
+def test_post_counts_tell_posts_that_did_not_go_out_from_those_that_recovered() -> None:
+    frame = frame_of(
+        # p1 failed on its only platform
+        attempt("a", 0, post_id="p1", status="failed"),
+        # p2 live on instagram, failed on facebook: partly published
+        attempt("b", 0, post_id="p2", status="success"),
+        attempt("c", 0, post_id="p2", platform="facebook", status="failed"),
+        # p3 failed, then a retry went live: recovered
+        attempt("d", 0, post_id="p3", status="failed"),
+        attempt("e", 5, post_id="p3", action="retry", status="success"),
+        # p4 fine; p5 pending for an hour: stuck, not counted as failed
+        attempt("f", 0, post_id="p4", status="success"),
+        attempt("g", 0, post_id="p5", status="pending"),
+        # a failed media upload is not a publishing failure
+        attempt("h", 0, post_id="p6", action="media_upload", status="failed"),
+    )
+    counts = analysis.post_counts(frame, at(60))
+    assert counts == analysis.PostCounts(
+        hit=3, failed_everywhere=1, partly_published=1, recovered=1, stuck_attempts=1, stuck_posts=1
+    )
+    assert analysis.post_counts(frame, at(10)).stuck_attempts == 0  # pending 10 min is not stuck yet
+
+
+def test_verdict_filters_keep_only_failures_with_that_verdict() -> None:
+    frame = frame_of(
+        attempt("a", 0, status="failed", error_code="190", error_message="Session has expired"),
+        attempt("b", 1, status="failed", status_code=503),
+        attempt("c", 2, status="success"),
+    )
+    assert apply_filters(frame, Filters(who_must_act=("reconnect",)))["log_id"].tolist() == ["a"]
+    assert apply_filters(frame, Filters(retry=("verify",)))["log_id"].tolist() == ["b"]
+    assert apply_filters(frame, Filters(who_must_act=("wait",))).empty

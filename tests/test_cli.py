@@ -21,6 +21,7 @@ import pytest
 
 from late_logs import cli
 from late_logs.config import load_settings
+from late_logs.export import VERDICT_FIELDS
 from late_logs.records import RECORD_COLUMNS
 from late_logs.simulator import PLANTED_SECRETS, SimulatedLate, make_server
 from late_logs.source import DEMO_MODE_LINE, build_demo_simulator
@@ -311,7 +312,9 @@ def test_export_csv_writes_the_record_columns(synced_root):
     text, _ = export(synced_root, "--format", "csv")
 
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert list(rows[0]) == RECORD_COLUMNS
+    assert list(rows[0]) == RECORD_COLUMNS + list(VERDICT_FIELDS)  # the verdict columns follow Late's
+    failed = [r for r in rows if r["status"] == "failed"]
+    assert failed and all(r["who_must_act"] and r["retry"] and r["hint"] for r in failed)
     with LogStore(synced_root / "demo") as store:
         frame = store.frame()
     assert [r["log_id"] for r in rows] == list(frame["log_id"])

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from late_logs.export import (
+    VERDICT_FIELDS,
     csv_ready,
     export_csv,
     export_jsonl,
@@ -106,8 +107,13 @@ def test_csv_has_the_record_columns_iso_utc_times_and_plain_numbers(store: LogSt
     out = io.StringIO()
     export_csv(store, out)
     rows = read_csv(out.getvalue())
-    assert list(rows[0]) == RECORD_COLUMNS
+    # The verdict columns follow Late's (issue 10); they used to be absent.
+    assert list(rows[0]) == RECORD_COLUMNS + list(VERDICT_FIELDS)
     newest = rows[0]
+    assert (newest["who_must_act"], newest["retry"]) == ("reconnect", "no")
+    assert newest["hint"].startswith("Reconnect the Facebook account @brand in Late")
+    assert len(newest["error_group"]) == 12
+    assert all(r["who_must_act"] == r["retry"] == r["error_group"] == "" for r in rows[1:])  # successes
     assert newest["created_at"] == iso(NOW - timedelta(hours=1))
     assert newest["status_code"] == "400" and newest["duration_ms"] == "801"
     assert newest["error_message"] == "(#190) token expired"
@@ -121,9 +127,15 @@ def test_csv_of_a_filtered_frame_round_trips_its_rows_and_chosen_columns(store: 
     failed = frame[frame["status"] == "failed"]
     out = io.StringIO()
     assert frame_to_csv(failed, out, columns=["log_id", "status", "created_at"]) == 1
-    assert read_csv(out.getvalue()) == [
-        {"log_id": failed["log_id"].iloc[0], "status": "failed", "created_at": iso(NOW - timedelta(hours=1))}
-    ]
+    [row] = read_csv(out.getvalue())
+    assert list(row) == ["log_id", "status", "created_at", *VERDICT_FIELDS]  # chosen columns, then verdicts
+    assert {k: row[k] for k in ("log_id", "status", "created_at", "who_must_act", "retry")} == {
+        "log_id": failed["log_id"].iloc[0],
+        "status": "failed",
+        "created_at": iso(NOW - timedelta(hours=1)),
+        "who_must_act": "reconnect",
+        "retry": "no",
+    }
     everything = io.StringIO()
     assert export_csv(frame, everything) == len(frame)
     assert len(read_csv(everything.getvalue())) == len(frame)
@@ -138,7 +150,7 @@ def test_csv_since_and_empty_frames(store: LogStore):
     assert export_csv(store.frame(), io.StringIO(), since=naive) == 2
     empty = io.StringIO()
     assert export_csv(to_frame([]), empty) == 0
-    assert empty.getvalue() == ",".join(RECORD_COLUMNS) + "\r\n"
+    assert empty.getvalue() == ",".join(RECORD_COLUMNS + list(VERDICT_FIELDS)) + "\r\n"
 
 
 def test_spreadsheet_safe_handles_missing_values_and_extra_columns():
@@ -163,6 +175,14 @@ def test_jsonl_lines_are_late_entries_newest_first_with_details_merged(store: Lo
     assert failed["accountId"] == {"_id": "acc_1", "username": "brand", "displayName": "Brand"}
     assert failed["response"]["errorCode"] == "190" and '"code":190' in failed["response"]["rawBody"]
     assert failed["postId"]["content"] == "A caption"  # list fields the detail did not repeat stay
+    verdict = failed["late_logs"]
+    assert list(verdict) == list(VERDICT_FIELDS)
+    assert (verdict["who_must_act"], verdict["retry"]) == ("reconnect", "no")
+    assert verdict["hint"].startswith("Reconnect the Facebook account @brand")
+    assert len(verdict["error_group"]) == 12
+    assert all(line["late_logs"] == dict.fromkeys(VERDICT_FIELDS) for line in lines[1:])
+    # Late's own fields stay as the API returned them: the block is the only key added.
+    assert set(lines[1]) - {"late_logs"} == set(entry(2))
     text = out.getvalue()
     assert "EAABsecret123" not in text and "rt-secret-value-42" not in text and REDACTED in text
 
@@ -182,6 +202,7 @@ def test_jsonl_for_ids_keeps_the_given_order_and_skips_unknown_ids(store: LogSto
     assert export_jsonl_for_ids(store, wanted, out) == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["_id"] for line in lines] == [ids[3], ids[0]]
+    assert lines[1]["late_logs"]["who_must_act"] == "reconnect"
     assert lines[1]["metadata"] == {"retryable": False}
 
 
@@ -190,7 +211,9 @@ def test_frame_to_jsonl_writes_flat_rows_as_json(store: LogStore):
     out = io.StringIO()
     assert frame_to_jsonl(frame, out) == len(frame)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert list(rows[0]) == RECORD_COLUMNS
+    assert list(rows[0]) == [*RECORD_COLUMNS, "late_logs"]
+    assert rows[0]["late_logs"]["who_must_act"] == "reconnect"
+    assert rows[1]["late_logs"] == dict.fromkeys(VERDICT_FIELDS)
     assert rows[0]["created_at"] == iso(NOW - timedelta(hours=1))
     assert rows[0]["status_code"] == 400 and rows[0]["platform_post_url"] is None
     assert rows[-1]["content_preview"] == INJECTIONS[-1]  # JSON needs no formula guard: text stays exact

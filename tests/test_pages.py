@@ -14,6 +14,8 @@ file alone, without the router (the real server turns it off for good once `st.n
 from __future__ import annotations
 
 import json
+import os
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -23,10 +25,13 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis
+from late_logs import analysis, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
+from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
+from late_logs.ui import accounts as accounts_view
 from late_logs.ui import filters
+from late_logs.ui import verdicts as verdict_view
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -180,6 +185,36 @@ def test_overview_renders_kpis_banner_and_absolute_window_in_url(
     assert any("synced" in c.value for c in at.sidebar.caption)
 
 
+def test_overview_counts_posts_that_did_not_go_out_and_stuck_attempts(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    assert_clean(at)
+    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    counts = analysis.post_counts(window_rows, analysis.utc_now())
+    assert counts.hit > 0
+    [line] = [m.value for m in at.markdown if "hit by a failure" in m.value]
+    assert f"**{counts.hit:,} posts** hit by a failure" in line
+    assert f"**{counts.failed_everywhere:,}** failed everywhere" in line
+    assert f"**{counts.recovered:,}** recovered after a retry" in line
+    assert f"**{counts.stuck_attempts:,}** attempts stuck" in line
+
+
+def test_overview_error_groups_say_who_must_act_and_first_seen_over_the_store(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    groups = analysis.error_groups(window_rows, history=demo_frame).head(15)
+    table = at.dataframe[0].value
+    assert table["hint"].tolist() == groups["hint"].tolist()
+    assert all(kind.split(" · ")[0] in verdicts.WHO_LABELS.values() for kind in table["kind"])
+    assert (table["first_seen"] == groups["first_seen"]).all()
+    assert (groups["first_seen"] < pd.Timestamp(start_at)).any()  # some groups are older than the window
+
+
 def test_preset_writes_the_absolute_window_into_the_url(demo_app: Path) -> None:
     at = start()
     at.segmented_control(key=filters.PRESET_KEY).set_value("7d").run()
@@ -293,6 +328,69 @@ def test_fresh_server_deep_link_goes_through_the_router(
         assert query["id"] in codes(at)
 
 
+def test_explorer_shows_the_verdict_of_each_failure(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 3)
+    at = start({**url_window(start_at, end_at), "status": "failed"}, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    # The verdict sits right after the error message, inside the columns that fit at 1280 px.
+    columns = list(shown.columns)
+    assert columns[columns.index("error_message") + 1 : columns.index("error_message") + 5] == [
+        "who_must_act", "retry", "flag", "hint"
+    ]
+    assert set(shown["who_must_act"]) <= set(verdicts.WHO_MUST_ACT) and shown["hint"].notna().all()
+    expected = verdicts.frame_verdicts(
+        analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",)))
+    )
+    assert shown["who_must_act"].value_counts().to_dict() == expected["who_must_act"].value_counts().to_dict()
+    verify = shown[shown["retry"] == "verify"]
+    assert len(verify) and verify["flag"].str.startswith("may have gone live: check").all()
+
+
+def test_explorer_filters_by_who_must_act_and_retry(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    query = {**url_window(start_at, end_at), "who": "reconnect,wait", "retry": "later"}
+    at = start(query, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["who_must_act"]) == {"wait"} and set(shown["retry"]) == {"later"}
+    assert at.multiselect(key="explorer_who").value == ["reconnect", "wait"]
+    expected = analysis.apply_filters(
+        demo_frame,
+        analysis.Filters(start=start_at, end=end_at, who_must_act=("reconnect", "wait"), retry=("later",)),
+    )
+    assert len(shown) == min(len(expected), 5000)
+
+
+def test_explorer_filtered_by_a_group_says_its_message_and_verdict(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    groups = analysis.error_groups(window_rows)
+    group = groups.iloc[0]
+    at = start({**url_window(start_at, end_at), "error_group": group["group"]}, "pages/explorer.py")
+    assert_clean(at)
+    [caption] = [t for t in texts(at) if t.startswith(f"Error group {group['group']}:")]
+    assert group["message"] in caption and group["hint"] in caption
+    assert verdicts.WHO_LABELS[group["who_must_act"]] in caption
+
+
+def test_explorer_flags_stuck_attempts_with_their_age(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    at = start({**url_window(start_at, end_at), "status": "pending"}, "pages/explorer.py")
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    old = shown[shown["created_at"] < pd.Timestamp(demo_now) - analysis.STUCK_AFTER - timedelta(minutes=2)]
+    assert len(old) and old["flag"].str.match(r"stuck \d+ (min|h|days)").all()
+
+
 def test_explorer_text_search_and_account_filters(
     demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
@@ -355,8 +453,14 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
     for neighbour in (newer, older):
         if neighbour:
             assert neighbour in linked
-    kind = analysis.failure_class(row["error_code"], row["error_message"], row["status_code"])
-    assert any(analysis.FAILURE_CLASS_LABELS[kind] in s.value for s in at.subheader)
+    # The verdict heads the page: who must act and whether a retry is safe, in the taxonomy's words.
+    store = LogStore(demo_app / "demo")
+    try:
+        verdict = verdicts.classify_entry(store.raw_attempt(row["log_id"]))
+    finally:
+        store.close()
+    assert verdict.label in [s.value for s in at.subheader]
+    assert verdict.hint in texts(at)
 
 
 @pytest.mark.parametrize("log_id", ["0000000000000000000000000", "../../v1/logs?x=1", "**bold** <b>x</b>"])
@@ -409,6 +513,25 @@ def test_post_history_shows_lanes_and_flags_stuck(
     assert figure["layout"]["yaxis"]["categoryarray"] == sorted(lanes)
     table = at.dataframe[0].value
     assert len(table) == len(analysis.post_attempts(demo_frame, stuck_post))
+
+
+def test_post_history_cards_say_who_must_act_on_a_failed_platform(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    chosen = None
+    for post_id in demo_frame.loc[demo_frame["status"] == "failed", "post_id"].dropna().unique()[:200]:
+        attempts = analysis.post_attempts(demo_frame, post_id)
+        outcome = analysis.post_outcome(attempts, analysis.utc_now())
+        failed = [p for p in outcome.platforms if p.state == "failed" and not p.went_live]
+        if failed:
+            chosen, lane = str(post_id), failed[0]
+            break
+    assert chosen, "the demo has posts that failed on a platform"
+    title, hint = verdict_view.platform_lane_verdict(attempts, lane)
+    at = start({"id": chosen}, "pages/post.py")
+    assert_clean(at)
+    assert any(m.value == f"**{title}**" for m in at.markdown)
+    assert hint in texts(at)
 
 
 def test_post_table_selection_opens_the_attempt(demo_app: Path, demo_frame: pd.DataFrame) -> None:
@@ -472,3 +595,55 @@ def test_empty_store_says_how_to_fill_it(empty_app: Path, page: str | None) -> N
     at = start(page=page)
     assert_clean(at)
     assert any("No attempts are stored yet" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------- accounts
+
+
+def test_accounts_page_lists_every_account_worst_first(demo_app: Path, demo_now: datetime) -> None:
+    start_at, end_at = window(demo_now, 7)
+    at = start(url_window(start_at, end_at), "pages/accounts.py")
+    assert_clean(at)
+    assert at.title[0].value == "Accounts"
+    table = at.dataframe[0].value
+    simulated = build_demo_simulator(dict(os.environ))  # the env demo_app set
+    assert len(table) == len(simulated.accounts())
+    assert list(table["state"]) == sorted(table["state"], key=accounts_view.STATES.index)
+    # The simulator's dead token is the first row, told in words, and on the worklist.
+    dead = simulated.dead_tokens()  # the simulator's ground truth
+    assert dead
+    top = table.iloc[0]
+    assert top["state"] == "needs reconnect" and top["account_id"] == dead[0]["accountId"]
+    assert re.fullmatch(r"token dead since [\d: -]+: [\d,]+ failures? on [\d,]+ posts?", top["state_text"])
+    assert top["link"] == f"accounts?id={top['account_id']}"
+    worklist = at.dataframe[1].value
+    assert worklist.iloc[0]["account_id"] == top["account_id"]
+    name = verdicts.PLATFORM_NAMES[top["platform"]]
+    assert worklist.iloc[0]["hint"].startswith(f"Reconnect the {name} account @{top['handle'].lstrip('@')}")
+    assert [b.label for b in at.download_button][0].startswith("Export the ")
+    # Connection events are joined: the dead account's failed reconnects show.
+    assert "reconnect_failed" in top["connection"]
+
+
+def test_accounts_id_opens_one_account_with_its_attempts(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 7)
+    dead = build_demo_simulator(dict(os.environ)).dead_tokens()[0]  # the env demo_app set
+    at = start({**url_window(start_at, end_at), "id": dead["accountId"]}, "pages/accounts.py")
+    assert_clean(at)
+    assert any(t.startswith("needs reconnect: token dead since") for t in texts(at))
+    events, attempts = at.dataframe[0].value, at.dataframe[1].value
+    assert "reconnect_failed" in set(events["event"])
+    expected = analysis.apply_filters(
+        demo_frame, analysis.Filters(start=start_at, end=end_at, accounts=(dead["accountId"],))
+    )
+    assert len(attempts) == min(len(expected), 2000)
+    assert set(attempts.loc[attempts["status"] == "failed", "who_must_act"]) >= {"reconnect"}
+    assert any(link.proto.label == "Open its attempts in the Explorer" for link in at.page_link)
+
+
+def test_accounts_unknown_id_says_so(demo_app: Path) -> None:
+    at = start({"id": "no-such-account"}, "pages/accounts.py")
+    assert_clean(at)
+    assert any("No stored attempt belongs to this account id" in i.value for i in at.info)

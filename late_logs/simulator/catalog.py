@@ -6,7 +6,8 @@ dashboard's error grouping and failure classes are judged against them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 
 from .planted import HTML_PAYLOADS
 
@@ -730,6 +731,118 @@ SPECS: dict[str, PlatformSpec] = {
 }
 
 # Failures that are not the platform's words: the network, or nothing at all ("Unknown Error").
+
+def _meta_body(code: int, message: str, subcode: int, **fields: str) -> str:
+    error = {"message": message, "type": "OAuthException", "code": code, "error_subcode": subcode}
+    error.update(fields, fbtrace_id="{trace}")
+    return json.dumps({"error": error}, separators=(",", ":"))
+
+
+# Replies that only a platform-aware reading gets right (subcode over code, the same code on two platforms,
+# account problems, Late's own app limits), so the demo shows every verdict class. Texts from the sources
+# cited in late_logs/verdicts/table.py.
+_CHECKPOINT = "Error validating access token: The user is enrolled in a blocking, logged-in checkpoint"
+_PAGE_LIMIT = "(#32) Page request limit reached"
+_EXTRA_ERRORS: dict[str, tuple[PlatformError, ...]] = {
+    "instagram": (
+        PlatformError(
+            "rate",
+            400,
+            "4",
+            "Application request limit reached",
+            _meta_body(
+                4,
+                "Application request limit reached",
+                2207051,
+                error_user_title="Action Is Blocked",
+                error_user_msg="We restrict certain activity to protect our community. Let us know if you "
+                "think we made a mistake.",
+            ),
+            0.3,
+        ),
+        PlatformError(
+            "content",
+            400,
+            "1",
+            "An unknown error has occurred.",
+            _meta_body(
+                1,
+                "An unknown error has occurred.",
+                2207057,
+                error_user_title="Invalid thumbnail offset",
+                error_user_msg="The thumbnail offset you entered is out of bounds for the video duration.",
+            ),
+            0.3,
+        ),
+        PlatformError(
+            "permission",
+            400,
+            "25",
+            "The Instagram account is restricted.",
+            _meta_body(25, "The Instagram account is restricted.", 2207050),
+            0.2,
+        ),
+    ),
+    "facebook": (
+        PlatformError("rate", 400, "32", _PAGE_LIMIT, _meta_raw(32, _PAGE_LIMIT), 0.3),
+        PlatformError(
+            "permission",
+            400,
+            "190",
+            _CHECKPOINT,
+            _meta_raw(190, _CHECKPOINT, 459),
+            0.2,
+        ),
+    ),
+    "twitter": (
+        PlatformError(
+            "token",
+            401,
+            "32",
+            "Could not authenticate you.",
+            '{"errors":[{"code":32,"message":"Could not authenticate you."}]}',
+            0.3,
+        ),
+    ),
+    "youtube": (
+        PlatformError(
+            "permission",
+            401,
+            "youtubeSignupRequired",
+            "Unauthorized",
+            '{"error":{"code":401,"message":"Unauthorized","errors":[{"message":"Unauthorized","domain":"youtube.header",'
+            '"reason":"youtubeSignupRequired","location":"Authorization","locationType":"header"}]}}',
+            0.2,
+        ),
+    ),
+    "googlebusiness": (
+        PlatformError(
+            "permission",
+            403,
+            "FAILED_PRECONDITION",
+            "Precondition check failed.",
+            '{"error":{"code":403,"message":"Precondition check failed.","status":"FAILED_PRECONDITION",'
+            '"details":'
+            '[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"ERROR_CODE_UNVERIFIED_LOCATION"}]}}',
+            0.4,
+        ),
+    ),
+    "tiktok": (
+        PlatformError(
+            "rate",
+            403,
+            "reached_active_user_cap",
+            "The daily active user cap of this app has been reached.",
+            '{"error":{"code":"reached_active_user_cap","message":"The daily active user cap of this app "'
+            'has been reached.","log_id":"{trace}"}}',
+            0.2,
+        ),
+    ),
+}
+SPECS = {
+    name: replace(spec, errors=spec.errors + _EXTRA_ERRORS.get(name, ())) for name, spec in SPECS.items()
+}
+
 NETWORK_ERRORS: tuple[PlatformError, ...] = (
     PlatformError("network", None, "ETIMEDOUT", "timeout of 60000ms exceeded", None, 1.0),
     PlatformError("network", None, "ECONNRESET", "socket hang up", None, 0.6),

@@ -185,6 +185,7 @@ class OverviewData:
     rate_bucket: str
     volume_figure: go.Figure
     groups: pd.DataFrame
+    posts: analysis.PostCounts | None = None  # posts that did not go out, and stuck attempts
 
 
 def rate_bucket(
@@ -228,7 +229,9 @@ def _overview_at(
         rate_figure=charts.failure_rate_chart(series, shown=top, legend="right"),
         rate_bucket=bucket,
         volume_figure=charts.status_volume_chart(volume),
-        groups=analysis.error_groups(window),
+        # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
+        groups=analysis.error_groups(window, history=_ctx.frame),
+        posts=analysis.post_counts(window, analysis.utc_now()),
     )
 
 

@@ -35,7 +35,10 @@ COLUMNS: dict[str, tuple[str, int]] = {
     "account_username": ("Account", 120),
     "action": ("Action", 96),
     "error_message": ("Error message", 320),
-    "who_must_act": ("Who must act", 140),  # only where the store has verdicts
+    "who_must_act": ("Who must act", 140),  # the verdict columns: added to the shown rows by ui.verdicts
+    "retry": ("Retry", 70),
+    "flag": ("Flag", 160),
+    "hint": ("What to do", 320),
     "content_preview": ("Caption", 260),
     "endpoint": ("Endpoint", 220),
     "error_code": ("Error code", 110),
@@ -54,6 +57,9 @@ DEFAULT_COLUMNS = (
     "action",
     "error_message",
     "who_must_act",
+    "retry",
+    "flag",
+    "hint",
     "content_preview",
     "endpoint",
     "error_code",

@@ -1,7 +1,8 @@
 """The dashboard's filter: one copy in the session, mirrored in the URL and in the filter widgets.
 
 URL parameters (the only place they are spelled): `start`, `end` (ISO-8601 UTC, e.g. `2025-11-29T13:00:00Z`),
-`platform`, `action`, `status`, `account`, `error_code` (comma-separated lists), `error_group` (a group key),
+`platform`, `action`, `status`, `account`, `error_code`, `who` (who must act), `retry` (comma-separated
+lists), `error_group` (a group key),
 `post_id` and `q` (free text). The URL always holds an absolute window, so a pasted link shows the same rows
 tomorrow; a preset ("last 24 h") only decides which absolute window is written.
 
@@ -18,13 +19,13 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis
+from late_logs import analysis, verdicts
 from late_logs.records import ACTIONS, PLATFORMS, STATUSES, parse_time
 from late_logs.ui import facets, search_box
 from late_logs.ui.text import escape_markdown
 
 SIDEBAR_PARAMS = ("start", "end", "platform", "action", "status")
-EXPLORER_PARAMS = ("account", "error_code", "error_group", "post_id", "q")
+EXPLORER_PARAMS = ("account", "error_code", "who", "retry", "error_group", "post_id", "q")
 ALL_PARAMS = SIDEBAR_PARAMS + EXPLORER_PARAMS
 LIST_PARAMS = {
     "platform": "platforms",
@@ -32,6 +33,8 @@ LIST_PARAMS = {
     "status": "statuses",
     "account": "accounts",
     "error_code": "error_codes",
+    "who": "who_must_act",
+    "retry": "retry",
 }
 TEXT_PARAMS = {"error_group": "error_group", "post_id": "post_id", "q": "text"}
 
@@ -54,6 +57,8 @@ WIDGET_KEYS = {
     "status": "filters_statuses",
     "account": "explorer_accounts",
     "error_code": "explorer_error_codes",
+    "who": "explorer_who",
+    "retry": "explorer_retry",
     "error_group": "explorer_error_group",
     "post_id": "explorer_post_id",
     "q": "explorer_text",
@@ -159,6 +164,8 @@ def describe(state: Mapping[str, str], scope: tuple[str, ...] = ALL_PARAMS) -> s
         "status": "status",
         "account": "account",
         "error_code": "error code",
+        "who": "who must act",
+        "retry": "retry",
         "error_group": "error group",
         "post_id": "post",
         "q": "search",
@@ -372,7 +379,7 @@ def explorer_filters(
     say which of its fields this store cannot answer.
     """
     current_state = state()
-    for param in ("account", "error_code"):
+    for param in ("account", "error_code", "who", "retry"):
         _seed(WIDGET_KEYS[param], list(split_list(current_state.get(param))))
     for param in TEXT_PARAMS:
         _seed(WIDGET_KEYS[param], current_state.get(param, ""))
@@ -403,6 +410,27 @@ def explorer_filters(
             format_func=facets.labeller("error_code", counts),
             help=f"{analysis.NO_CODE} matches failures without a code.",
         )
+        who_column, retry_column = st.columns(2)
+        with who_column:
+            st.multiselect(
+                "Who must act",
+                list(verdicts.WHO_MUST_ACT),
+                key=WIDGET_KEYS["who"],
+                on_change=_on_list_change,
+                args=("who",),
+                placeholder="Anyone",
+                help="The verdict on failed attempts: who must act before it can go out.",
+            )
+        with retry_column:
+            st.multiselect(
+                "Retry",
+                list(verdicts.RETRY),
+                key=WIDGET_KEYS["retry"],
+                on_change=_on_list_change,
+                args=("retry",),
+                placeholder="Any",
+                help="yes: safe now · later: after the reset · no: fails again · verify: may have gone live.",
+            )
         st.text_input(
             "Error group",
             key=WIDGET_KEYS["error_group"],

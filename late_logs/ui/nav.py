@@ -22,6 +22,7 @@ EXPLORER = "pages/explorer.py"
 ATTEMPT = "pages/log.py"
 POST = "pages/post.py"
 COLLECTOR = "pages/collector.py"
+ACCOUNTS = "pages/accounts.py"
 
 URL_PATHS = {OVERVIEW: "", EXPLORER: "explorer", ATTEMPT: "log", POST: "post", COLLECTOR: "collector"}
 
@@ -33,6 +34,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "log": filters.ALL_PARAMS,
     "post": (),
     "collector": (),
+    "accounts": filters.SIDEBAR_PARAMS,  # failures and posts hurt count the sidebar's window
 }
 
 
