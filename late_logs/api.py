@@ -374,6 +374,10 @@ class LateClient:
     def key_is_set(self) -> bool:
         return self._key is not None
 
+    def now(self) -> datetime:
+        """The client's clock as an aware UTC datetime (a fake one in tests)."""
+        return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
+
     @property
     def retention_days(self) -> int:
         """How long Late keeps logs under the contract in use (7 until the contract is known)."""
@@ -818,18 +822,22 @@ class LateClient:
 
     # --- the contracts ----------------------------------------------------------------------------------
 
-    def detect_flavor(self) -> str | None:
-        """The contract this server speaks, asking once when `auto` has not learnt it yet.
+    def detect_flavor(self, *, first_page_asked: bool = False) -> str | None:
+        """The contract this server speaks, asking when `auto` has not learnt it yet.
 
-        A first page valid in both contracts (`days=7`) decides by its items' shape; when it is empty, a
-        unified-only question (`type=publishing&days=90&limit=1`) does: a 400 means Late 1.0.x. None when
-        neither answer had items (nothing to collect yet; asked again next pass).
+        A first page valid in both contracts (`days=7`) decides by its items' shape (skipped when the caller
+        already asked it, `first_page_asked`); when it is empty, a unified-only question
+        (`type=publishing&days=90&limit=1`) does: a 400 means Late 1.0.x. None when neither answer had
+        items (nothing to collect yet; asked again next pass).
         """
         if self.flavor is not None:
             return self.flavor
-        probe = self._page(LOGS_PATH, {"days": MAX_DAYS, "limit": 1, "skip": 0}, "the publishing logs", 0, 1)
-        if probe.flavor is not None:
-            return self.flavor
+        if not first_page_asked:
+            probe = self._page(
+                LOGS_PATH, {"days": MAX_DAYS, "limit": 1, "skip": 0}, "the publishing logs", 0, 1
+            )
+            if probe.flavor is not None:
+                return self.flavor
         try:
             self._page(
                 LOGS_PATH,
