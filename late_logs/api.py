@@ -197,10 +197,14 @@ class RateShare:
         self._next_at: float | None = None
         self._lock = threading.Lock()
 
-    def note_limit(self, limit: float | None) -> None:
+    def note_limit(self, limit: float | None, now: float | None = None) -> None:
         if limit is not None and limit >= 1:
             with self._lock:
+                first = self.limit is None
                 self.limit = int(limit)
+                if first and now is not None:
+                    # The request that told us the limit took the first slot.
+                    self._next_at = max(self._next_at or now, now + self.interval)
 
     @property
     def interval(self) -> float:
@@ -424,7 +428,7 @@ class LateClient:
         return reset if reset > 1e9 else now + reset
 
     def _note_rate_headers(self, headers: Mapping[str, str]) -> None:
-        self.rate_share.note_limit(_header_number(headers, "X-RateLimit-Limit"))
+        self.rate_share.note_limit(_header_number(headers, "X-RateLimit-Limit"), self._clock())
         remaining = _header_number(headers, "X-RateLimit-Remaining")
         reset = _header_number(headers, "X-RateLimit-Reset")
         if remaining is None:

@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 
 from late_logs import records
-from late_logs.records import (
+from late_logs.records import (  # noqa: I001
     FLAVOR_LATE,
     FLAVOR_UNIFIED,
     bodies_of,
@@ -19,6 +19,7 @@ from late_logs.records import (
     flavor_of_items,
     identity_of,
     stamp_identities,
+    time_of,
 )
 from late_logs.redact import redact_value
 
@@ -139,3 +140,458 @@ def test_drift_counts_an_unknown_field_type_and_enum_without_failing() -> None:
 def test_retention_by_contract() -> None:
     assert records.retention_days_of(FLAVOR_UNIFIED) == 90
     assert records.retention_days_of(FLAVOR_LATE) == 7
+
+
+# ---- through the real client against the simulator ---------------------------------------------------
+
+import math  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from late_logs.api import (  # noqa: E402
+    LateClient,
+    LateError,
+    NotInContractError,
+    RateLimitedError,
+    RateShare,
+    RedirectedError,
+    UnreachableError,
+)
+from late_logs.collector import contract_line, drift_line, fetch_detail, sync_once  # noqa: E402
+from late_logs.simulator import DEMO_API_KEY, FakeClock, SimulatedLate  # noqa: E402
+from late_logs.store import LogStore  # noqa: E402
+
+BASE_URL = "http://simulator.test/api"
+UNIFIED_START = datetime(2026, 8, 20, 9, 30, tzinfo=UTC)  # inside the unified era
+UNLIMITED = 10**9
+SPARSE = 0.8  # attempts an hour: a few thousand logs over 90 days keeps a backfill to a few seconds
+MISSING_IN_UNIFIED = ("/v1/connections/logs", "/v1/posts/")
+
+
+class Recording(httpx.BaseTransport):
+    """Passes requests on, remembering each; `before(request)` may move the clock or answer instead."""
+
+    def __init__(self, inner: httpx.BaseTransport,
+                 before: Callable[[httpx.Request], httpx.Response | None] | None = None):
+        self.inner = inner
+        self.before = before
+        self.requests: list[httpx.Request] = []
+        self.after: Callable[[httpx.Request, httpx.Response], httpx.Response] | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.before is not None:
+            answer = self.before(request)
+            if answer is not None:
+                return answer
+        response = self.inner.handle_request(request)
+        if self.after is not None:
+            response.read()
+            response = self.after(request, response)
+        return response
+
+
+class UnifiedWorld:
+    def __init__(self, tmp_path: Path, *, flavor: str = "unified", rate_limit: int = UNLIMITED,
+                 attempts_per_hour: float = SPARSE, client_flavor: str = "auto"):
+        self.clock = FakeClock(UNIFIED_START)
+        self.sim = SimulatedLate(clock=self.clock, flavor=flavor, rate_limit_per_minute=rate_limit,
+                                 attempts_per_hour=attempts_per_hour)
+        self.transport = Recording(self.sim.transport())
+        self.client = LateClient(DEMO_API_KEY, BASE_URL, transport=self.transport, sleep=self.clock.sleep,
+                                 clock=self.clock.time, flavor=client_flavor)
+        self.store = LogStore(tmp_path / "store")
+
+    def truth(self) -> set[str]:
+        return {identity_of(item) for item in self.sim.retained_logs()}
+
+    def stored(self) -> dict[str, str]:
+        frame = self.store.frame()
+        return dict(zip(frame["log_id"], frame["status"], strict=True))
+
+    def paths(self) -> list[str]:
+        return [r.url.path for r in self.transport.requests]
+
+    def close(self) -> None:
+        self.client.close()
+        self.store.close()
+
+
+@pytest.fixture
+def uworld(tmp_path):
+    made = UnifiedWorld(tmp_path)
+    yield made
+    made.close()
+
+
+def params_of(request: httpx.Request) -> dict[str, str]:
+    return dict(request.url.params)
+
+
+def test_auto_detects_the_unified_contract_backfills_90_days_and_remembers_it(uworld) -> None:
+    truth = uworld.truth()
+    oldest = min(time_of(i) for i in uworld.sim.retained_logs())
+    assert UNIFIED_START - oldest > timedelta(days=80)  # the world really has logs older than 7 days
+
+    report = sync_once(uworld.client, uworld.store)
+
+    assert report.flavor == "unified" and uworld.store.state()["flavor"] == "unified"
+    assert set(uworld.stored()) == truth  # every log Late keeps, none twice
+    assert uworld.store.frame()["log_id"].is_unique
+    line = contract_line(uworld.store.state())
+    assert "unified" in line and "90 days" in line
+    # Newest first: the backfill's pages walk down from the head with `to` frozen at the pass start.
+    backfill = [p for p in map(params_of, uworld.transport.requests)
+                if p.get("type") == "publishing" and "status" not in p]
+    assert backfill and all(p["to"] == backfill[0]["to"] for p in backfill)
+    assert "from" not in backfill[0] and backfill[0]["days"] == "90"
+    assert [int(p["skip"]) for p in backfill] == sorted(int(p["skip"]) for p in backfill)
+    # One page asked in terms both contracts accept told the contract; the rest is the listing itself.
+    assert len(backfill) == math.ceil(len(truth) / 100)
+    assert report.list_requests <= len(backfill) + 1 + 1  # + that first page + one status=pending page
+
+
+def test_a_unified_pass_asks_no_endpoint_today_s_api_does_not_have(uworld) -> None:
+    sync_once(uworld.client, uworld.store)
+    uworld.clock.advance(3600)
+    sync_once(uworld.client, uworld.store)
+    assert all(path.endswith("/v1/logs") for path in uworld.paths()), set(uworld.paths())
+    some = next(iter(uworld.stored()))
+    uworld.transport.requests.clear()
+    detail, note = fetch_detail(uworld.client, uworld.store, some)
+    assert detail is not None and note == "" and uworld.transport.requests == []
+    with pytest.raises(NotInContractError):
+        uworld.client.get_log("675f1c0a9e2b5af0012ab34cd")
+    assert uworld.transport.requests == []
+
+
+def test_an_idle_unified_pass_costs_at_most_3_requests(uworld) -> None:
+    sync_once(uworld.client, uworld.store)
+    uworld.transport.requests.clear()
+    report = sync_once(uworld.client, uworld.store)
+    assert report.new == 0
+    assert len(uworld.transport.requests) <= 3 and report.requests <= 3
+
+
+def test_incremental_unified_passes_use_from_and_a_frozen_to_under_churn(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path, attempts_per_hour=30.0)
+    try:
+        # A first pass over a busy 90 days is long; start from a store one day old to keep this quick.
+        world.store.upsert_attempts(
+            world.sim.logs_between(UNIFIED_START - timedelta(days=1), UNIFIED_START)
+        )
+        world.store.update_state(
+            flavor="unified",
+            watermark={"at": (UNIFIED_START - timedelta(days=1)).isoformat(), "ids": []},
+        )
+        world.clock.advance(6 * 3600)
+
+        def churn(request: httpx.Request) -> None:
+            world.clock.advance(240)  # four minutes per request: logs land at the head while paging
+
+        world.transport.before = churn
+        sync_once(world.client, world.store)
+        listing = [p for p in map(params_of, world.transport.requests)
+                   if p.get("type") == "publishing" and "status" not in p and p.get("from") != p.get("to")]
+        assert listing and all("from" in p for p in listing)
+        assert len({p["to"] for p in listing}) == 1  # frozen at the pass start
+        world.transport.before = None
+        sync_once(world.client, world.store)  # picks up what landed after the first one's `to`
+        since = UNIFIED_START - timedelta(days=1) + timedelta(minutes=5)
+        truth = {identity_of(i) for i in world.sim.logs_between(since, world.clock())}
+        stored = set(world.stored())
+        assert truth <= stored, f"{len(truth - stored)} logs missed at page edges"
+        assert world.store.frame()["log_id"].is_unique
+    finally:
+        world.close()
+
+
+def test_a_pending_unified_log_that_settles_in_place_replaces_its_pending_record(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path, attempts_per_hour=60.0)
+    world.clock.set(UNIFIED_START + timedelta(hours=6))  # mid-afternoon: a busy hour with pending logs
+    try:
+        start = world.clock() - timedelta(hours=3)
+        three_hours_ago = start.isoformat()
+        world.store.update_state(flavor="unified", watermark={"at": three_hours_ago, "ids": []})
+        sync_once(world.client, world.store)
+        pending = {k for k, v in world.stored().items() if v == "pending"}
+        assert pending, "the world should have pending logs right now"
+        count = len(world.stored())
+        world.clock.advance(3 * 3600)  # most pending logs settle within minutes
+        report = sync_once(world.client, world.store)
+        after = world.stored()
+        settled = {k for k in pending if after.get(k) not in (None, "pending")}
+        assert settled and report.pending_refreshed >= len(settled) - 1
+        assert world.store.frame()["log_id"].is_unique
+        assert pending <= set(after)  # the same ids, now settled: never a second record
+        truth = {identity_of(i): i["status"] for i in world.sim.logs_between(start, world.clock())}
+        assert {k: after[k] for k in settled} == {k: truth[k] for k in settled}
+        assert len(after) >= count
+    finally:
+        world.close()
+
+
+def test_identity_is_stable_across_passes_and_redaction(uworld) -> None:
+    sync_once(uworld.client, uworld.store)
+    first = set(uworld.stored())
+    # Items with secrets in their endpoint or bodies are redacted on disk but keep the identity of the raw.
+    raw = uworld.sim.retained_logs()
+    with_secret = [i for i in raw if redact_value(i) != i]
+    assert with_secret
+    assert {identity_of(i) for i in with_secret} <= first
+    # Another pass from scratch over the same world (a second store) gives the very same ids.
+    other = LogStore(Path(str(uworld.store.directory) + "-again"))
+    try:
+        sync_once(uworld.client, other)
+        assert set(other.frame()["log_id"]) == first
+    finally:
+        other.close()
+
+
+def test_a_late_server_s_contract_is_detected_too(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path, flavor="late-1.0")
+    world.clock.set(datetime(2026, 2, 10, 9, 30, tzinfo=UTC))
+    try:
+        report = sync_once(world.client, world.store, max_details=5, max_post_histories=5)
+        assert report.flavor == "late-1.0" and world.store.state()["flavor"] == "late-1.0"
+        assert all("type" not in params_of(r) for r in world.transport.requests)
+    finally:
+        world.close()
+
+
+def test_a_remembered_contract_the_server_no_longer_speaks_is_followed(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path)
+    try:
+        world.store.update_state(flavor="late-1.0")
+        report = sync_once(world.client, world.store)
+        assert report.flavor == "unified" and world.store.state()["flavor"] == "unified"
+        assert set(world.stored()) == world.truth()
+    finally:
+        world.close()
+
+
+def test_a_404_on_connection_logs_does_not_end_the_pass(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path, flavor="late-1.0")
+    world.clock.set(datetime(2026, 2, 10, 9, 30, tzinfo=UTC))
+    try:
+        def gone(request: httpx.Request) -> httpx.Response | None:
+            if request.url.path.endswith("/v1/connections/logs"):
+                return httpx.Response(404, json={"error": "Not found"}, request=request)
+            return None
+
+        world.transport.before = gone
+        report = sync_once(world.client, world.store, max_details=5)
+        assert report.new > 0
+        assert any(e.startswith("connection logs:") for e in report.errors)
+        assert world.store.state()["last_error"] is None  # not "check LATE_API_BASE_URL": the pass ended well
+    finally:
+        world.close()
+
+
+def test_an_unknown_field_type_is_a_drift_warning_not_a_crash(uworld) -> None:
+    def drift(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        body = response.json()
+        if body.get("logs") and params_of(request).get("type") == "publishing":
+            body["logs"][0]["status_code"] = "two hundred"  # a new type for a known field
+            body["logs"][0]["shiny_new_field"] = {"x": 1}  # a field the spec does not have
+        return httpx.Response(response.status_code, headers=response.headers, json=body, request=request)
+
+    uworld.transport.after = drift
+    report = sync_once(uworld.client, uworld.store)
+    assert report.drift.get("status_code is str", 0) >= 1
+    assert report.drift.get("unknown field shiny_new_field", 0) >= 1
+    assert "status_code=two hundred" in report.drift_examples["status_code is str"]
+    line = drift_line(uworld.store.state())
+    assert "drift" in line and "unified" in line
+    assert "drift" in report.summary()
+    assert set(uworld.stored()) == uworld.truth()  # every item stored all the same
+
+
+def test_a_redirect_to_another_host_never_carries_the_key_and_names_the_new_base_url(tmp_path) -> None:
+    sim = SimulatedLate(clock=FakeClock(UNIFIED_START), flavor="unified", attempts_per_hour=SPARSE)
+    inner = sim.transport()
+    seen: list[httpx.Request] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "getlate.dev":
+            target = request.url.copy_with(scheme="https", host="zernio.com")
+            return httpx.Response(301, headers={"Location": str(target)}, request=request)
+        return inner.handle_request(request)
+
+    client = LateClient(DEMO_API_KEY, "https://getlate.dev/api", transport=httpx.MockTransport(route))
+    with pytest.raises(RedirectedError) as caught:
+        client.list_logs()
+    assert "https://zernio.com/api" in caught.value.message
+    assert "LATE_API_BASE_URL=https://zernio.com/api" in caught.value.message
+    assert DEMO_API_KEY not in caught.value.message
+    assert all(r.url.host != "zernio.com" for r in seen)  # nothing, so no key, went to the other host
+    store = LogStore(tmp_path / "store")
+    try:
+        with pytest.raises(RedirectedError):
+            sync_once(client, store)
+        assert "https://zernio.com/api" in store.state()["last_error"]
+    finally:
+        store.close()
+
+
+def test_a_redirect_within_the_same_host_is_followed_with_the_key() -> None:
+    sim = SimulatedLate(clock=FakeClock(UNIFIED_START), flavor="unified", attempts_per_hour=SPARSE)
+    inner = sim.transport()
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/old/"):
+            target = request.url.copy_with(path=request.url.path.replace("/old/", "/api/"))
+            return httpx.Response(308, headers={"Location": str(target)}, request=request)
+        return inner.handle_request(request)
+
+    client = LateClient(DEMO_API_KEY, "https://zernio.com/old", transport=httpx.MockTransport(route))
+    assert client.list_logs().items
+
+
+def test_error_envelopes_of_both_eras_give_their_code_and_the_request_id() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = {"error": "Invalid days", "type": "invalid_request_error", "code": "invalid_parameter",
+                "param": "days"}
+        return httpx.Response(400, json=body, headers={"X-Request-Id": "req_abc123"}, request=request)
+
+    client = LateClient(DEMO_API_KEY, BASE_URL, transport=httpx.MockTransport(answer))
+    with pytest.raises(Exception) as caught:
+        client.list_logs()
+    assert "Invalid days (code invalid_parameter)" in str(caught.value)
+    assert "req_abc123" in str(caught.value)
+
+    def late_era(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(422, json={"error": "Invalid API key", "code": "UNAUTHORIZED", "details": {}},
+                              request=request)
+
+    client = LateClient(DEMO_API_KEY, BASE_URL, transport=httpx.MockTransport(late_era))
+    with pytest.raises(Exception) as caught:
+        client.list_logs()
+    assert "(code UNAUTHORIZED)" in str(caught.value)
+
+
+def test_the_request_id_of_a_failed_call_is_kept_in_the_last_error(uworld) -> None:
+    uworld.sim.faults.server_error_rate = 1.0
+    uworld.client.max_retries = 0
+    with pytest.raises(LateError):
+        sync_once(uworld.client, uworld.store)
+    assert "request id sim-7-" in uworld.store.state()["last_error"]
+
+
+def test_the_collector_holds_its_share_of_the_rate_limit_spread_evenly(tmp_path) -> None:
+    # issue 7: 1,200 requests burst in ~4 s then a ~55 s stall. At a share of 0.5 of 60/min: 30/min,
+    # one every 2 s, measured on the simulator's fake clock.
+    world = UnifiedWorld(tmp_path, rate_limit=60, attempts_per_hour=4.0)
+    try:
+        starts: list[float] = []
+        world.transport.before = lambda request: starts.append(world.clock.time()) and None
+        report = sync_once(world.client, world.store)
+        assert report.rate_limited == 0
+        assert len(starts) > 60
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert min(gaps) >= 2.0 - 1e-6
+        # Requests in any sliding minute: within the share and not far below it.
+        per_minute = max(sum(1 for t in starts if s <= t < s + 60) for s in starts)
+        assert 27 <= per_minute <= 30
+        minutes = (starts[-1] - starts[0]) / 60
+        assert (len(starts) - 1) / minutes >= 0.9 * 30
+    finally:
+        world.close()
+
+
+def test_on_demand_requests_go_ahead_of_the_collector_s_queue() -> None:
+    share = RateShare(0.5)
+    share.note_limit(60)
+    waits = [share.reserve(1000.0) for _ in range(5)]
+    assert waits == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert share.reserve(1000.0, urgent=True) == 0.0  # the page's request goes at once
+    assert share.reserve(1000.0) == 12.0  # and the queue moves back by its slot
+
+
+def test_a_huge_retry_after_during_a_pass_is_said_at_once(uworld) -> None:
+    def storm(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "86400"}, json={"error": "Rate limit exceeded"},
+                              request=request)
+
+    uworld.transport.before = storm
+    started = time.monotonic()
+    with pytest.raises(RateLimitedError) as caught:
+        sync_once(uworld.client, uworld.store)
+    assert time.monotonic() - started < 5 and uworld.clock() == UNIFIED_START  # no wait was sat out
+    when = (UNIFIED_START + timedelta(days=1)).strftime("%Y-%m-%d %H:%M UTC")
+    assert caught.value.message.startswith(f"Late asks us to wait 24 h; next try at {when}")
+    assert uworld.store.state()["last_error"].startswith("Late asks us to wait 24 h")
+
+
+def _drip_server(seconds_per_byte: float) -> tuple[socket.socket, threading.Event]:
+    """A local server that sends a response header, then one body byte every `seconds_per_byte`."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: 1000\r\n\r\n")
+                    for _ in range(1000):
+                        if stop.wait(seconds_per_byte):
+                            break
+                        conn.sendall(b" ")
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, stop
+
+
+def test_a_slow_drip_server_cannot_keep_a_request_past_its_deadline() -> None:
+    listener, stop = _drip_server(0.3)  # every read gets a byte well within the read timeout
+    port = listener.getsockname()[1]
+    try:
+        client = LateClient(DEMO_API_KEY, f"http://127.0.0.1:{port}/api", timeout=5.0, deadline=1.5)
+        started = time.monotonic()
+        with pytest.raises(UnreachableError) as caught:
+            client.list_logs()
+        took = time.monotonic() - started
+        assert took < 4.0, f"the request lived {took:.1f} s past a 1.5 s deadline"
+        assert "within 1.5 s" in caught.value.message
+        assert DEMO_API_KEY not in caught.value.message
+        client.close()
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_the_demo_and_simulate_speak_the_chosen_flavor() -> None:
+    from late_logs import cli, source
+    from late_logs.config import load_settings
+
+    sim = source.build_demo_simulator({"LATE_LOGS_DEMO_FLAVOR": "unified"})
+    assert sim.flavor == "unified"
+    assert source.build_demo_simulator({}).flavor == "late-1.0"  # 1.0.1 stays the default
+    args = cli.build_parser().parse_args(["simulate", "--flavor", "unified"])
+    assert args.flavor == "unified"
+    settings = load_settings(env={"LATE_API_FLAVOR": "unified", "LATE_LOGS_RATE_SHARE": "0.25"}, secrets={})
+    assert settings.flavor == "unified" and settings.rate_share == 0.25
+    with pytest.raises(ValueError):
+        load_settings(env={"LATE_LOGS_RATE_SHARE": "1.5"}, secrets={})
+    with pytest.raises(ValueError):
+        load_settings(env={"LATE_API_FLAVOR": "v2"}, secrets={})

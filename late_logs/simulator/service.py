@@ -9,6 +9,7 @@ port.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import random
@@ -26,7 +27,7 @@ from .clock import utc_now
 from .connections import EVENT_TYPES, connection_logs_between
 from .render import detail, list_item
 from .unified import connection_item, publishing_item, request_id_of, unified_action
-from .world import DAY_MS, PLATFORMS, RETENTION_MS, World, iso, to_ms
+from .world import DAY_MS, HOUR_MS, PLATFORMS, RETENTION_MS, World, iso, to_ms
 
 FLAVOR_LATE = "late-1.0"
 FLAVOR_UNIFIED = "unified"
@@ -204,7 +205,8 @@ class SimulatedLate:
         """
         now_ms = to_ms(self.clock())
         hi = min(to_ms(end), now_ms)
-        return [list_item(self.world, a, now_ms) for a in self.world.attempts_between(to_ms(start), hi)]
+        render = publishing_item if self.flavor == FLAVOR_UNIFIED else list_item
+        return [render(self.world, a, now_ms) for a in self.world.attempts_between(to_ms(start), hi)]
 
     def log_detail(self, log_id: str) -> dict[str, Any] | None:
         """Ground truth for `GET /v1/logs/{id}`'s `log` object, or None when Late would say 404."""
@@ -428,7 +430,7 @@ class SimulatedLate:
         total = 0
         attempts = []
         if kind in ("publishing", "all") and hi >= lo:
-            attempts = self.world.attempts_between(lo, hi)
+            attempts = self._unified_window(lo, hi)
             if platform:
                 attempts = [a for a in attempts if a.account.platform == platform]
             account = params.get("account_id") or params.get("accountId")
@@ -463,6 +465,16 @@ class SimulatedLate:
                 items = merged[skip : skip + limit]
                 total = len(merged)
         return {"logs": items, "pagination": _pagination(total, limit, skip, len(items))}
+
+    def _unified_window(self, lo: int, hi: int) -> list[Any]:
+        """Attempts in [lo, hi], newest first. The world caches one window; keyed on the hour of `lo`, a
+        90-day window survives a clock that moves a little between pages (then cut to `lo` here)."""
+        hour_lo = lo - lo % HOUR_MS
+        attempts = self.world.attempts_between(hour_lo, hi)
+        if hour_lo == lo:
+            return attempts
+        # Newest first, so the attempts older than `lo` are the tail.
+        return attempts[: bisect.bisect_right(attempts, -lo, key=lambda a: -a.created_ms)]
 
     def _detail(self, log_id: str, now_ms: int) -> dict[str, Any] | None:
         attempt = self.world.find_attempt(log_id)
