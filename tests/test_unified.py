@@ -595,3 +595,93 @@ def test_the_demo_and_simulate_speak_the_chosen_flavor() -> None:
         load_settings(env={"LATE_LOGS_RATE_SHARE": "1.5"}, secrets={})
     with pytest.raises(ValueError):
         load_settings(env={"LATE_API_FLAVOR": "v2"}, secrets={})
+
+
+# ---- the unified simulator held against the Zernio spec --------------------------------------------------
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "late-api"
+ZERNIO_SPEC = SPEC_DIR / "zernio-openapi-full-2026-08-22.yaml"
+
+
+@pytest.fixture(scope="module")
+def zernio_logs_schema() -> dict:
+    """The 200 schema of the unified `GET /v1/logs`, read from the saved Zernio spec."""
+    if not ZERNIO_SPEC.exists():
+        pytest.skip(f"the Zernio OpenAPI spec is not at {ZERNIO_SPEC}")
+    yaml = pytest.importorskip("yaml")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec = yaml.load(ZERNIO_SPEC.read_text(encoding="utf-8"), Loader=loader)
+    operation = spec["paths"]["/v1/logs"]["get"]
+    assert operation["operationId"] == "listLogs"
+    return operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+@pytest.fixture(scope="module")
+def unified_http():
+    sim = SimulatedLate(clock=FakeClock(UNIFIED_START + timedelta(hours=6)), flavor="unified",
+                        attempts_per_hour=10.0)
+    with httpx.Client(transport=sim.transport(), base_url=BASE_URL,
+                      headers={"Authorization": f"Bearer {DEMO_API_KEY}"}) as http:
+        yield sim, http
+
+
+def _validate(body: object, schema: dict) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+
+
+@pytest.mark.parametrize("log_type", ["publishing", "connections"])
+def test_unified_simulator_answers_follow_the_zernio_schema(
+    unified_http, zernio_logs_schema, log_type
+) -> None:
+    _, http = unified_http
+    body = http.get("/v1/logs", params={"type": log_type, "limit": 100}).json()
+    assert body["logs"]
+    _validate(body, zernio_logs_schema)
+    declared = set(zernio_logs_schema["properties"]["logs"]["items"]["properties"])
+    for item in body["logs"]:
+        assert set(item) <= declared, set(item) - declared  # the spec allows more; we invent none
+
+
+def test_unified_items_are_what_the_spec_text_says(unified_http) -> None:
+    # Written from CONTRACT.md §3, not from the simulator: no `_id`/`id`/post id, snake_case, bodies and
+    # metadata as strings (metadata "as JSON string"), bodies truncated to 5 KB / 10 KB, pagination camelCase.
+    _, http = unified_http
+    body = http.get("/v1/logs", params={"limit": 100}).json()
+    assert set(body["pagination"]) == {"total", "limit", "skip", "pages", "hasMore"}
+    for item in body["logs"]:
+        assert not {"_id", "id", "post_id", "postId", "createdAt"} & set(item)
+        assert item["type"] == "publishing"  # the documented default type
+        assert item["status"] in ("success", "failed", "pending", "skipped")
+        assert isinstance(json.loads(item["metadata"]), dict)
+        assert len(item.get("request_body", "")) <= 5 * 1024
+        assert len(item.get("response_body", "")) <= 10 * 1024
+        assert datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).tzinfo is not None
+    times = [item["created_at"] for item in body["logs"]]
+    assert times == sorted(times, reverse=True)
+
+
+def test_unified_simulator_has_no_late_era_endpoint(unified_http) -> None:
+    _, http = unified_http
+    for path in ("/v1/logs/675f1c0a9e2b5af0012ab34cd", "/v1/posts/65f1c0a9e2b5af0012ab34cd/logs",
+                 "/v1/connections/logs", "/v1/posts/logs"):
+        answer = http.get(path)
+        assert answer.status_code == 404
+        assert answer.json()["code"] == "not_found"  # the 2026-06 envelope {error, type, code}
+
+
+def test_unified_simulator_limits_days_to_90_and_honours_from_and_to(unified_http) -> None:
+    sim, http = unified_http
+    assert http.get("/v1/logs", params={"days": 91}).status_code == 400
+    assert http.get("/v1/logs", params={"days": 90}).status_code == 200
+    now = sim.now()
+    start, end = now - timedelta(hours=5), now - timedelta(hours=2)
+    iso = {"from": start.isoformat().replace("+00:00", "Z"), "to": end.isoformat().replace("+00:00", "Z")}
+    items = http.get("/v1/logs", params={**iso, "limit": 100}).json()["logs"]
+    assert items
+    assert all(start <= records.time_of(i) <= end for i in items)
+    oldest = min(records.time_of(i) for i in sim.retained_logs())
+    assert now - oldest > timedelta(days=89)  # 90-day retention
