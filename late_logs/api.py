@@ -96,7 +96,7 @@ class ForbiddenError(LateError):
 
 
 class NotFoundError(LateError):
-    """404: no such log or post (Late keeps logs 7 days), or no such endpoint on this server."""
+    """404: no such log or post (aged out of Late's retention), or no such endpoint on this server."""
 
 
 class BadRequestError(LateError):

@@ -685,3 +685,53 @@ def test_unified_simulator_limits_days_to_90_and_honours_from_and_to(unified_htt
     assert all(start <= records.time_of(i) <= end for i in items)
     oldest = min(records.time_of(i) for i in sim.retained_logs())
     assert now - oldest > timedelta(days=89)  # 90-day retention
+
+
+# ---- what the pages and `status` say ---------------------------------------------------------------------
+
+
+def _drifted_store(root: Path) -> None:
+    store = LogStore(root / "demo")
+    try:
+        report = {"flavor": "unified", "drift": {"status_code is str": 3},
+                  "drift_examples": {"status_code is str": "status_code=two hundred"}}
+        store.update_state(flavor="unified", last_report=report)
+    finally:
+        store.close()
+
+
+def test_the_collector_page_and_sidebar_say_the_contract_and_the_drift(app_env, tmp_path: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    root = tmp_path / "cache"
+    app_env(root)
+    _drifted_store(root)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/collector.py")
+    at.run()
+    assert not at.exception
+    def plain(text: str) -> str:  # the page escapes Markdown in text from Late
+        return text.replace("\\", "")
+
+    shown = [t.value for t in at.text]
+    assert any("unified /v1/logs" in t and "90 days" in t for t in shown)
+    assert "90 days (Late itself keeps 90)" in shown  # nothing says 7 days under the unified contract
+    warnings = [plain(w.value) for w in at.warning]
+    assert any("3 drift(s) from the unified contract" in w and "two hundred" in w for w in warnings)
+    assert any(plain(c.value).startswith("contract: today's unified") for c in at.sidebar.caption)
+
+
+def test_status_says_the_contract_and_the_drift(app_env, tmp_path: Path) -> None:
+    import io
+
+    from late_logs import cli
+
+    root = tmp_path / "cache"
+    app_env(root)
+    _drifted_store(root)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["status"], stdout=out, stderr=err) == 0
+    text = out.getvalue()
+    assert "contract: today's unified /v1/logs" in text and "LATE_API_FLAVOR=auto" in text
+    assert "drift: 3 drift(s) from the unified contract: 3 x status_code is str" in text
