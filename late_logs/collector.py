@@ -40,7 +40,9 @@ from late_logs.records import (
     FLAVORS,
     drift_of,
     log_id_of,
+    outcome_of,
     parse_time,
+    post_key_of,
     retention_days_of,
     stamp_identities,
     time_of,
@@ -177,14 +179,6 @@ def _now() -> datetime:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def _post_id(entry: Mapping[str, Any]) -> str | None:
-    """`postId` is a plain id or a populated object (CONTRACT.md §7)."""
-    value = entry.get("postId")
-    if isinstance(value, Mapping):
-        value = value.get("_id", value.get("id"))
-    return str(value) if value else None
 
 
 def _error_text(exc: BaseException) -> str:
@@ -471,13 +465,13 @@ class _Pass:
 
     def note_posts_of_new_failures(self, entries: Iterable[Mapping[str, Any]]) -> None:
         for entry in entries:
-            if entry.get("status") != "failed":
+            if outcome_of(entry) != "failed":
                 continue
             log_id = log_id_of(entry)
             if log_id in self.known_failed:
                 continue
             self.known_failed.add(log_id)
-            post_id = _post_id(entry)
+            post_id = post_key_of(entry)
             if post_id:
                 self.posts_of_new_failures.append(post_id)
 
@@ -976,6 +970,10 @@ def run_forever(
         delay = max(0.0, float(interval_seconds))
         if failures:
             delay = min(max(delay, 5.0) * 2 ** (failures - 1), max(max_backoff_seconds, delay))
+        retry_at = getattr(error, "retry_at", None)
+        if isinstance(retry_at, (int, float)):
+            # Late said when to come back (a long Retry-After): not before then.
+            delay = max(delay, min(retry_at - time.time(), max(max_backoff_seconds, 86400.0)))
         try:
             store.update_state(next_pass_at=_iso(_now() + timedelta(seconds=delay)))
         except Exception:  # noqa: BLE001 - a state write failing must not stop the loop

@@ -376,6 +376,24 @@ def log_id_of(entry: Mapping[str, Any]) -> str:
     return identity_of(entry)
 
 
+def post_key_of(entry: Mapping[str, Any]) -> str | None:
+    """The post an entry belongs to: Late 1.0.1 `postId` (a plain id or a populated object), or in a
+    unified item the post id in `metadata`, else `request_id` (the logs one API call spawned)."""
+    if is_unified_shape(entry):
+        return _metadata_post_id(parse_metadata(entry.get("metadata"))) or _text(entry.get("request_id"))
+    post_id, _ = _reference(entry.get("postId"))
+    return post_id or None
+
+
+def outcome_of(entry: Mapping[str, Any]) -> str | None:
+    """The entry's outcome (success, failed, pending, skipped, or an unknown value verbatim)."""
+    if is_unified_shape(entry):
+        metadata = parse_metadata(entry.get("metadata"))
+        attempt = _integer(_meta(metadata, "attempt_number", "attemptNumber", "attempt"))
+        return unified_vocabulary(entry.get("action"), entry.get("status"), attempt)[1]
+    return _text(entry.get("status"))
+
+
 def time_of(entry: Mapping[str, Any]) -> datetime | None:
     """The creation time of an entry of either contract (`createdAt` or `created_at`)."""
     return parse_time(_first_present(entry, "createdAt", "created_at"))

@@ -735,3 +735,29 @@ def test_status_says_the_contract_and_the_drift(app_env, tmp_path: Path) -> None
     text = out.getvalue()
     assert "contract: today's unified /v1/logs" in text and "LATE_API_FLAVOR=auto" in text
     assert "drift: 3 drift(s) from the unified contract: 3 x status_code is str" in text
+
+
+def test_an_optional_step_out_of_time_is_recorded_and_the_pass_finishes(tmp_path) -> None:
+    world = UnifiedWorld(tmp_path, flavor="late-1.0")
+    world.clock.set(datetime(2026, 2, 10, 9, 30, tzinfo=UTC))
+    try:
+        report = sync_once(world.client, world.store, step_seconds=0.0)
+        assert report.new > 0 and world.store.state()["last_error"] is None
+        assert any(e.startswith("connection logs: stopped after 0 s") for e in report.errors)
+        assert report.connection_logs == 0
+    finally:
+        world.close()
+
+
+def test_post_keys_come_from_either_contract() -> None:
+    assert records.post_key_of(SETTLED) == "65f1c0a9e2b5af0012ab34cd"
+    assert records.post_key_of({**SETTLED, "metadata": None}) == "req_7f3a"
+    assert records.post_key_of({"_id": "x", "postId": {"_id": "p9", "content": "c"}}) == "p9"
+    assert records.outcome_of({**SETTLED, "status": None, "action": "post.failed"}) == "failed"
+
+
+def test_the_gone_note_says_the_contract_s_retention() -> None:
+    from late_logs.collector import note_gone
+
+    assert "kept 90 days by Late" in note_gone(records.retention_days_of(FLAVOR_UNIFIED))
+    assert "kept 7 days by Late" in note_gone(records.retention_days_of(FLAVOR_LATE))
