@@ -38,7 +38,11 @@ from late_logs.records import (
     FLAVOR_LATE,
     FLAVOR_UNIFIED,
     FLAVORS,
+    IDENTITY_KEY,
     drift_of,
+    late_key_of,
+    late_keys_of_frame,
+    log_id_has_id,
     log_id_of,
     outcome_of,
     parse_time,
@@ -199,7 +203,7 @@ class Watermark:
         """Moved to the newest creation time among `entries` (either contract's field), never past `until`."""
         at, ids = self.at, set(self.ids)
         for entry in entries:
-            created = time_of(entry)
+            created = _created(entry)
             if created is not None and until is not None and created > until:
                 continue
             if created is None:
@@ -355,6 +359,7 @@ class _Pass:
         self.known_failed: set[str] = set()
         self.listing_complete = True
         self.posts_of_new_failures: list[str] = []
+        self._late_keys: dict[tuple, str] | None = None  # fixed fields -> id, built on first need
 
     @property
     def unified(self) -> bool:
@@ -442,9 +447,34 @@ class _Pass:
         for item in page.items:
             for kind, example in drift_of(item, flavor):
                 self.report.note_drift(kind, example)
-        entries, twins = stamp_identities(page.items)
+        entries, twins = stamp_identities(self.adopt_ids(page.items))
         self.report.twins += twins
         return entries
+
+    def adopt_ids(self, items: list[dict]) -> list[dict]:
+        """Late 1.0.1 items that lost their `_id` take the id of the stored (or already listed) attempt with
+        the same fixed fields (records.late_key_of), so one attempt is never stored under two ids."""
+        if self.unified or not any(isinstance(i, Mapping) and not log_id_has_id(i) for i in items):
+            for item in items:
+                self._note_late_key(item)
+            return items
+        if self._late_keys is None:
+            since = self.until - timedelta(days=self.retention_days + 1)
+            self._late_keys = late_keys_of_frame(self.store.frame(since=since))
+        adopted = []
+        for item in items:
+            if isinstance(item, Mapping) and not log_id_has_id(item):
+                known = self._late_keys.get(late_key_of(item))
+                if known is not None:
+                    item = {**item, IDENTITY_KEY: known}
+            else:
+                self._note_late_key(item)
+            adopted.append(item)
+        return adopted
+
+    def _note_late_key(self, item: Any) -> None:
+        if self._late_keys is not None and isinstance(item, Mapping) and log_id_has_id(item):
+            self._late_keys.setdefault(late_key_of(item), log_id_of(item))
 
     # -- attempts list ------------------------------------------------------------------------------
 

@@ -366,6 +366,42 @@ def stamp_identities(
     return stamped, twins
 
 
+def log_id_has_id(entry: Mapping[str, Any]) -> bool:
+    """True when the entry carries an id of its own (`_id` or `id`)."""
+    return bool(_text(_first_present(entry, "_id", "id")))
+
+
+def late_key_of(entry: Mapping[str, Any]) -> tuple:
+    """The fixed fields of a Late 1.0.1 entry (creation instant, platform, account, post, attempt number,
+    action), the same ones `identity_of` hashes, as a key to find the stored attempt it is."""
+    post_id, _ = _reference(entry.get("postId"))
+    account_id, _ = _reference(entry.get("accountId"))
+    created = parse_time(entry.get("createdAt"))
+    return (
+        created.isoformat() if created is not None else None,
+        _text(entry.get("platform")),
+        account_id,
+        post_id,
+        _integer(entry.get("attemptNumber")),
+        _text(entry.get("action")),
+    )
+
+
+def late_keys_of_frame(frame: pd.DataFrame) -> dict[tuple, str]:
+    """`late_key_of` for every stored record of a frame, to the record's log id."""
+    keys: dict[tuple, str] = {}
+    if frame.empty:
+        return keys
+    for row in frame[["log_id", "created_at", "platform", "account_id", "post_id", "attempt_number",
+                      "action"]].itertuples(index=False):
+        created = None if pd.isna(row.created_at) else row.created_at.to_pydatetime().isoformat()
+        attempt = None if pd.isna(row.attempt_number) else int(row.attempt_number)
+        texts = [None if pd.isna(v) else str(v) for v in (row.platform, row.account_id, row.post_id)]
+        key = (created, *texts, attempt, None if pd.isna(row.action) else str(row.action))
+        keys.setdefault(key, str(row.log_id))
+    return keys
+
+
 def synthetic_log_id(entry: Mapping[str, Any]) -> str:
     """The identity of an entry that carries no id (kept under this name for older callers)."""
     return identity_of(entry)

@@ -761,3 +761,31 @@ def test_the_gone_note_says_the_contract_s_retention() -> None:
 
     assert "kept 90 days by Late" in note_gone(records.retention_days_of(FLAVOR_UNIFIED))
     assert "kept 7 days by Late" in note_gone(records.retention_days_of(FLAVOR_LATE))
+
+
+def test_a_late_item_that_lost_its_id_is_not_stored_again_under_another(tmp_path) -> None:
+    # issue 6: items without `_id` were stored again under content-hash ids (1,810 extra rows).
+    world = UnifiedWorld(tmp_path, flavor="late-1.0")
+    world.clock.set(datetime(2026, 2, 10, 9, 30, tzinfo=UTC))
+    try:
+        sync_once(world.client, world.store, fetch_details=False)
+        before = world.stored()
+
+        def drop_ids(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+            body = response.json()
+            for item in body.get("logs") or []:
+                if isinstance(item, dict) and len(item.get("_id", "")) and hash(item["_id"]) % 2:
+                    item.pop("_id")
+            return httpx.Response(response.status_code, headers=response.headers, json=body, request=request)
+
+        world.transport.after = drop_ids
+        world.store.update_state(watermark=None)  # walk everything again, half of it without ids
+        world.clock.advance(60)
+        sync_once(world.client, world.store, fetch_details=False)
+        after = world.stored()
+        assert set(before) <= set(after)
+        new_ids = set(after) - set(before)
+        truth = {e["_id"] for e in world.sim.retained_logs()}
+        assert not {i for i in new_ids if i not in truth}, "an attempt was stored twice under a made-up id"
+    finally:
+        world.close()
