@@ -286,16 +286,21 @@ def _metadata_post_id(metadata: Mapping[str, Any]) -> str | None:
 def identity_of(entry: Mapping[str, Any]) -> str:
     """The one identity of a log entry, stable across passes, settling and redaction.
 
-    An entry with an id of its own (`_id`, or `id`) is that id. Otherwise (every unified item, and Late-era
-    items that lost their `_id`) it is a hash of the fields that are fixed when Late writes the log and never
-    change afterwards: the category (`type`), the creation time, the platform, the account, the user, the
-    post (from `metadata`, or the Late-era `postId`), the attempt number and the correlation id
-    (`request_id`, with `method`/`path`/`api_key_id` of api_request logs), plus the Late-era `action` (which
-    names the step, never its outcome). Left out on purpose are whatever a pending log changes when it
-    settles in place (status, status code, error, bodies, duration, the unified `action` such as
-    `post.pending` becoming `post.published`, and the rest of `metadata`) and free text that redaction may
-    rewrite. The hash is computed on the raw entry as Late sent it, before redaction, and stamped into the
-    stored entry (`IDENTITY_KEY`), so collector and store always agree.
+    An entry with an id of its own (`_id`, or `id`) is that id. Otherwise it is a hash of the fields that are
+    fixed when Late writes the log and never change afterwards:
+
+    - unified items: the category (`type`), the creation instant (`created_at`), `platform`, `account_id`,
+      `user_id` and the correlation id `request_id` (with `method`, `path`, `api_key_id` of api_request
+      logs). Not `metadata`: it is "additional context" that Late fills in as the log progresses (a post
+      URL, a settle time), and a post id appearing there must not make a second log;
+    - Late-era items that lost their `_id`: `createdAt`, `platform`, `accountId`, `userId`, `postId`,
+      `attemptNumber` and `action` (which names the step, never its outcome).
+
+    Left out on purpose is whatever a pending log changes when it settles in place (status, status code,
+    error, bodies, duration, the unified `action` such as `post.pending` becoming `post.published`) and free
+    text that redaction may rewrite (endpoint, bodies). The hash is computed on the raw entry as Late sent
+    it, before redaction, and stamped into the stored entry (`IDENTITY_KEY`), so collector and store always
+    agree.
 
     Two entries whose fixed fields are all equal cannot be told apart; `stamp_identities` keeps both, as
     `<id>~2`, `<id>~3`, ...
@@ -306,25 +311,30 @@ def identity_of(entry: Mapping[str, Any]) -> str:
     stamped = entry.get(IDENTITY_KEY)
     if isinstance(stamped, str) and stamped:
         return stamped
-    metadata = parse_metadata(entry.get("metadata"))
-    post_id, _ = _reference(entry.get("postId"))
-    account_id, _ = _reference(entry.get("accountId"))
-    fixed = {
-        "type": _text(entry.get("type")),
-        "at": _identity_time(_first_present(entry, "created_at", "createdAt")),
-        "platform": _text(entry.get("platform")),
-        "account": _text(entry.get("account_id")) or account_id,
-        "user": _text(_first_present(entry, "user_id", "userId")),
-        "post": _metadata_post_id(metadata) or post_id,
-        "attempt": _integer(_first_present(entry, "attemptNumber")) or _integer(
-            _meta(metadata, "attempt_number", "attemptNumber")
-        ),
-        "request": _text(entry.get("request_id")),
-        "method": _text(entry.get("method")),
-        "path": _text(entry.get("path")),
-        "key": _text(entry.get("api_key_id")),
-        "late_action": _text(entry.get("action")) if "createdAt" in entry else None,
-    }
+    if "createdAt" in entry or "postId" in entry:
+        post_id, _ = _reference(entry.get("postId"))
+        account_id, _ = _reference(entry.get("accountId"))
+        fixed: dict[str, Any] = {
+            "at": _identity_time(entry.get("createdAt")),
+            "platform": _text(entry.get("platform")),
+            "account": account_id,
+            "user": _text(entry.get("userId")),
+            "post": post_id,
+            "attempt": _integer(entry.get("attemptNumber")),
+            "action": _text(entry.get("action")),
+        }
+    else:
+        fixed = {
+            "type": _text(entry.get("type")),
+            "at": _identity_time(entry.get("created_at")),
+            "platform": _text(entry.get("platform")),
+            "account": _text(entry.get("account_id")),
+            "user": _text(entry.get("user_id")),
+            "request": _text(entry.get("request_id")),
+            "method": _text(entry.get("method")),
+            "path": _text(entry.get("path")),
+            "key": _text(entry.get("api_key_id")),
+        }
     canonical = json.dumps(fixed, sort_keys=True, ensure_ascii=False)
     return "u" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
