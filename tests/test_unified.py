@@ -488,15 +488,18 @@ def test_the_request_id_of_a_failed_call_is_kept_in_the_last_error(uworld) -> No
     assert "request id sim-7-" in uworld.store.state()["last_error"]
 
 
-def test_the_collector_holds_its_share_of_the_rate_limit_spread_evenly(tmp_path) -> None:
+@pytest.mark.parametrize(("flavor", "density"), [("unified", 4.0), ("late-1.0", 20.0)])
+def test_the_collector_holds_its_share_of_the_rate_limit_spread_evenly(tmp_path, flavor, density) -> None:
     # issue 7: 1,200 requests burst in ~4 s then a ~55 s stall. At a share of 0.5 of 60/min: 30/min,
-    # one every 2 s, measured on the simulator's fake clock.
-    world = UnifiedWorld(tmp_path, rate_limit=60, attempts_per_hour=4.0)
+    # one every 2 s, measured on the simulator's fake clock (details and post logs included in 1.0.1).
+    world = UnifiedWorld(tmp_path, flavor=flavor, rate_limit=60, attempts_per_hour=density)
     try:
         starts: list[float] = []
         world.transport.before = lambda request: starts.append(world.clock.time()) and None
-        report = sync_once(world.client, world.store)
-        assert report.rate_limited == 0
+        # One detail worker: FakeClock.sleep advances a shared clock, so sleepers in several threads would
+        # add their waits up instead of overlapping as real time does.
+        report = sync_once(world.client, world.store, max_details=40, detail_workers=1)
+        assert report.rate_limited == 0 and report.flavor == flavor
         assert len(starts) > 60
         gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
         assert min(gaps) >= 2.0 - 1e-6
@@ -791,3 +794,41 @@ def test_a_late_item_that_lost_its_id_is_not_stored_again_under_another(tmp_path
         assert not {i for i in new_ids if i not in truth}, "an attempt was stored twice under a made-up id"
     finally:
         world.close()
+
+
+def test_simulate_flavor_unified_serves_today_s_api_on_a_port(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LATE_API_", "LATE_LOGS_"))}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "late_logs", "simulate", "--flavor", "unified", "--port", str(port)],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = child.stdout.readline()
+        assert "(unified)" in line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/logs", params={"limit": 5},
+                                   headers={"Authorization": f"Bearer {DEMO_API_KEY}"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the simulator never answered"
+                time.sleep(0.2)
+        items = answer.json()["logs"]
+        assert items and all("created_at" in i and "_id" not in i for i in items)
+        gone = httpx.get(f"http://127.0.0.1:{port}/api/v1/connections/logs",
+                         headers={"Authorization": f"Bearer {DEMO_API_KEY}"}, timeout=5)
+        assert gone.status_code == 404
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+        child.stdout.close()
+        child.stderr.close()

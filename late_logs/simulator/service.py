@@ -152,7 +152,7 @@ class SimulatedLate:
         api_key: str = DEMO_API_KEY,
         clock: Callable[[], datetime] | None = None,
         rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
-        attempts_per_hour: float = DEFAULT_ATTEMPTS_PER_HOUR,
+        attempts_per_hour: float | None = None,
         faults: Faults | None = None,
         sleep: Callable[[float], None] = time.sleep,
         flavor: str = FLAVOR_LATE,
@@ -161,6 +161,9 @@ class SimulatedLate:
             raise ValueError(f"flavor must be one of {', '.join(FLAVORS)}, got {flavor!r}")
         self.flavor = flavor
         self.retention_ms = UNIFIED_RETENTION_MS if flavor == FLAVOR_UNIFIED else RETENTION_MS
+        if attempts_per_hour is None:
+            # The same number of logs at Late in both flavours: 90 days are sparser than 7.
+            attempts_per_hour = DEFAULT_ATTEMPTS_PER_HOUR * RETENTION_MS / self.retention_ms
         self.seed = seed
         self._api_key = api_key
         self.clock: Callable[[], datetime] = clock or utc_now
@@ -467,14 +470,15 @@ class SimulatedLate:
         return {"logs": items, "pagination": _pagination(total, limit, skip, len(items))}
 
     def _unified_window(self, lo: int, hi: int) -> list[Any]:
-        """Attempts in [lo, hi], newest first. The world caches one window; keyed on the hour of `lo`, a
-        90-day window survives a clock that moves a little between pages (then cut to `lo` here)."""
+        """Attempts in [lo, hi], newest first. The world caches one window; keyed on whole hours, a 90-day
+        window survives a clock that moves between pages (and is cut to [lo, hi] here)."""
         hour_lo = lo - lo % HOUR_MS
-        attempts = self.world.attempts_between(hour_lo, hi)
-        if hour_lo == lo:
-            return attempts
-        # Newest first, so the attempts older than `lo` are the tail.
-        return attempts[: bisect.bisect_right(attempts, -lo, key=lambda a: -a.created_ms)]
+        hour_hi = hi - hi % HOUR_MS + HOUR_MS - 1
+        attempts = self.world.attempts_between(hour_lo, hour_hi)
+        # Newest first: the attempts after `hi` are the head, those before `lo` the tail.
+        start = bisect.bisect_left(attempts, -hi, key=lambda a: -a.created_ms)
+        end = bisect.bisect_right(attempts, -lo, key=lambda a: -a.created_ms)
+        return attempts[start:end]
 
     def _detail(self, log_id: str, now_ms: int) -> dict[str, Any] | None:
         attempt = self.world.find_attempt(log_id)
