@@ -573,6 +573,14 @@ class LateClient:
                     f"{days} days{rid}",
                     status,
                 )
+            if what == "the connection logs":
+                # Late 1.0.1 had this endpoint; today's API keeps connection logs in the unified /v1/logs.
+                return NotFoundError(
+                    f"Late has no connection-logs endpoint at {self._scrub(self.base_url)} (404); this "
+                    f"server may speak today's unified API (LATE_API_FLAVOR=auto or unified reads them "
+                    f"there){rid}",
+                    status,
+                )
             return NotFoundError(
                 f"Late has no endpoint for {what} at {self._scrub(self.base_url)} (404); "
                 f"check LATE_API_BASE_URL{rid}",

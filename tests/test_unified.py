@@ -391,7 +391,8 @@ def test_a_404_on_connection_logs_does_not_end_the_pass(tmp_path) -> None:
         world.transport.before = gone
         report = sync_once(world.client, world.store, max_details=5)
         assert report.new > 0
-        assert any(e.startswith("connection logs:") for e in report.errors)
+        problem = next(e for e in report.errors if e.startswith("connection logs:"))
+        assert "check LATE_API_BASE_URL" not in problem and "unified" in problem
         assert world.store.state()["last_error"] is None  # not "check LATE_API_BASE_URL": the pass ended well
     finally:
         world.close()
