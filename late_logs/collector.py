@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 from late_logs.api import (
     AuthError,
     BadRequestError,
+    BadResponseError,
     ForbiddenError,
     LateClient,
     LateError,
@@ -351,6 +352,7 @@ class _Pass:
         self.limits = limits
         self.report = SyncReport()
         self.state = store.state()
+        self.previous_flavor = self.state.get("flavor")  # the contract the store was last collected with
         self.step_seconds = step_seconds
         self.step_deadline: float | None = None
         # The `to` of every unified question of this pass: logs landing meanwhile wait for the next pass.
@@ -515,7 +517,7 @@ class _Pass:
 
     def list_attempts(self) -> Watermark:
         watermark = Watermark.from_state(self.state.get("watermark"))
-        if self.state.get("flavor") not in (None, self.flavor):
+        if self.previous_flavor not in (None, self.flavor):
             # Another contract than last pass (e.g. 7 days then 90): backfill what this one keeps.
             watermark = Watermark()
         self.report.full_pass = watermark.at is None
@@ -882,7 +884,13 @@ def _list_in_the_right_contract(run: _Pass) -> Watermark:
         client.flavor = None
     run.state.pop("flavor", None)
     run.settle_flavor()
-    return run.list_attempts()
+    try:
+        return run.list_attempts()
+    except _FlavorChanged:
+        raise BadResponseError(
+            "Late's answers keep switching between the Late 1.0.1 and the unified shape; set "
+            "LATE_API_FLAVOR to the contract your server speaks (late-1.0 or unified)"
+        ) from None
 
 
 def _finish(

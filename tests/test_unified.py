@@ -371,10 +371,12 @@ def test_a_late_server_s_contract_is_detected_too(tmp_path) -> None:
 def test_a_remembered_contract_the_server_no_longer_speaks_is_followed(tmp_path) -> None:
     world = UnifiedWorld(tmp_path)
     try:
-        world.store.update_state(flavor="late-1.0")
+        # Collected a day ago from a Late 1.0.1 server at this address: a 7-day store and its watermark.
+        yesterday = (UNIFIED_START - timedelta(days=1)).isoformat()
+        world.store.update_state(flavor="late-1.0", watermark={"at": yesterday, "ids": []})
         report = sync_once(world.client, world.store)
         assert report.flavor == "unified" and world.store.state()["flavor"] == "unified"
-        assert set(world.stored()) == world.truth()
+        assert set(world.stored()) == world.truth()  # all 90 days, not only what followed the old watermark
     finally:
         world.close()
 
