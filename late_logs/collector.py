@@ -186,6 +186,11 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def _short_text(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _error_text(exc: BaseException) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
@@ -295,7 +300,7 @@ def _walk_from_head(
                 buffer = []
             if on_page is not None:
                 on_page(walk, page)
-            if not items or not page.has_more:
+            if not page.items or not page.has_more:  # the page as Late sent it, before `prepare` kept a part
                 walk.complete = True
                 break
             if watermark.at is not None and _reached(items, watermark):
@@ -451,7 +456,28 @@ class _Pass:
                 self.report.note_drift(kind, example)
         entries, twins = stamp_identities(self.adopt_ids(page.items))
         self.report.twins += twins
-        return entries
+        return self.keep_publishing(entries)
+
+    def keep_publishing(self, entries: list[dict]) -> list[dict]:
+        """The publishing logs of a unified page; other categories (a server that ignores `type=publishing`)
+        are counted as drift, connection logs go to their own store, the rest is not an attempt."""
+        if not self.unified:
+            return entries
+        kept: list[dict] = []
+        others: list[dict] = []
+        for entry in entries:
+            kind = entry.get("type")
+            if kind in (None, "publishing"):
+                kept.append(entry)
+                continue
+            shown = _short_text(kind)
+            self.report.note_drift(f"type {shown} in the publishing listing", f"type={shown}")
+            if kind == "connections":
+                others.append(entry)
+        if others:
+            result = self.store.upsert_connection_logs(others)
+            self.report.connection_logs += result.new
+        return kept
 
     def adopt_ids(self, items: list[dict]) -> list[dict]:
         """Late 1.0.1 items that lost their `_id` take the id of the stored (or already listed) attempt with

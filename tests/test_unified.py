@@ -835,3 +835,22 @@ def test_simulate_flavor_unified_serves_today_s_api_on_a_port(tmp_path) -> None:
         child.wait(timeout=10)
         child.stdout.close()
         child.stderr.close()
+
+
+def test_a_server_ignoring_type_publishing_never_turns_other_logs_into_attempts(tmp_path) -> None:
+    uworld = UnifiedWorld(tmp_path, attempts_per_hour=0.2)  # "all" renders every log per page: keep it small
+    inner = uworld.sim.transport()
+
+    def every_type(request: httpx.Request) -> httpx.Response | None:
+        # A server that ignores `type=publishing`: it answers every category, paged together.
+        if params_of(request).get("type") == "publishing":
+            url = request.url.copy_set_param("type", "all")
+            return inner.handle_request(httpx.Request("GET", url, headers=request.headers))
+        return None
+
+    uworld.transport.before = every_type
+    report = sync_once(uworld.client, uworld.store)
+    assert set(uworld.stored()) == uworld.truth()  # no connection log among the attempts, none missed
+    assert report.drift.get("type connections in the publishing listing", 0) > 0
+    assert len(uworld.store.connection_logs()) == len(uworld.sim.connection_logs())
+    uworld.close()
