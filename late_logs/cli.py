@@ -81,8 +81,9 @@ class ProgressPrinter:
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Run one sync pass: fetch what is new from Late into the local store, then print a summary.
 
-    The first pass fetches Late's whole 7 days; later passes fetch only what is new, refresh attempts that
-    were pending and keep the details of failed attempts. Safe to interrupt: a rerun completes the store.
+    The first pass fetches everything Late keeps (7 days under Late API 1.0.1, 90 days under today's unified
+    API); later passes fetch only what is new, refresh attempts that were pending and (Late 1.0.1) keep the
+    details of failed attempts. Safe to interrupt: a rerun completes the store.
     """
     from late_logs.source import open_client, open_store
 
@@ -183,11 +184,13 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings, out: TextIO, err:
     --faults switches on misbehaviour to test against: 429 (a rate-limit storm), 5xx (server errors),
     slow (slow answers) and truncate (bodies cut off). Point a client at it with
     LATE_API_BASE_URL=http://HOST:PORT/api and LATE_API_KEY set to late_logs.simulator.DEMO_API_KEY.
+    --flavor picks the contract: late-1.0 (Late API 1.0.1, the default) or unified (today's /v1/logs).
     """
     from late_logs.simulator import SimulatedLate, serve
 
     faults = parse_faults(args.faults)
-    sim = SimulatedLate()
+    flavor = args.flavor or settings.demo_flavor
+    sim = SimulatedLate(flavor=flavor)
     if "429" in faults:
         sim.faults.rate_limit_storm = True
     if "5xx" in faults:
@@ -197,7 +200,9 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings, out: TextIO, err:
     if "truncate" in faults:
         sim.faults.truncate_rate = 0.2
     on = ", ".join(sorted(faults)) or "none"
-    out.write(f"simulated Late API at http://{args.host}:{args.port}/api (faults: {on}); Ctrl-C stops\n")
+    out.write(
+        f"simulated Late API ({flavor}) at http://{args.host}:{args.port}/api (faults: {on}); Ctrl-C stops\n"
+    )
     out.flush()
     try:
         serve(port=args.port, host=args.host, sim=sim)
@@ -216,6 +221,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
     Reads the store only; it never calls Late.
     """
+    from late_logs.collector import contract_line, drift_line
     from late_logs.source import mode_line, open_store
 
     store = open_store(settings)
@@ -231,6 +237,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         mode_line(settings),
         f"API key set: {'yes' if settings.key_is_set else 'no'}",
         f"store: {settings.cache_dir}",
+        f"{contract_line(state)} (LATE_API_FLAVOR={settings.flavor})",
     ]
     size = f"{stats.size_bytes / 1e6:.1f} MB"
     lines.append(
@@ -244,6 +251,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     lines.append(f"last pass finished: {state.get('last_pass_finished_at') or 'never'}")
     if isinstance(report, Mapping):
         lines.append(f"last pass: {SyncReport(**_known_fields(report)).summary()}")
+        drift = drift_line(state)
+        lines.append(f"drift: {drift}" if drift else "drift: none")
     error = state.get("last_error")
     if error:
         lines.append(f"last error: {error} (at {state.get('last_error_at') or 'unknown time'})")
@@ -404,6 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers["simulate"].add_argument(
         "--faults", default="", help=f"comma-separated faults to switch on: {','.join(FAULT_NAMES)}"
+    )
+    subparsers["simulate"].add_argument(
+        "--flavor",
+        choices=("late-1.0", "unified"),
+        help="the contract to serve: late-1.0 (default, or LATE_LOGS_DEMO_FLAVOR) or unified (today's API)",
     )
     return parser
 

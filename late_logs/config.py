@@ -12,7 +12,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-DEFAULT_BASE_URL = "https://getlate.dev/api"
+# The newest official spec's server (CONTRACT.md: Zernio 1.0.4, 2026-08-22); https://getlate.dev/api, the
+# Late-era server, keeps working when set.
+DEFAULT_BASE_URL = "https://zernio.com/api"
+LATE_ERA_BASE_URL = "https://getlate.dev/api"
+# Which contract to speak: find out from the first list answer, or one of records.FLAVORS.
+FLAVOR_AUTO = "auto"
+FLAVOR_CHOICES = ("auto", "late-1.0", "unified")
+# The part of the key's rate limit (X-RateLimit-Limit) the collector may use; the rest is the team's.
+DEFAULT_RATE_SHARE = 0.5
+# The longest wait a 429 may ask for that a pass sits out; longer ones are told at once.
+DEFAULT_MAX_WAIT_SECONDS = 120
 DEFAULT_POLL_SECONDS = 300
 DEFAULT_RETENTION_DAYS = 90
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
@@ -49,6 +59,10 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: default_cache_root() / "live")
     poll_seconds: int = DEFAULT_POLL_SECONDS
     retention_days: int = DEFAULT_RETENTION_DAYS
+    flavor: str = FLAVOR_AUTO
+    rate_share: float = DEFAULT_RATE_SHARE
+    max_wait_seconds: int = DEFAULT_MAX_WAIT_SECONDS
+    demo_flavor: str = "late-1.0"
 
     @property
     def demo(self) -> bool:
@@ -64,8 +78,9 @@ class Settings:
 
     def __repr__(self) -> str:  # never show the key, only whether there is one
         return (
-            f"Settings(key_set={self.key_is_set}, base_url={self.base_url!r}, cache_dir={str(self.cache_dir)!r}, "
-            f"poll_seconds={self.poll_seconds}, retention_days={self.retention_days})"
+            f"Settings(key_set={self.key_is_set}, base_url={self.base_url!r}, "
+            f"cache_dir={str(self.cache_dir)!r}, poll_seconds={self.poll_seconds}, "
+            f"retention_days={self.retention_days}, flavor={self.flavor!r}, rate_share={self.rate_share})"
         )
 
     __str__ = __repr__
@@ -89,6 +104,28 @@ def _int_setting(name: str, raw: object, minimum: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {str(raw)!r}.") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
+def _choice(name: str, raw: object | None, allowed: tuple[str, ...], default: str) -> str:
+    if raw is None:
+        return default
+    value = str(raw).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {str(raw)!r}.")
+    return value
+
+
+def _share_setting(raw: object | None) -> float:
+    """LATE_LOGS_RATE_SHARE: the part of the key's rate limit late-logs may use, above 0 and at most 1."""
+    if raw is None:
+        return DEFAULT_RATE_SHARE
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"LATE_LOGS_RATE_SHARE must be a number, got {str(raw)!r}.") from None
+    if not 0 < value <= 1:
+        raise ConfigError(f"LATE_LOGS_RATE_SHARE must be above 0 and at most 1 (0.5 is half), got {value}.")
     return value
 
 
@@ -120,11 +157,24 @@ def load_settings(
         cache_dir = root / "demo" if demo else root
     poll = get("LATE_LOGS_POLL_SECONDS")
     retention = get("LATE_LOGS_RETENTION_DAYS")
+    max_wait = get("LATE_LOGS_MAX_WAIT_SECONDS")
     return Settings(
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,
-        poll_seconds=DEFAULT_POLL_SECONDS if poll is None else _int_setting("LATE_LOGS_POLL_SECONDS", poll, 0),
+        flavor=_choice("LATE_API_FLAVOR", get("LATE_API_FLAVOR"), FLAVOR_CHOICES, FLAVOR_AUTO),
+        demo_flavor=_choice(
+            "LATE_LOGS_DEMO_FLAVOR", get("LATE_LOGS_DEMO_FLAVOR"), FLAVOR_CHOICES[1:], "late-1.0"
+        ),
+        rate_share=_share_setting(get("LATE_LOGS_RATE_SHARE")),
+        max_wait_seconds=(
+            DEFAULT_MAX_WAIT_SECONDS
+            if max_wait is None
+            else _int_setting("LATE_LOGS_MAX_WAIT_SECONDS", max_wait, 1)
+        ),
+        poll_seconds=(
+            DEFAULT_POLL_SECONDS if poll is None else _int_setting("LATE_LOGS_POLL_SECONDS", poll, 0)
+        ),
         retention_days=(
             DEFAULT_RETENTION_DAYS
             if retention is None

@@ -1,8 +1,10 @@
 """The only place that knows Late's field names: a raw log entry becomes one flat record.
 
-Tolerant by design (CONTRACT.md §7): every field may be missing or of an unexpected type, `postId` and
-`accountId` may be strings or populated objects, and enum values we have never seen are kept as they are.
-A second source shape, the unified snake_case `/v1/logs` item (no `_id`), is read too.
+It owns both contracts' field names (CONTRACT.md §2, §3): the Late 1.0.1 camelCase `PostLog` and today's
+unified snake_case `/v1/logs` item (no `_id`, bodies and `metadata` as strings), which shape an item has,
+its identity, the one vocabulary (action and outcome) the pages read, and how an item drifts from its
+contract. Tolerant by design (CONTRACT.md §7): every field may be missing or of an unexpected type, `postId`
+and `accountId` may be strings or populated objects, and enum values we have never seen are kept as they are.
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ def parse_time(value: Any) -> datetime | None:
     """An aware UTC datetime from ISO-8601 text (`Z` or an offset) or epoch numbers; None if unreadable."""
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, datetime):  # already parsed (the collector judges parsed times too)
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     if isinstance(value, (int, float)):
         seconds = value / 1000 if value > 1e11 else value
         try:
@@ -145,21 +149,379 @@ def _reference(value: Any) -> tuple[str | None, Mapping[str, Any]]:
     return _text(value), {}
 
 
+# ---- the two contracts -------------------------------------------------------------------------------
+
+# The two shapes Late has served its publishing logs in (CONTRACT.md §0): the Late 1.0.1 camelCase
+# `PostLog` with an `_id`, and today's unified snake_case `/v1/logs` item with no id at all.
+FLAVOR_LATE = "late-1.0"
+FLAVOR_UNIFIED = "unified"
+FLAVORS = (FLAVOR_LATE, FLAVOR_UNIFIED)
+# How long Late keeps logs under each contract (CONTRACT.md §4, "Retention").
+RETENTION_DAYS = {FLAVOR_LATE: 7, FLAVOR_UNIFIED: 90}
+# Fields that only one of the two shapes has; an item's shape is read from which of them it carries.
+_LATE_ONLY = ("_id", "createdAt", "postId", "accountId", "statusCode", "durationMs", "attemptNumber")
+_UNIFIED_ONLY = ("created_at", "account_id", "status_code", "duration_ms", "request_body", "response_body",
+                 "error_message", "request_id", "user_id", "type")
+
+# Field names of each contract, for the places above the records that must ask Late or read its state.
+TIME_FIELD = {FLAVOR_LATE: "createdAt", FLAVOR_UNIFIED: "created_at"}
+STATUS_FIELD = "status"  # the same name in both contracts
+
+# The stamp a late-logs identity is kept under in a stored raw entry that has no id of its own.
+IDENTITY_KEY = "late_logs_id"
+# Separates an identity from the ordinal of an entry that cannot be told apart from another one.
+TWIN_SEPARATOR = "~"
+
+# Unified actions (free dotted strings, CONTRACT.md §3) that mean the same as a Late-era action, with the
+# outcome they imply. The item's own `status` wins over the implied outcome; unknown actions are kept as
+# they come, so a new one shows up verbatim in every filter and chart.
+UNIFIED_ACTIONS: dict[str, tuple[str, str | None]] = {
+    "post.published": ("publish", "success"),
+    "post.failed": ("publish", "failed"),
+    "post.partial": ("publish", "failed"),
+    "post.pending": ("publish", "pending"),
+    "post.publishing": ("publish", "pending"),
+    "post.processing": ("publish", "pending"),
+    "post.skipped": ("publish", "skipped"),
+    "post.retry": ("retry", None),
+    "post.retried": ("retry", None),
+    "post.cancelled": ("cancelled", None),
+    "post.canceled": ("cancelled", None),
+    "post.rate_limited": ("rate_limit_pause", None),
+    "account.rate_limited": ("rate_limit_pause", None),
+    "media.uploaded": ("media_upload", "success"),
+    "media.upload_failed": ("media_upload", "failed"),
+    "media.upload": ("media_upload", None),
+    "token.refreshed": ("token_refresh", "success"),
+    "token.refresh_failed": ("token_refresh", "failed"),
+    "account.token_refreshed": ("token_refresh", "success"),
+    "account.token_refresh_failed": ("token_refresh", "failed"),
+}
+UNIFIED_TYPES = ("publishing", "connections", "webhooks", "messaging", "workflow_event", "api_request")
+
+# What each field of a unified item is, by the Zernio spec (CONTRACT.md §3): a value of another type, or a
+# field not listed here, is drift, counted per pass and never a crash.
+UNIFIED_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    **{name: (str,) for name in (
+        "type", "action", "user_id", "platform", "account_id", "status", "error_message", "error_code",
+        "endpoint", "request_body", "response_body", "created_at", "metadata", "request_id", "api_key_id",
+        "method", "path", "ip_address", "user_agent",
+    )},
+    "status_code": (int,),
+    "duration_ms": (int,),
+}
+LATE_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    **{name: (str,) for name in (
+        "_id", "userId", "profileId", "platform", "accountUsername", "action", "status", "endpoint",
+        "createdAt",
+    )},
+    "postId": (str, dict),
+    "accountId": (str, dict),
+    "statusCode": (int,),
+    "durationMs": (int,),
+    "attemptNumber": (int,),
+    "request": (dict,),
+    "response": (dict,),
+    "metadata": (dict,),
+}
+
+
+def flavor_of_item(entry: Mapping[str, Any]) -> str | None:
+    """Which contract one list item follows, by its fields; None when it carries neither's marks."""
+    if "_id" in entry or "createdAt" in entry:
+        return FLAVOR_LATE
+    late = sum(1 for name in _LATE_ONLY if name in entry)
+    unified = sum(1 for name in _UNIFIED_ONLY if name in entry)
+    if unified > late:
+        return FLAVOR_UNIFIED
+    if late > unified:
+        return FLAVOR_LATE
+    return None
+
+
+def flavor_of_items(items: list[Mapping[str, Any]]) -> str | None:
+    """The contract a page of items follows (most items decide), or None for an empty or unreadable page."""
+    votes = {FLAVOR_LATE: 0, FLAVOR_UNIFIED: 0}
+    for item in items:
+        flavor = flavor_of_item(item)
+        if flavor is not None:
+            votes[flavor] += 1
+    if not any(votes.values()):
+        return None
+    return FLAVOR_UNIFIED if votes[FLAVOR_UNIFIED] > votes[FLAVOR_LATE] else FLAVOR_LATE
+
+
 def is_unified_shape(entry: Mapping[str, Any]) -> bool:
     """True for the current unified `/v1/logs` item (snake_case, no `_id`)."""
-    return "_id" not in entry and any(k in entry for k in ("created_at", "status_code", "error_message"))
+    return flavor_of_item(entry) == FLAVOR_UNIFIED
 
 
-def synthetic_log_id(entry: Mapping[str, Any]) -> str:
-    """A stable id for an entry that carries none (the unified shape): a hash of its content."""
-    canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+def parse_metadata(value: Any) -> dict[str, Any]:
+    """The unified item's `metadata`, a JSON string by the spec (an object also accepted); {} otherwise."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def _meta(metadata: Mapping[str, Any], *names: str) -> Any:
+    """A value from metadata under any of its spellings (Zernio does not document the keys)."""
+    for name in names:
+        value = metadata.get(name)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _metadata_post_id(metadata: Mapping[str, Any]) -> str | None:
+    value = _meta(metadata, "post_id", "postId")
+    if isinstance(value, Mapping):
+        value = _first_present(value, "_id", "id")
+    return _text(value)
+
+
+def identity_of(entry: Mapping[str, Any]) -> str:
+    """The one identity of a log entry, stable across passes, settling and redaction.
+
+    An entry with an id of its own (`_id`, or `id`) is that id. Otherwise it is a hash of the fields that are
+    fixed when Late writes the log and never change afterwards:
+
+    - unified items: the category (`type`), the creation instant (`created_at`), `platform`, `account_id`,
+      `user_id` and the correlation id `request_id` (with `method`, `path`, `api_key_id` of api_request
+      logs). Not `metadata`: it is "additional context" that Late fills in as the log progresses (a post
+      URL, a settle time), and a post id appearing there must not make a second log;
+    - Late-era items that lost their `_id`: `createdAt`, `platform`, `accountId`, `userId`, `postId`,
+      `attemptNumber` and `action` (which names the step, never its outcome).
+
+    Left out on purpose is whatever a pending log changes when it settles in place (status, status code,
+    error, bodies, duration, the unified `action` such as `post.pending` becoming `post.published`) and free
+    text that redaction may rewrite (endpoint, bodies). The hash is computed on the raw entry as Late sent
+    it, before redaction, and stamped into the stored entry (`IDENTITY_KEY`), so collector and store always
+    agree.
+
+    Two entries whose fixed fields are all equal cannot be told apart; `stamp_identities` keeps both, as
+    `<id>~2`, `<id>~3`, ...
+    """
+    value = _text(_first_present(entry, "_id", "id"))
+    if value:
+        return value
+    stamped = entry.get(IDENTITY_KEY)
+    if isinstance(stamped, str) and stamped:
+        return stamped
+    if "createdAt" in entry or "postId" in entry:
+        post_id, _ = _reference(entry.get("postId"))
+        account_id, _ = _reference(entry.get("accountId"))
+        fixed: dict[str, Any] = {
+            "at": _identity_time(entry.get("createdAt")),
+            "platform": _text(entry.get("platform")),
+            "account": account_id,
+            "user": _text(entry.get("userId")),
+            "post": post_id,
+            "attempt": _integer(entry.get("attemptNumber")),
+            "action": _text(entry.get("action")),
+        }
+    else:
+        fixed = {
+            "type": _text(entry.get("type")),
+            "at": _identity_time(entry.get("created_at")),
+            "platform": _text(entry.get("platform")),
+            "account": _text(entry.get("account_id")),
+            "user": _text(entry.get("user_id")),
+            "request": _text(entry.get("request_id")),
+            "method": _text(entry.get("method")),
+            "path": _text(entry.get("path")),
+            "key": _text(entry.get("api_key_id")),
+        }
+    canonical = json.dumps(fixed, sort_keys=True, ensure_ascii=False)
     return "u" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
+def _identity_time(value: Any) -> str | None:
+    # The instant, not its spelling: "…05Z" and "…05.000+00:00" are one moment.
+    parsed = parse_time(value)
+    return parsed.isoformat() if parsed is not None else _text(value)
+
+
+def stamp_identities(
+    entries: list[Mapping[str, Any]], *, keep_twins: bool = True
+) -> tuple[list[dict[str, Any]], int]:
+    """Copies of `entries` (one page, as Late sent it) carrying their identity, and how many were twins.
+
+    Entries without an id get `IDENTITY_KEY`; when several entries of the page share every fixed field,
+    the second and later get `~2`, `~3`: Late holds that many logs, so that many are kept. Twins are told
+    within one page only, because across pages a repeat is the same log seen again after a shift. The store
+    stamps with `keep_twins=False`: it cannot know where a page began, so a repeat there is the same log.
+    """
+    stamped: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    twins = 0
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        item = dict(entry)
+        if _text(_first_present(item, "_id", "id")) or isinstance(item.get(IDENTITY_KEY), str):
+            stamped.append(item)
+            continue
+        identity = identity_of(item)
+        count = seen.get(identity, 0) + 1
+        seen[identity] = count
+        if count > 1 and keep_twins:
+            twins += 1
+            identity = f"{identity}{TWIN_SEPARATOR}{count}"
+        item[IDENTITY_KEY] = identity
+        stamped.append(item)
+    return stamped, twins
+
+
+def log_id_has_id(entry: Mapping[str, Any]) -> bool:
+    """True when the entry carries an id of its own (`_id` or `id`)."""
+    return bool(_text(_first_present(entry, "_id", "id")))
+
+
+def late_key_of(entry: Mapping[str, Any]) -> tuple:
+    """The fixed fields of a Late 1.0.1 entry (creation instant, platform, account, post, attempt number,
+    action), the same ones `identity_of` hashes, as a key to find the stored attempt it is."""
+    post_id, _ = _reference(entry.get("postId"))
+    account_id, _ = _reference(entry.get("accountId"))
+    created = parse_time(entry.get("createdAt"))
+    return (
+        created.isoformat() if created is not None else None,
+        _text(entry.get("platform")),
+        account_id,
+        post_id,
+        _integer(entry.get("attemptNumber")),
+        _text(entry.get("action")),
+    )
+
+
+def late_keys_of_frame(frame: pd.DataFrame) -> dict[tuple, str]:
+    """`late_key_of` for every stored record of a frame, to the record's log id."""
+    keys: dict[tuple, str] = {}
+    if frame.empty:
+        return keys
+    for row in frame[["log_id", "created_at", "platform", "account_id", "post_id", "attempt_number",
+                      "action"]].itertuples(index=False):
+        created = None if pd.isna(row.created_at) else row.created_at.to_pydatetime().isoformat()
+        attempt = None if pd.isna(row.attempt_number) else int(row.attempt_number)
+        texts = [None if pd.isna(v) else str(v) for v in (row.platform, row.account_id, row.post_id)]
+        key = (created, *texts, attempt, None if pd.isna(row.action) else str(row.action))
+        keys.setdefault(key, str(row.log_id))
+    return keys
+
+
+def synthetic_log_id(entry: Mapping[str, Any]) -> str:
+    """The identity of an entry that carries no id (kept under this name for older callers)."""
+    return identity_of(entry)
+
+
 def log_id_of(entry: Mapping[str, Any]) -> str:
-    """The entry's log id: `_id` (or `id`), or a content hash when the source gives none."""
-    value = _text(_first_present(entry, "_id", "id"))
-    return value if value else synthetic_log_id(entry)
+    """The entry's log id: `_id` (or `id`), else its stamped or computed identity (see `identity_of`)."""
+    return identity_of(entry)
+
+
+def post_key_of(entry: Mapping[str, Any]) -> str | None:
+    """The post an entry belongs to: Late 1.0.1 `postId` (a plain id or a populated object), or in a
+    unified item the post id in `metadata`, else `request_id` (the logs one API call spawned)."""
+    if is_unified_shape(entry):
+        return _metadata_post_id(parse_metadata(entry.get("metadata"))) or _text(entry.get("request_id"))
+    post_id, _ = _reference(entry.get("postId"))
+    return post_id or None
+
+
+def outcome_of(entry: Mapping[str, Any]) -> str | None:
+    """The entry's outcome (success, failed, pending, skipped, or an unknown value verbatim)."""
+    if is_unified_shape(entry):
+        metadata = parse_metadata(entry.get("metadata"))
+        attempt = _integer(_meta(metadata, "attempt_number", "attemptNumber", "attempt"))
+        return unified_vocabulary(entry.get("action"), entry.get("status"), attempt)[1]
+    return _text(entry.get("status"))
+
+
+def time_of(entry: Mapping[str, Any]) -> datetime | None:
+    """The creation time of an entry of either contract (`createdAt` or `created_at`)."""
+    return parse_time(_first_present(entry, "createdAt", "created_at"))
+
+
+def unified_vocabulary(action: Any, status: Any, attempt_number: int | None) -> tuple[str | None, str | None]:
+    """(action, outcome) in the publishing vocabulary for a unified action and status.
+
+    `post.published` is a publish that succeeded, `post.failed` a publish that failed, ...; the item's own
+    `status` wins over what the action implies; a publish after the first attempt is a retry, as in Late
+    1.0.1; an action not in `UNIFIED_ACTIONS` is kept verbatim.
+    """
+    text = _text(action)
+    outcome = _text(status)
+    if text is None:
+        return None, outcome
+    mapped = UNIFIED_ACTIONS.get(text.strip().lower())
+    if mapped is None:
+        return text, outcome
+    name, implied = mapped
+    if name == "publish" and attempt_number is not None and attempt_number > 1:
+        name = "retry"
+    return name, outcome or implied
+
+
+def bodies_of(entry: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """(request body, response body) as Late recorded them, in either contract; None where it did not.
+
+    Late 1.0.1 keeps them in `request.rawBody` / `response.rawBody` (detail only); the unified item carries
+    `request_body` / `response_body` itself.
+    """
+    if not isinstance(entry, Mapping):
+        return None, None
+    request = _mapping(entry.get("request"))
+    response = _mapping(entry.get("response"))
+    return (
+        _text(_first_present(entry, "request_body")) or _text(request.get("rawBody")),
+        _text(_first_present(entry, "response_body")) or _text(response.get("rawBody")),
+    )
+
+
+def retention_days_of(flavor: str | None) -> int:
+    """How many days Late keeps logs under this contract (the Late-era 7 when it is not known yet)."""
+    return RETENTION_DAYS.get(flavor or "", RETENTION_DAYS[FLAVOR_LATE])
+
+
+def drift_of(entry: Any, flavor: str) -> list[tuple[str, str]]:
+    """How one list item departs from its contract's shape: (kind, example) pairs, empty when it fits.
+
+    Kinds: "not an object", "unknown field <name>", "<field> is <type>", "unknown status <value>",
+    "unknown type <value>". Only counted and told; the item is stored all the same.
+    """
+    if not isinstance(entry, Mapping):
+        return [("not an object", _text(entry) or "null")]
+    types = UNIFIED_FIELD_TYPES if flavor == FLAVOR_UNIFIED else LATE_FIELD_TYPES
+    found: list[tuple[str, str]] = []
+    for name, value in entry.items():
+        if name == IDENTITY_KEY:
+            continue
+        allowed = types.get(name)
+        if allowed is None:
+            found.append((f"unknown field {name}", f"{name}={_short(value)}"))
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, allowed)):
+            found.append((f"{name} is {type(value).__name__}", f"{name}={_short(value)}"))
+    status = entry.get("status")
+    if isinstance(status, str) and status not in STATUSES:
+        found.append((f"unknown status {status}", f"status={_short(status)}"))
+    if flavor == FLAVOR_UNIFIED:
+        kind = entry.get("type")
+        if isinstance(kind, str) and kind not in UNIFIED_TYPES:
+            found.append((f"unknown type {kind}", f"type={_short(kind)}"))
+        metadata = entry.get("metadata")
+        if isinstance(metadata, str) and metadata.strip() and not parse_metadata(metadata):
+            found.append(("metadata is not a JSON object", f"metadata={_short(metadata)}"))
+    return found
+
+
+def _short(value: Any) -> str:
+    text = _text(value) or "null"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,20 +566,42 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flatten_unified(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A unified item as a record: the publishing vocabulary, and what `metadata` adds (post, account,
+    attempt number, platform post URL). The post key is the metadata's post id, else `request_id`, which
+    ties together the logs one API call spawned."""
+    metadata = parse_metadata(entry.get("metadata"))
+    attempt = _integer(_meta(metadata, "attempt_number", "attemptNumber", "attempt"))
+    action, outcome = unified_vocabulary(entry.get("action"), entry.get("status"), attempt)
+    media = _meta(metadata, "media_urls", "mediaUrls")
+    if isinstance(media, list):
+        media_text = MEDIA_URL_SEPARATOR.join(_text(u) or "" for u in media) or None
+    else:
+        media_text = _text(media)
     record = dict.fromkeys(RECORD_COLUMNS)
     record.update(
         log_id=log_id_of(entry),
         created_at=_frame_time(entry.get("created_at")),
         platform=_text(entry.get("platform")),
-        action=_text(entry.get("action")),
-        status=_text(entry.get("status")),
-        account_id=_text(entry.get("account_id")),
+        action=action,
+        status=outcome,
+        account_id=_text(entry.get("account_id")) or _text(_meta(metadata, "account_id", "accountId")),
+        account_username=_text(_meta(metadata, "account_username", "accountUsername", "username")),
+        post_id=_metadata_post_id(metadata) or _text(entry.get("request_id")),
+        post_content=_text(_meta(metadata, "post_content", "content")),
         status_code=_integer(entry.get("status_code")),
         error_code=_text(entry.get("error_code")),
         error_message=_text(entry.get("error_message")),
         endpoint=_text(entry.get("endpoint")),
+        content_preview=_text(_meta(metadata, "content_preview", "contentPreview")),
+        media_count=_integer(_meta(metadata, "media_count", "mediaCount")),
+        media_urls=media_text,
+        platform_post_id=_text(_meta(metadata, "platform_post_id", "platformPostId")),
+        platform_post_url=_text(_meta(metadata, "platform_post_url", "platformPostUrl", "post_url")),
         duration_ms=_integer(entry.get("duration_ms")),
+        attempt_number=attempt,
+        scheduled_for=_frame_time(_meta(metadata, "scheduled_for", "scheduledFor")),
         user_id=_text(entry.get("user_id")),
+        profile_id=_text(_meta(metadata, "profile_id", "profileId")),
     )
     return record
 

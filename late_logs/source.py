@@ -10,16 +10,21 @@ Demo-mode knobs (environment variables, read only here; meant for tests, benchma
 - `LATE_LOGS_DEMO_ATTEMPTS_PER_HOUR`: how busy the demo world is (the simulator's default when unset).
 - `LATE_LOGS_DEMO_SLOW_SECONDS`: a delay the demo simulator adds to each answer, to make a pass long enough
   to be interrupted on purpose.
+- `LATE_LOGS_DEMO_FLAVOR`: `late-1.0` (default) or `unified`, the contract the demo simulator speaks.
+
+Every client of one key and base URL in a process shares one `RateShare`, so the dashboard's on-demand
+requests and a running collector together stay within `LATE_LOGS_RATE_SHARE` of the key's limit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from datetime import datetime
 from typing import Mapping
 
-from late_logs.api import LateClient
+from late_logs.api import LateClient, RateShare
 from late_logs.config import ConfigError, Settings
 from late_logs.records import parse_time
 from late_logs.simulator import DEMO_API_KEY, SimulatedLate
@@ -31,6 +36,7 @@ FROZEN_WORLD_RATE_LIMIT = 1_000_000_000
 
 _demo_lock = threading.Lock()
 _demo_simulator: SimulatedLate | None = None
+_shares: dict[tuple[str, str, float], RateShare] = {}
 
 
 def mode_line(settings: Settings) -> str:
@@ -52,6 +58,10 @@ def demo_simulator(env: Mapping[str, str] | None = None) -> SimulatedLate:
 def build_demo_simulator(env: Mapping[str, str]) -> SimulatedLate:
     """A new simulated Late configured from LATE_LOGS_DEMO_* values in `env`."""
     options: dict[str, object] = {"api_key": DEMO_API_KEY}
+    flavor = (env.get("LATE_LOGS_DEMO_FLAVOR") or "late-1.0").strip().lower()
+    if flavor not in ("late-1.0", "unified"):
+        raise ConfigError(f"LATE_LOGS_DEMO_FLAVOR must be late-1.0 or unified, got {flavor!r}.")
+    options["flavor"] = flavor
     seed = env.get("LATE_LOGS_DEMO_SEED")
     if seed:
         options["seed"] = _number("LATE_LOGS_DEMO_SEED", seed, int)
@@ -85,11 +95,27 @@ def _number(name: str, text: str, kind: type):
         raise ConfigError(f"{name} must be a number, got {text!r}.") from None
 
 
+def rate_share_for(base_url: str, key: str | None, share: float) -> RateShare:
+    """The process's one RateShare for this key at this base URL (the key only as a digest)."""
+    digest = hashlib.sha256((key or "").encode("utf-8")).hexdigest()[:16]
+    with _demo_lock:
+        return _shares.setdefault((base_url, digest, share), RateShare(share))
+
+
 def open_client(settings: Settings) -> LateClient:
     """A LateClient for these settings: the in-process simulator in demo mode, else the real API."""
+    options = {
+        "max_wait": float(settings.max_wait_seconds),
+    }
     if settings.demo:
-        return LateClient(DEMO_API_KEY, DEMO_BASE_URL, transport=demo_simulator().transport())
-    return LateClient(settings.api_key, settings.base_url)
+        share = rate_share_for(DEMO_BASE_URL, DEMO_API_KEY, settings.rate_share)
+        return LateClient(
+            DEMO_API_KEY, DEMO_BASE_URL, transport=demo_simulator().transport(), rate_share=share, **options
+        )
+    share = rate_share_for(settings.base_url, settings.api_key, settings.rate_share)
+    return LateClient(
+        settings.api_key, settings.base_url, flavor=settings.flavor, rate_share=share, **options
+    )
 
 
 def open_store(settings: Settings) -> LogStore:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import hashlib
 import inspect
 import io
 import json
@@ -50,6 +49,7 @@ from late_logs.records import (
     log_id_of,
     merge_listing,
     parse_time,
+    stamp_identities,
     suspicious_time,
 )
 from late_logs.redact import redact_text, redact_value
@@ -349,11 +349,8 @@ def _store_faults(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _connection_id(entry: Mapping[str, Any]) -> str:
-    value = entry.get("_id", entry.get("id"))
-    if isinstance(value, str) and value:
-        return value
-    canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
-    return "c" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+    # The same identity rule as attempts (an id, else the stamp taken before redaction).
+    return log_id_of(entry)
 
 
 class _ReadOnlyCache(diskcache.Cache):
@@ -956,10 +953,13 @@ class LogStore:
         entries: Iterable[Mapping[str, Any]], now: datetime, ignored: dict[str, int], restoring: bool = False
     ) -> dict[str, dict[str, Any]]:
         batch: dict[str, dict[str, Any]] = {}
-        for entry in entries:
-            if not isinstance(entry, Mapping):
-                continue
-            raw = _plain_json(redact_value(dict(entry)))
+        # The identity is taken from the entry as Late sent it, before redaction (records.identity_of), and
+        # stamped into it, so the collector and the store give one log one id.
+        stamped, _ = stamp_identities(
+            [entry for entry in entries if isinstance(entry, Mapping)], keep_twins=False
+        )
+        for entry in stamped:
+            raw = _plain_json(redact_value(entry))
             if not isinstance(raw, dict):
                 continue
             if not restoring:
@@ -1239,10 +1239,12 @@ class LogStore:
     def upsert_connection_logs(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
         """Store connection log entries (redacted first), deduplicated by `_id`."""
         batch: dict[str, dict[str, Any]] = {}
-        for entry in entries:
-            if isinstance(entry, Mapping):
-                raw = _plain_json(redact_value(dict(entry)))
-                batch[_connection_id(raw)] = raw
+        stamped, _ = stamp_identities(
+            [entry for entry in entries if isinstance(entry, Mapping)], keep_twins=False
+        )
+        for entry in stamped:
+            raw = _plain_json(redact_value(entry))
+            batch[_connection_id(raw)] = raw
         if not batch:
             return UpsertResult()
         result = UpsertResult()

@@ -11,7 +11,7 @@ import streamlit as st
 
 from late_logs import analysis, collector, source
 from late_logs.api import LateError
-from late_logs.records import parse_time
+from late_logs.records import parse_time, retention_days_of
 from late_logs.store import StoreError, StoreLocked
 from late_logs.ui import data, nav
 from late_logs.ui.text import bytes_text, count_text, escape_markdown, plain, utc_text
@@ -72,6 +72,10 @@ with st.container(border=True):
         fact("Requests to Late (all passes)", count_text(state.get("total_requests") or 0))
         fact("Rate-limited answers (429)", count_text(state.get("total_rate_limited") or 0))
     fact("Last pass summary", plain(summary_of(state.get("last_report"))))
+    fact("Contract in use", plain(collector.contract_line(state)))
+    drift = collector.drift_line(state)
+    if drift:
+        st.warning(escape_markdown("Late's answers drifted from the contract: " + drift))
     errors = (
         (state.get("last_report") or {}).get("errors") if isinstance(state.get("last_report"), dict) else []
     )
@@ -101,7 +105,8 @@ with st.container(border=True):
         fact("Newest attempt", utc_text(stats.newest))
     with third:
         fact("Size on disk", bytes_text(stats.size_bytes))
-        fact("Retention", f"{stats.retention_days} days (Late itself keeps 7)")
+        kept_by_late = retention_days_of(state.get("flavor"))
+        fact("Retention", f"{stats.retention_days} days (Late itself keeps {kept_by_late})")
         fact("Folder", plain(config.cache_dir))
 
 with st.container(border=True):

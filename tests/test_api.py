@@ -137,12 +137,16 @@ def test_list_logs_defaults_and_omits_unset_filters() -> None:
     assert dict(handler.requests[0].url.params) == {"days": "7", "limit": "100", "skip": "0"}
 
 
-def test_default_base_url_is_late() -> None:
+def test_default_base_url_is_the_newest_official_server() -> None:
+    # issue 7: the newest spec's server (Zernio) is the default; the Late-era host keeps working when set.
     handler = Recorder(ok())
     client = LateClient(API_KEY, transport=httpx.MockTransport(handler))
     client.list_logs()
-    assert DEFAULT_BASE_URL == "https://getlate.dev/api"
-    assert str(handler.requests[0].url).startswith("https://getlate.dev/api/v1/logs?")
+    assert DEFAULT_BASE_URL == "https://zernio.com/api"
+    assert str(handler.requests[0].url).startswith("https://zernio.com/api/v1/logs?")
+    old = LateClient(API_KEY, "https://getlate.dev/api", transport=httpx.MockTransport(handler))
+    old.list_logs()
+    assert str(handler.requests[1].url).startswith("https://getlate.dev/api/v1/logs?")
 
 
 def test_connection_logs_uses_event_type_param() -> None:
@@ -373,11 +377,31 @@ def test_429_without_retry_after_waits_until_rate_limit_reset() -> None:
     assert len(handler.requests) == 2
 
 
-def test_429_waits_are_capped() -> None:
+def test_429_with_a_huge_retry_after_is_said_at_once_not_sat_out() -> None:
+    # issue 6: Retry-After 86400 meant 481 s of silence, then "wait a minute"; now one sentence at once.
     handler = Recorder(httpx.Response(429, headers={"Retry-After": "86400"}), ok())
+    client, fake = make_client(handler)
+    with pytest.raises(RateLimitedError) as caught:
+        client.list_logs()
+    assert fake.waits == [] and len(handler.requests) == 1
+    # T0 = 2025-06-15T15:06:40Z, so a day later is 15:06 UTC on the 16th.
+    assert caught.value.message.startswith("Late asks us to wait 24 h; next try at 2025-06-16 15:06 UTC")
+    assert caught.value.retry_at == pytest.approx(T0 + 86400)
+    assert_no_key(caught.value)
+
+
+def test_429_waits_up_to_the_cap_are_sat_out() -> None:
+    handler = Recorder(httpx.Response(429, headers={"Retry-After": str(int(MAX_WAIT_SECONDS))}), ok())
     client, fake = make_client(handler)
     client.list_logs()
     assert fake.waits == [MAX_WAIT_SECONDS]
+
+
+def test_the_wait_cap_is_a_setting() -> None:
+    handler = Recorder(httpx.Response(429, headers={"Retry-After": "600"}), ok())
+    client, fake = make_client(handler, max_wait=900)
+    client.list_logs()
+    assert fake.waits == [600.0]
 
 
 def test_429_retry_after_as_http_date() -> None:
@@ -525,9 +549,11 @@ def test_spent_window_makes_the_next_request_wait_until_reset() -> None:
     client.list_logs(skip=100)
     assert fake.waits == [pytest.approx(30.0)]
     client.list_logs(skip=200)
-    assert fake.waits == [pytest.approx(30.0)]  # the new window has room: no more waiting
+    # The new window has room: no second window wait, only the collector's evenly spread slot of the
+    # limit (issue 7: 60 / (0.5 x 60) = 2 s between requests at the default share).
+    assert fake.waits == [pytest.approx(30.0), pytest.approx(2.0)]
     assert client.stats.rate_limited == 0
-    assert client.stats.waited_seconds == pytest.approx(30.0)
+    assert client.stats.waited_seconds == pytest.approx(32.0)
 
 
 def test_remaining_above_zero_or_reset_in_the_past_does_not_wait() -> None:
@@ -688,7 +714,10 @@ def test_simulator_rejects_a_wrong_key(sim_world: tuple[SimulatedLate, FakeClock
     client = sim_client(sim, clock, key=API_KEY)
     with pytest.raises(AuthError) as caught:
         client.list_logs()
-    assert caught.value.message == "the API key was refused (401); check LATE_API_KEY"
+    # The X-Request-Id of the failed call is kept in the sentence (issue 7: users quote it to support).
+    assert caught.value.message == (
+        "the API key was refused (401); check LATE_API_KEY; Late's request id sim-7-00000001"
+    )
     assert sim.request_count == 1
     assert_no_key(caught.value)
 

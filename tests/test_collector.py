@@ -292,19 +292,39 @@ def test_details_are_bounded_per_pass_and_the_rest_come_in_later_passes(world):
     assert len(world.store.detail_ids() & failed) == 100
 
 
-def test_posts_with_new_failures_get_their_history_once(world):
+def test_a_complete_listing_asks_no_post_history_because_it_would_add_nothing(world):
+    # issue 7: ~1,000 post-history requests over the first passes of a quiet store added nothing the full
+    # listing had not stored; a history is asked only where the listing could not be completed.
     report = sync_all(world)
 
-    asked = [
-        r.url.path.split("/v1/posts/")[1].rsplit("/logs", 1)[0]
-        for r in world.transport.requests
-        if request_kind(r) == "post"
-    ]
-    assert asked and report.post_histories == len(asked)
-    assert max(Counter(asked).values()) == 1  # once per post per pass
-    frame = world.store.frame()
-    failed_posts = set(frame.loc[frame["status"] == "failed", "post_id"].dropna())
-    assert set(asked) == failed_posts
+    assert world.transport.count("post") == 0 and report.post_histories == 0
+    assert world.stored() == world.truth()
+
+
+def test_posts_with_new_failures_get_their_history_once_when_the_listing_stayed_incomplete(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("late_logs.collector.MAX_CATCH_UP_ROUNDS", 0)
+    world = World(tmp_path)
+    try:
+        def churn(request: httpx.Request) -> None:
+            if request_kind(request) == "list":
+                world.clock.advance(600)  # ten minutes per page: logs land at the head while paging
+
+        world.transport.before = churn
+        report = sync_all(world)
+        asked = [
+            r.url.path.split("/v1/posts/")[1].rsplit("/logs", 1)[0]
+            for r in world.transport.requests
+            if request_kind(r) == "post"
+        ]
+        assert asked and report.post_histories == len(asked)
+        assert max(Counter(asked).values()) == 1  # once per post per pass
+        frame = world.store.frame()
+        failed_posts = set(frame.loc[frame["status"] == "failed", "post_id"].dropna())
+        assert set(asked) <= failed_posts
+    finally:
+        world.close()
 
 
 def test_connection_logs_are_paged_and_kept(world):

@@ -1,12 +1,15 @@
 """The simulated Late API's HTTP behaviour: routing, auth, parameter limits, rate limits and faults.
 
-`SimulatedLate.handle` turns an `httpx.Request` into an `httpx.Response` exactly as the Late 1.0.1 logs
-endpoints would (CONTRACT.md §1, §2, §4). It is used in-process through `transport()` and behind
-`server.serve()` for a real port.
+`SimulatedLate.handle` turns an `httpx.Request` into an `httpx.Response` as the Late 1.0.1 logs endpoints
+would (CONTRACT.md §1, §2, §4), or, with `flavor="unified"`, as today's Zernio API does: one unified
+`GET /v1/logs` (CONTRACT.md §3), 90-day retention, every other log path 404 and the newer error envelope
+`{error, type, code}`. It is used in-process through `transport()` and behind `server.serve()` for a real
+port.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import random
@@ -23,7 +26,25 @@ import httpx
 from .clock import utc_now
 from .connections import EVENT_TYPES, connection_logs_between
 from .render import detail, list_item
-from .world import DAY_MS, PLATFORMS, RETENTION_MS, World, iso, to_ms
+from .unified import connection_item, publishing_item, request_id_of, unified_action
+from .world import DAY_MS, HOUR_MS, PLATFORMS, RETENTION_MS, World, iso, to_ms
+
+FLAVOR_LATE = "late-1.0"
+FLAVOR_UNIFIED = "unified"
+FLAVORS = (FLAVOR_LATE, FLAVOR_UNIFIED)
+UNIFIED_RETENTION_MS = 90 * DAY_MS
+UNIFIED_TYPES = ("all", "publishing", "connections", "webhooks", "messaging", "workflow_event", "api_request")
+# The unified platform filter adds whatsapp (CONTRACT.md §3).
+UNIFIED_PLATFORMS = (*PLATFORMS, "whatsapp")
+# The Zernio error envelope (CONTRACT.md §2.4, 2026-06-17) by status.
+_ERROR_KINDS = {
+    400: ("invalid_request_error", "invalid_parameter"),
+    401: ("authentication_error", "unauthorized"),
+    404: ("not_found", "not_found"),
+    429: ("rate_limit_error", "rate_limited"),
+    500: ("api_error", "internal_error"),
+    503: ("api_error", "service_unavailable"),
+}
 
 # What the demo-mode client sends. Not a secret: it only opens the simulator.
 DEMO_API_KEY = "sk_demo_simulated_late_api_key_not_a_real_secret"
@@ -56,6 +77,7 @@ class Faults:
     slow_seconds: float = 0.0  # wait this long before answering
     truncate_rate: float = 0.0  # this fraction of responses has its body cut in half
     storm_retry_after: int = 2  # Retry-After seconds during a storm
+    ignore_window: bool = False  # unified only: answer as a server that ignores `from` / `to`
 
 
 @dataclass(frozen=True)
@@ -130,10 +152,18 @@ class SimulatedLate:
         api_key: str = DEMO_API_KEY,
         clock: Callable[[], datetime] | None = None,
         rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE,
-        attempts_per_hour: float = DEFAULT_ATTEMPTS_PER_HOUR,
+        attempts_per_hour: float | None = None,
         faults: Faults | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        flavor: str = FLAVOR_LATE,
     ) -> None:
+        if flavor not in FLAVORS:
+            raise ValueError(f"flavor must be one of {', '.join(FLAVORS)}, got {flavor!r}")
+        self.flavor = flavor
+        self.retention_ms = UNIFIED_RETENTION_MS if flavor == FLAVOR_UNIFIED else RETENTION_MS
+        if attempts_per_hour is None:
+            # The same number of logs at Late in both flavours: 90 days are sparser than 7.
+            attempts_per_hour = DEFAULT_ATTEMPTS_PER_HOUR * RETENTION_MS / self.retention_ms
         self.seed = seed
         self._api_key = api_key
         self.clock: Callable[[], datetime] = clock or utc_now
@@ -163,11 +193,12 @@ class SimulatedLate:
         return httpx.MockTransport(self.handle)
 
     def retained_logs(self) -> list[dict[str, Any]]:
-        """Every list entry Late holds now (createdAt within the last 7 days), newest first."""
+        """Every list entry Late holds now (within its retention: 7 days, or 90 unified), newest first."""
         now_ms = to_ms(self.clock())
+        render = publishing_item if self.flavor == FLAVOR_UNIFIED else list_item
         return [
-            list_item(self.world, a, now_ms)
-            for a in self.world.attempts_between(now_ms - RETENTION_MS, now_ms)
+            render(self.world, a, now_ms)
+            for a in self.world.attempts_between(now_ms - self.retention_ms, now_ms)
         ]
 
     def logs_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -177,7 +208,8 @@ class SimulatedLate:
         """
         now_ms = to_ms(self.clock())
         hi = min(to_ms(end), now_ms)
-        return [list_item(self.world, a, now_ms) for a in self.world.attempts_between(to_ms(start), hi)]
+        render = publishing_item if self.flavor == FLAVOR_UNIFIED else list_item
+        return [render(self.world, a, now_ms) for a in self.world.attempts_between(to_ms(start), hi)]
 
     def log_detail(self, log_id: str) -> dict[str, Any] | None:
         """Ground truth for `GET /v1/logs/{id}`'s `log` object, or None when Late would say 404."""
@@ -188,9 +220,12 @@ class SimulatedLate:
         return detail(self.world, attempt, now_ms)
 
     def connection_logs(self) -> list[dict[str, Any]]:
-        """Every connection log entry Late holds now, newest first."""
+        """Every connection log entry Late holds now, newest first (unified items in the unified flavor)."""
         now_ms = to_ms(self.clock())
-        return connection_logs_between(self.world, now_ms - RETENTION_MS, now_ms)
+        entries = connection_logs_between(self.world, now_ms - self.retention_ms, now_ms)
+        if self.flavor == FLAVOR_UNIFIED:
+            return [connection_item(e) for e in entries]
+        return entries
 
     def dead_tokens(self) -> list[dict[str, Any]]:
         """Accounts whose token is dead now: id, platform, username and since when (ISO text)."""
@@ -267,11 +302,11 @@ class SimulatedLate:
                 )
             if error_kind == 503:
                 headers["Retry-After"] = "1"
-                return 503, _json({"error": "Service temporarily unavailable"}), headers
-            return 500, _json({"error": "Internal server error"}), headers
+                return 503, self._error(503, "Service temporarily unavailable"), headers
+            return 500, self._error(500, "Internal server error"), headers
 
         if not self._authorized(request):
-            return 401, _json({"error": "Unauthorized"}), self._limit_headers(now_s)
+            return 401, self._error(401, "Unauthorized"), self._limit_headers(now_s)
 
         with self._lock:
             window = self._window
@@ -288,14 +323,31 @@ class SimulatedLate:
         if request.method != "GET":
             return 405, _json({"error": "Method not allowed"}), headers
         match = _ROUTE.search(request.url.path)
-        if match is None:
-            return 404, _json({"error": "Not found"}), headers
+        if match is None or (self.flavor == FLAVOR_UNIFIED and not match.group("logs")):
+            # Today's API has only the unified /v1/logs: details, post logs and connection logs are gone.
+            return 404, self._error(404, "Not found"), headers
         try:
-            status, body = self._route(match, request.url.params, to_ms(now))
+            if self.flavor == FLAVOR_UNIFIED:
+                status, body = 200, self._unified_logs(request.url.params, to_ms(now))
+            else:
+                status, body = self._route(match, request.url.params, to_ms(now))
         except BadParameter as exc:
             message = f"Invalid value {exc.value!r} for query parameter '{exc.name}'."
-            return 400, _json({"error": message, "details": exc.details}), headers
+            return 400, self._error(400, message, exc.details, param=exc.name), headers
         return status, _json(body), headers
+
+    def _error(self, status: int, message: str, details: Mapping[str, Any] | None = None,
+               param: str | None = None) -> bytes:
+        """An error body: Late's `{error, details}`, or Zernio's `{error, type, code, param, details}`."""
+        body: dict[str, Any] = {"error": message}
+        if self.flavor == FLAVOR_UNIFIED:
+            kind, code = _ERROR_KINDS.get(status, ("api_error", "error"))
+            body.update(type=kind, code=code)
+            if param is not None:
+                body["param"] = param
+        if details is not None:
+            body["details"] = dict(details)
+        return _json(body)
 
     def _authorized(self, request: httpx.Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -305,11 +357,8 @@ class SimulatedLate:
     def _rate_limited(self, wait: int, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         """A 429 as Late sends it: Retry-After in seconds and the `{error, details}` body."""
         headers["Retry-After"] = str(wait)
-        body = {
-            "error": "Rate limit exceeded",
-            "details": {"limit": self.rate_limit_per_minute, "window": "1 minute", "retryAfter": wait},
-        }
-        return 429, _json(body), headers
+        details = {"limit": self.rate_limit_per_minute, "window": "1 minute", "retryAfter": wait}
+        return 429, self._error(429, "Rate limit exceeded", details), headers
 
     def _limit_headers(
         self, now_s: float, *, remaining: int | None = None, reset: int | None = None
@@ -365,6 +414,72 @@ class SimulatedLate:
             "pagination": _pagination(len(attempts), limit, skip, len(page)),
         }
 
+    def _unified_logs(self, params: httpx.QueryParams, now_ms: int) -> dict[str, Any]:
+        """`GET /v1/logs` of today's API: by type, newest first, `days` up to 90, `from`/`to` instants."""
+        kind = _enum(params, "type", UNIFIED_TYPES) or "all"
+        if params.get("type") is None:
+            kind = "publishing"  # the documented default
+        status = _enum(params, "status", STATUSES)
+        platform = _enum(params, "platform", UNIFIED_PLATFORMS)
+        action = params.get("action") or None
+        days = _integer(params, "days", 90, 1, 90)
+        limit = _integer(params, "limit", 50, 1, 100)
+        skip = _integer(params, "skip", 0, 0, None)
+        lo, hi = now_ms - days * DAY_MS, now_ms
+        if not self.faults.ignore_window:
+            lo = max(lo, _instant(params, "from", lo))
+            hi = min(hi, _instant(params, "to", hi))
+        items: list[dict[str, Any]] = []
+        total = 0
+        attempts = []
+        if kind in ("publishing", "all") and hi >= lo:
+            attempts = self._unified_window(lo, hi)
+            if platform:
+                attempts = [a for a in attempts if a.account.platform == platform]
+            account = params.get("account_id") or params.get("accountId")
+            if account:
+                attempts = [a for a in attempts if a.account.id == account]
+            request_id = params.get("request_id") or params.get("requestId")
+            if request_id:
+                attempts = [a for a in attempts if request_id_of(a.post.id) == request_id]
+            if status:
+                attempts = [a for a in attempts if a.outcome_at(now_ms).status == status]
+            if action:
+                attempts = [
+                    a for a in attempts if unified_action(a.action, a.outcome_at(now_ms).status) == action
+                ]
+            if kind == "publishing":
+                items = [publishing_item(self.world, a, now_ms) for a in attempts[skip : skip + limit]]
+                total = len(attempts)
+        if kind in ("connections", "all") and hi >= lo:
+            entries = [connection_item(e) for e in connection_logs_between(self.world, lo, hi)]
+            if platform:
+                entries = [e for e in entries if e.get("platform") == platform]
+            if status:
+                entries = [e for e in entries if e.get("status") == status]
+            if action:
+                entries = [e for e in entries if e.get("action") == action]
+            if kind == "connections":
+                items = entries[skip : skip + limit]
+                total = len(entries)
+            else:  # every category, newest first
+                merged = [publishing_item(self.world, a, now_ms) for a in attempts] + entries
+                merged.sort(key=lambda item: str(item.get("created_at")), reverse=True)
+                items = merged[skip : skip + limit]
+                total = len(merged)
+        return {"logs": items, "pagination": _pagination(total, limit, skip, len(items))}
+
+    def _unified_window(self, lo: int, hi: int) -> list[Any]:
+        """Attempts in [lo, hi], newest first. The world caches one window; keyed on whole hours, a 90-day
+        window survives a clock that moves between pages (and is cut to [lo, hi] here)."""
+        hour_lo = lo - lo % HOUR_MS
+        hour_hi = hi - hi % HOUR_MS + HOUR_MS - 1
+        attempts = self.world.attempts_between(hour_lo, hour_hi)
+        # Newest first: the attempts after `hi` are the head, those before `lo` the tail.
+        start = bisect.bisect_left(attempts, -hi, key=lambda a: -a.created_ms)
+        end = bisect.bisect_right(attempts, -lo, key=lambda a: -a.created_ms)
+        return attempts[start:end]
+
     def _detail(self, log_id: str, now_ms: int) -> dict[str, Any] | None:
         attempt = self.world.find_attempt(log_id)
         if attempt is None or not (now_ms - RETENTION_MS <= attempt.created_ms <= now_ms):
@@ -397,6 +512,23 @@ class SimulatedLate:
             entries = [e for e in entries if e["eventType"] in CONNECTION_STATUSES[status]]
         page = entries[skip : skip + limit]
         return {"logs": page, "pagination": _pagination(len(entries), limit, skip, len(page))}
+
+
+def _instant(params: httpx.QueryParams, name: str, default: int) -> int:
+    """An ISO-8601 instant parameter in epoch ms; a value that is not one is a 400, like other params."""
+    raw = params.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadParameter(name, raw, {"param": name, "value": raw, "format": "date-time"}) from None
+    if moment.tzinfo is None:
+        raise BadParameter(name, raw, {"param": name, "value": raw, "format": "date-time with offset"})
+    return to_ms(moment)
 
 
 def _json(body: Any) -> bytes:

@@ -47,7 +47,9 @@ CHAIN_LIMIT_MS = 105 * MINUTE_MS
 LOOKBACK_BUCKETS = 2
 NEVER = 1 << 62  # settle time of attempts that stay pending for good ("stuck")
 MAX_RAW_BODY = 5000
-BUCKET_CACHE_SIZE = 768  # about 50 MB: four weeks of hours at the default volume
+# About 50 MB per 768 hours at the default 1.0.1 volume; 2,400 holds the unified flavour's 90 days (which is
+# sparser by default, so about as big as four dense weeks).
+BUCKET_CACHE_SIZE = 2400
 # How often each platform is among a post's targets (relative weights).
 PLATFORM_WEIGHTS = {
     "instagram": 10,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs import analysis, source
+from late_logs import analysis, collector, source
 from late_logs.ui import data, facets, filters
 from late_logs.ui.text import escape_markdown
 
@@ -36,6 +36,7 @@ def freshness(ctx: data.AppContext) -> None:
 
     freshness_line()
     st.caption(escape_markdown(source.mode_line(ctx.settings)))
+    st.caption(escape_markdown(collector.contract_line(data.collector_state(ctx.store))))
 
 
 def render(ctx: data.AppContext, scope: tuple[str, ...]) -> None:
