@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from late_logs.config import DEFAULT_BASE_URL
-from late_logs.redact import REDACTED, redact_text
+from late_logs.redact import REDACTED, mask_url, redact_text
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -278,7 +278,7 @@ class LateClient:
         return self._key is not None
 
     def __repr__(self) -> str:
-        return f"LateClient(base_url={self.base_url!r}, key_set={self.key_is_set})"
+        return f"LateClient(base_url={mask_url(self.base_url)!r}, key_set={self.key_is_set})"
 
     __str__ = __repr__
 
@@ -432,7 +432,9 @@ class LateClient:
                     status,
                 )
             return NotFoundError(
-                f"Late has no endpoint for {what} at {self.base_url} (404); check LATE_API_BASE_URL", status
+                f"Late has no endpoint for {what} at {mask_url(self.base_url)} (404); "
+                "check LATE_API_BASE_URL",
+                status,
             )
         if status == 400:
             return BadRequestError(f"Late rejected the request (400): {self._error_text(response)}", status)
