@@ -45,7 +45,7 @@ _SECRET_KEYS = frozenset(
 # `X-Amz-Signature`, `X-Amz-Credential`). Not a bare "key": `monkey` and `key` are ordinary words.
 _SECRET_KEY_SUFFIXES = (
     "token", "secret", "password", "passwd", "apikey", "accesskey", "secretkey", "privatekey", "consumerkey",
-    "signature", "credential", "credentials", "sessionid", "cookie",
+    "signature", "credential", "credentials", "sessionid", "cookie", "jwt",
 )
 # Parameters that are secrets in a URL but ordinary words in prose ("error code=190"): only after ? & # ;.
 _WEAK_PARAMS = frozenset({"code", "sig", "key", "auth", "state", "ticket"})
@@ -94,7 +94,7 @@ def register_secret(value: str | None) -> None:
 Span = tuple[int, int]
 
 # `name=value`, `name: value`, `"name": "value"`, `'name': 'value'`: the name decides, the value follows.
-_NAME_RE = re.compile(r"(?<![A-Za-z0-9_\-])([\"']?)([A-Za-z][A-Za-z0-9_\-]*+)\1[ \t]*+([:=])[ \t]*+([\"']?)")
+_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])([\"']?)([A-Za-z][A-Za-z0-9_\-]*+)\1[ \t]*+([:=])[ \t]*+([\"']?)")
 # A value stops at the next `=` unless that is base64 padding, so `token=token=...` stays linear and
 # `state=abc?access_token=...` leaves the nested name to be read on its own.
 _VALUE_AFTER_EQUALS_RE = re.compile(r"[^&\s\"'\\#<>,;|=]++(?:=++(?![^&\s\"'\\#<>,;|]))?+")
@@ -136,7 +136,11 @@ def _name_spans(text: str) -> Iterator[Span]:
 # Authorization headers, in header form (`Authorization: Bearer abc`) or JSON form. With a scheme the rest of
 # the value goes and the scheme word stays; without one only a token-looking value does, so "authorization:
 # denied" stays readable. OAuth 1.0a parameters are name=value pairs the name rule takes one by one.
-_AUTH_RE = re.compile(r"(?i)\b(?:proxy-)?authorization[\"']?[ \t]*+[:=][ \t]*+([\"']?)[ \t]*+")
+# A JSON list of values (`"authorization": ["Basic ..."]`) is opened, but not the `[` of a REDACTED.
+_OPEN_LIST = r"(?:\[(?!REDACTED\])[ \t]*+)?"
+_AUTH_RE = re.compile(
+    rf"(?i)\b(?:proxy-)?authorization[\"']?[ \t]*+[:=][ \t]*+{_OPEN_LIST}[\"']?[ \t]*+"
+)
 _AUTH_SCHEME_RE = re.compile(
     r"(?i)(?:bearer|basic|digest|token|bot|negotiate|ntlm|hawk|sso-key|key|apikey|api-key)[ \t]++"
 )
@@ -170,7 +174,8 @@ def _auth_spans(text: str) -> Iterator[Span]:
 
 
 _COOKIE_RE = re.compile(
-    r"(?i)\b(?:set-)?cookies?[\"']?[ \t]*+:[ \t]*+[\"']?[ \t]*+([^\s\"'\\][^\r\n\"'\\]*+)"
+    rf"(?i)\b(?:set-)?cookies?[\"']?[ \t]*+:[ \t]*+{_OPEN_LIST}[\"']?[ \t]*+"
+    r"([^\s\"'\\\[\]{}][^\r\n\"'\\]*+)"
 )
 
 
@@ -205,6 +210,16 @@ def _header_list_spans(text: str) -> Iterator[Span]:
             yield value.span()
 
 
+# XML bodies (SOAP, older platform APIs): <access_token>...</access_token>, <ns:Password>...</ns:Password>.
+_XML_ELEMENT_RE = re.compile(r"<([A-Za-z][A-Za-z0-9_\-:.]*+)(?:[ \t][^<>]*+)?>([^<]*+)</\1>")
+
+
+def _xml_spans(text: str) -> Iterator[Span]:
+    for match in _XML_ELEMENT_RE.finditer(text):
+        if _is_secret_key_name(match.group(1).rsplit(":", 1)[-1]):
+            yield match.span(2)
+
+
 # Credentials in URLs: https://TOKEN@host, https://user:pw@host, redis://:pw@host.
 _USERINFO_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*+://([^/\s@\"'\\?#<>\[\]]*+)@")
 
@@ -230,13 +245,16 @@ _TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("rk_", r"rk_(?:live|test)_[A-Za-z0-9]{16,}+"),  # Stripe restricted keys
         ("whsec_", r"whsec_[A-Za-z0-9]{16,}+"),  # Stripe webhook secrets
         ("EAA", r"EAA[A-Za-z0-9]{20,}+"),  # Facebook / Instagram Graph tokens
-        ("IGQV", r"IGQV[A-Za-z0-9_\-]{20,}+"),  # Instagram Basic Display tokens
+        ("IGQ", r"IGQ[A-Z][A-Za-z0-9_\-]{20,}+"),  # Instagram Basic Display tokens (IGQVJ..., IGQWR...)
         ("IGAA", r"IGAA[A-Za-z0-9_\-]{20,}+"),  # Instagram API with Instagram Login tokens
+        ("THQV", r"THQV[A-Za-z0-9_\-]{20,}+"),  # Threads user tokens
+        ("THAA", r"THAA[A-Za-z0-9_\-]{20,}+"),
         ("act.", r"act\.[A-Za-z0-9!*_\-.]{20,}+"),  # TikTok access tokens
         ("rft.", r"rft\.[A-Za-z0-9!*_\-.]{20,}+"),  # TikTok refresh tokens
         ("AQ", r"AQ[A-Z](?=[A-Za-z0-9_\-]{0,40}[a-z])[A-Za-z0-9_\-]{20,}+"),  # LinkedIn access / refresh
         ("ya29.", r"ya29\.[A-Za-z0-9_\-.]{10,}+"),  # Google OAuth access tokens
         ("1//", r"1//[0-9][A-Za-z0-9_\-]{20,}+"),  # Google refresh tokens
+        ("4/0", r"4/0[A-Za-z0-9_\-]{20,}+"),  # Google authorization codes
         ("GOCSPX-", r"GOCSPX-[A-Za-z0-9_\-]{10,}+"),  # Google OAuth client secrets
         ("AIza", r"AIza[0-9A-Za-z_\-]{35}"),  # Google API keys
         ("A" * 20, r"A{20}[A-Za-z0-9%+/=]{20,}+"),  # X (Twitter) app-only bearer tokens
@@ -247,6 +265,8 @@ _TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("github_pat_", r"github_pat_[A-Za-z0-9_]{22,}+"),  # GitHub fine-grained tokens
         ("glpat-", r"glpat-[A-Za-z0-9_\-]{20,}+"),  # GitLab tokens
         ("pina_", r"pina_[A-Za-z0-9]{20,}+"),  # Pinterest
+        ("sk-", r"sk-[A-Za-z0-9_\-]{20,}+"),  # OpenAI / Anthropic style API keys
+        ("SG.", r"SG\.[A-Za-z0-9_\-]{16,}+\.[A-Za-z0-9_\-]{16,}+"),  # SendGrid
         ("AKIA", r"AKIA[0-9A-Z]{16}"),  # AWS access key ids
         ("ASIA", r"ASIA[0-9A-Z]{16}"),  # AWS temporary access key ids
         (":AA", r"[0-9]{6,12}+:AA[A-Za-z0-9_\-]{30,}+"),  # Telegram bot tokens
@@ -310,7 +330,7 @@ def _known_secret_spans(text: str) -> Iterator[Span]:
 
 _NAME_WORDS = (
     "token", "secret", "passw", "pwd", "key", "sig", "code", "auth", "state", "ticket", "session",
-    "credential", "passphrase", "sid",
+    "credential", "passphrase", "sid", "jwt",
 )
 # (lower-case gate strings, detector): a detector runs on a view only when one of its gates is in it, so
 # captions, ids and media URLs skip nearly everything.
@@ -320,6 +340,7 @@ _DETECTORS: tuple[tuple[tuple[str, ...], Callable[[str], Iterator[Span]]], ...] 
     (("cookie",), _cookie_spans),
     (_NAME_WORDS + ("cookie",), _header_list_spans),
     (("://",), _userinfo_spans),
+    (("</",), _xml_spans),
     (tuple(literal.lower() for literal, _ in _TOKEN_SHAPES + _URL_SECRETS), _shape_spans),
     (("-----begin",), _pem_spans),
 )
@@ -442,7 +463,7 @@ def redact_text(text: str) -> str:
 
 
 # The token shapes that can be made of letters and digits alone.
-_ALNUM_TOKEN_STARTS = ("EAA", "AKIA", "ASIA", "AIza", "IGQV", "IGAA", "AQ", "AAAAAAAAAAAAAAAAAAAA")
+_ALNUM_TOKEN_STARTS = tuple(literal for literal, _ in _TOKEN_SHAPES if literal.isalnum())
 
 # Endpoints, captions, usernames and error messages repeat across thousands of attempts; short texts are
 # remembered (bounded: at most 16384 texts of at most 512 characters).

@@ -56,6 +56,8 @@ SHAPES = {
     "github_fine_grained": "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "stripe_live": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
     "stripe_restricted": "rk_live_51H8abcDEFghiJKLmno",
+    "openai_style": "sk-proj-Zk9Yd3Wm1Pn8Rt5Vj0Cs4Hb6Ge2Fa7Uk9Ix",
+    "sendgrid": "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",
 }
 
 # The shapes' distinctive tails: what must not survive anywhere (the prefix alone says nothing).
@@ -224,6 +226,15 @@ def test_short_configured_key_does_not_redact_every_text(forget_registered_secre
         ("clientSecret: kx8Hq2LmZ0pR7tWv", "kx8Hq2LmZ0pR7tWv"),
         ("X-API-Key: 3f2c9d8e7a6b5c4d", "3f2c9d8e7a6b5c4d"),
         ("curl -H 'X-Api-Key: abcdefghijklmnop' https://api.example.com", "abcdefghijklmnop"),
+        # Bodies in other syntaxes, flags and header arrays.
+        ("<response><access_token>Zm9vYmFyYmF6cXV4MTIz</access_token><expires_in>3600</expires_in></response>",
+         "Zm9vYmFyYmF6cXV4MTIz"),
+        ("ran: uploader --token=Zm9vYmFyYmF6cXV4MTIz --api-key 1 --verbose", "Zm9vYmFyYmF6cXV4MTIz"),
+        ('{"authorization": ["Basic dXNlcjpzM2NyM3RQNHNz"]}', "dXNlcjpzM2NyM3RQNHNz"),
+        ('{"set-cookie": ["sid=31d4d96e407aad42; Path=/"]}', "31d4d96e407aad42"),
+        ('{"did":"did:plc:abc","accessJwt":"opaqueBlueskySession123"}', "opaqueBlueskySession123"),
+        ("threads token THQVJxYzWq8Tn5Vb1Hs6Yc0Lq2Zk9Yd3Wm1", "Hs6Yc0Lq2Zk9Yd3Wm1"),
+        ("auth code 4/0AX4XfWhxYzWq8Tn5Vb1Hs6Yc0Lq2Zk9Yd3Wm1", "Hs6Yc0Lq2Zk9Yd3Wm1"),
         # URL-encoded nested tokens: a URL inside a query parameter.
         ("https://app.example/login?redirect=https%3A%2F%2Fx.example%2Fcb%3Faccess_token%3DZm9vYmFyYmF6cXV4MTIz"
          "%26state%3Dok", "Zm9vYmFyYmF6cXV4MTIz"),
