@@ -39,6 +39,9 @@ ADVERSARIAL = {
     "url userinfo runs": lambda n: ("https://u:" * (n // 10 + 1))[:n],
     "BEGIN without END": lambda n: ("-----BEGIN RSA PRIVATE KEY-----\nMIIE" * (n // 36 + 1))[:n],
     "name/value header pairs": lambda n: ('{"name":"X-API-Key","value":"' * (n // 29 + 1))[:n],
+    "xml secret elements": lambda n: ("<token>" * (n // 7 + 1))[:n],
+    "open lists after cookie": lambda n: ('cookie: [' * (n // 9 + 1))[:n],
+    "escaped percent mix": lambda n: ("\\u0025" + "%5C" * 3 * 0 + "%25" * 3 + "\\n") * (n // 19 + 1),
     "caption words": lambda n: ("Check out our new feature launch today with the team " * (n // 53 + 1))[:n],
 }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -349,64 +350,70 @@ _ALL_GATES = tuple(sorted({gate for gates, _ in _DETECTORS for gate in gates}))
 
 # ------------------------------------------------------------------------------------------------ views
 
-_JSON_ESCAPE_RE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
+# Each escape is one capture group, so `split` cuts a text into literal, escape, literal, ... in C.
+_JSON_ESCAPE_RE = re.compile(r"(\\(?:u[0-9a-fA-F]{4}|[\"\\/bfnrt]))")
 _JSON_SIMPLE_ESCAPES = {
     "\"": "\"", "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
 }
-_PERCENT_ESCAPE_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_PERCENT_ESCAPE_RE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
+@functools.lru_cache(maxsize=70_000)  # at most 65,536 \\uXXXX forms and a few simple ones
 def _json_unescaped(escape: str) -> str:
     return chr(int(escape[2:], 16)) if escape[1] == "u" else _JSON_SIMPLE_ESCAPES[escape[1]]
 
 
+@functools.lru_cache(maxsize=1024)
 def _percent_decoded(escape: str) -> str:
     return chr(int(escape[1:], 16))  # one character per byte: secrets are ASCII, positions stay simple
 
 
 class _View:
-    """A decoded form of the raw text where every escape became one character, and the way back to raw."""
+    """A decoded form of the raw text where every escape became one character, and the way back to raw.
 
-    __slots__ = ("text", "parent", "decoded_at", "raw_at", "raw_length")
+    The way back (where each escape stood) is worked out only when something is found in the view, which is
+    rare: a megabyte of backslashes is decoded, scanned and dropped without it.
+    """
 
-    def __init__(self, text: str, parent: _View | None = None) -> None:
+    __slots__ = ("text", "parent", "_pieces", "_decoded_at", "_raw_at", "_raw_length")
+
+    def __init__(self, text: str, parent: _View | None = None, pieces: list[str] | None = None) -> None:
         self.text = text
         self.parent = parent
-        self.decoded_at: list[int] = []  # where each escape's character stands in this view
-        self.raw_at: list[int] = []  # where that escape starts in the parent
-        self.raw_length: list[int] = []
+        self._pieces = pieces  # the parent's text split into literal, escape, literal, ..., literal
+        self._decoded_at: list[int] = []  # where each escape's character stands in this view
+        self._raw_at: list[int] = []  # where that escape starts in the parent
+        self._raw_length: list[int] = []
 
     @classmethod
     def decoded(cls, parent: _View, pattern: re.Pattern[str], decode: Callable[[str], str]) -> _View | None:
-        text = parent.text
-        parts: list[str] = []
-        view = cls("", parent)
-        last = 0
-        length = 0
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            parts.append(text[last:start])
-            length += start - last
-            view.decoded_at.append(length)
-            view.raw_at.append(start)
-            view.raw_length.append(end - start)
-            parts.append(decode(match.group()))
-            length += 1
-            last = end
-        if not parts:
+        pieces = pattern.split(parent.text)
+        if len(pieces) == 1:
             return None
-        parts.append(text[last:])
-        view.text = "".join(parts)
-        return view
+        decoded = pieces.copy()
+        decoded[1::2] = map(decode, pieces[1::2])
+        return cls("".join(decoded), parent, pieces)
+
+    def _build_map(self) -> None:
+        pieces = self._pieces
+        self._pieces = None
+        raw_lengths = list(map(len, pieces))
+        decoded_lengths = raw_lengths.copy()
+        decoded_lengths[1::2] = [1] * (len(pieces) // 2)
+        self._raw_at = list(itertools.accumulate(raw_lengths))[0::2][:-1]
+        self._decoded_at = list(itertools.accumulate(decoded_lengths))[0::2][:-1]
+        self._raw_length = raw_lengths[1::2]
 
     def _parent_range(self, position: int) -> Span:
         """The parent's characters that this view's character at `position` was decoded from."""
-        index = bisect.bisect_right(self.decoded_at, position) - 1
+        if self._pieces is not None:
+            self._build_map()
+        index = bisect.bisect_right(self._decoded_at, position) - 1
         if index < 0:
             return position, position + 1
-        if self.decoded_at[index] == position:
-            return self.raw_at[index], self.raw_at[index] + self.raw_length[index]
-        at = self.raw_at[index] + self.raw_length[index] + position - self.decoded_at[index] - 1
+        if self._decoded_at[index] == position:
+            return self._raw_at[index], self._raw_at[index] + self._raw_length[index]
+        at = self._raw_at[index] + self._raw_length[index] + position - self._decoded_at[index] - 1
         return at, at + 1
 
     def raw_span(self, start: int, end: int) -> Span:
@@ -472,21 +479,17 @@ _CACHED_TEXT_LENGTH = 512
 
 def _redact_text(text: str) -> str:
     try:
-        if "\\" not in text and "%" not in text:
-            lower = text.lower()
-            if not any(gate in lower for gate in _ALL_GATES) and not _holds_known_secret(text):
-                return text
-            views = [_View(text)]
-        else:
-            views = _views(text)
+        views = _views(text) if "\\" in text or "%" in text else [_View(text)]
         spans: list[Span] = []
         for view in views:
             view_text = view.text
             lower = view_text.lower()
+            present = {gate for gate in _ALL_GATES if gate in lower}
             found: list[Span] = []
-            for gates, detector in _DETECTORS:
-                if any(gate in lower for gate in gates):
-                    found.extend(detector(view_text))
+            if present:
+                for gates, detector in _DETECTORS:
+                    if not present.isdisjoint(gates):
+                        found.extend(detector(view_text))
             found.extend(_known_secret_spans(view_text))
             for start, end in found:
                 if end > start and not _already_redacted(view_text, start, end):
@@ -556,15 +559,21 @@ def _keep_json_valid(original: str, redacted: str) -> str:
     return json.dumps(redact_value(parsed), ensure_ascii=False)
 
 
-def _is_header_pair(item: Any, in_list: bool) -> bool:
-    """A ["X-API-Key", "..."] pair: two strings, the first a secret header name (inside a list of pairs,
-    or spelled like a header) — so a tag list such as ["token", "economics"] stays readable."""
-    if not (isinstance(item, (list, tuple)) and len(item) == 2):
-        return False
-    name, value = item
-    if not (isinstance(name, str) and isinstance(value, str) and is_secret_key(name)):
-        return False
-    return in_list or "-" in name or name[:1].isupper()
+def _header_pairs(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """`items` with the value of each ["X-API-Key", "..."] pair redacted: two strings, the first a secret
+    header name, inside a list of pairs or spelled like a header (so a tag list ["token", "economics"]
+    stays readable); every other item redacted as usual."""
+    in_list_of_pairs = all(isinstance(item, (list, tuple)) and len(item) == 2 for item in items)
+    result = []
+    for item in items:
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            name, value = item
+            if (isinstance(name, str) and isinstance(value, str) and is_secret_key(name)
+                    and (in_list_of_pairs or "-" in name or name[:1].isupper())):
+                result.append(type(item)((name, REDACTED)))
+                continue
+        result.append(_redact(item))
+    return result
 
 
 def _redact(obj: Any) -> Any:
@@ -574,22 +583,21 @@ def _redact(obj: Any) -> Any:
         result = {}
         for key, value in obj.items():
             # None and booleans say whether a secret exists, not what it is; they stay for debugging.
-            if is_secret_key(key) and value is not None and not isinstance(value, bool):
+            if value is not None and not isinstance(value, bool) and is_secret_key(key):
                 result[key] = REDACTED
             else:
                 result[key] = _redact(value)
         # HAR and header lists: {"name": "Set-Cookie", "value": "..."}.
-        for name_key in ("name", "key", "header"):
-            if is_secret_key(obj.get(name_key)) and isinstance(obj.get("value"), str):  # type: ignore[arg-type]
+        if "value" in obj and isinstance(obj["value"], str):
+            if any(is_secret_key(obj.get(name_key)) for name_key in ("name", "key", "header")):  # type: ignore[arg-type]
                 result["value"] = REDACTED
         return result
-    if isinstance(obj, (list, tuple)):
-        pairs = all(isinstance(item, (list, tuple)) and len(item) == 2 for item in obj)
-        items = [
-            type(item)((item[0], REDACTED)) if _is_header_pair(item, pairs) else _redact(item)
-            for item in obj
-        ]
-        return items if isinstance(obj, list) else tuple(items)
+    if isinstance(obj, list):
+        if any(isinstance(item, (list, tuple)) for item in obj):
+            return _header_pairs(obj)
+        return [_redact(item) for item in obj]
+    if isinstance(obj, tuple):
+        return tuple(_header_pairs(obj))
     return obj
 
 
