@@ -273,6 +273,7 @@ _TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (":AA", r"[0-9]{6,12}+:AA[A-Za-z0-9_\-]{30,}+"),  # Telegram bot tokens
     )
 )
+_ESCAPED_BREAKS = frozenset({"\\n", "\\t", "\\r"})
 _WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # Telegram bot paths (/bot123456789:AAH.../sendMessage), Discord and Slack webhook URLs: the secret part.
 _URL_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -290,7 +291,9 @@ def _shape_spans(text: str) -> Iterator[Span]:
             continue
         for match in pattern.finditer(text):
             start = match.start()
-            if start == 0 or text[start - 1] not in _WORD_CHARACTERS:
+            # `\n` + token is a boundary even where no view decoded it (JSON nested deeper than twice)
+            before = text[start - 1] if start else " "
+            if before not in _WORD_CHARACTERS or text[start - 2 : start] in _ESCAPED_BREAKS:
                 yield match.span()
     lower = text.lower()
     for literal, pattern in _URL_SECRETS:

@@ -139,6 +139,20 @@ def test_token_shape_leaked_inside_escaped_json_inside_json(name: str) -> None:
     assert parsed["id"] == "17895695668004550"
 
 
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_token_shape_leaked_after_a_newline_in_json_nested_three_deep(name: str) -> None:
+    secret = SHAPES[name]
+    text = json.dumps(json.dumps(json.dumps({"m": f"line\n{secret}"})))
+    assert not leaks(redact_text(text), secret)
+
+
+def test_configured_key_leaked_escaped_character_by_character() -> None:
+    as_unicode = '{"m":"' + "".join(f"\\u{ord(c):04x}" for c in LATE_KEY) + '"}'
+    as_percent = "x=" + "".join(f"%{ord(c):02X}" for c in LATE_KEY)
+    assert redact_text(as_unicode) == f'{{"m":"{R}"}}'
+    assert redact_text(as_percent) == f"x={R}"
+
+
 # -------------------------------------------------------------------- the configured key, wherever it is
 
 
