@@ -239,7 +239,7 @@ class LateClient:
         base_url = str(base_url).strip().rstrip("/")
         if not base_url.lower().startswith(("http://", "https://")):
             raise ValueError(
-                f"the Late API base URL must start with https:// or http://, got {redact_text(base_url)!r}; "
+                f"the Late API base URL must start with https:// or http://, got {mask_url(base_url)!r}; "
                 "check LATE_API_BASE_URL"
             )
         key = api_key.strip() if isinstance(api_key, str) else None

@@ -480,6 +480,21 @@ def test_every_cli_command_printed_the_base_url_with_its_credentials(tmp_path: P
     assert "hunter2" not in repr(settings)
 
 
+@pytest.mark.parametrize("command", [["status"], ["export", "--format", "jsonl"]])
+def test_cli_command_printed_base_url_credentials(tmp_path: Path, command: list[str]) -> None:
+    import io
+
+    from late_logs import cli
+
+    env = {"LATE_API_KEY": LATE_KEY, "LATE_API_BASE_URL": "https://bob:hunter2@proxy.example/api",
+           "LATE_LOGS_CACHE_DIR": str(tmp_path / "cache")}
+    out, err = io.StringIO(), io.StringIO()
+    cli.main(command, env=env, stdout=out, stderr=err)
+    printed = out.getvalue() + err.getvalue()
+    assert "proxy.example/api" in printed  # the line is there, so its masking is what is tested
+    assert "hunter2" not in printed and "bob:" not in printed and LATE_KEY not in printed
+
+
 # --------------------------------------------------------------------- the vectorised column redaction
 
 
