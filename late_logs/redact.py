@@ -39,7 +39,7 @@ _SECRET_KEYS = frozenset(
         "oauthverifier", "accesstokensecret", "tokensecret", "sessionid", "csrftoken", "credentials",
         "credential", "signature", "appsecretproof", "fbexchangetoken", "clientassertion", "consumerkey",
         "oauthconsumerkey", "awssecretaccesskey", "awssessiontoken", "appkey", "privatekeyid", "sessionkey",
-        "sid", "inputtoken",
+        "sid", "inputtoken", "accountkey", "masterkey", "encryptionkey", "signingkey",
     }
 )
 # Suffixes that mark a name as secret too (`connectToken`, `pageAccessToken`, `webhookSecret`,
@@ -62,7 +62,7 @@ def is_secret_key(name: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # the same few dozen keys come back in every entry
 def _is_secret_key_name(name: str) -> bool:
-    normalized = _normalized(name)
+    normalized = _normalized(name).rstrip("0123456789")  # X-Hub-Signature-256, token2
     return normalized in _SECRET_KEYS or normalized.endswith(_SECRET_KEY_SUFFIXES)
 
 
@@ -267,6 +267,11 @@ _TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("glpat-", r"glpat-[A-Za-z0-9_\-]{20,}+"),  # GitLab tokens
         ("pina_", r"pina_[A-Za-z0-9]{20,}+"),  # Pinterest
         ("sk-", r"sk-[A-Za-z0-9_\-]{20,}+"),  # OpenAI / Anthropic style API keys
+        ("shp", r"shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{32}"),  # Shopify
+        ("sq0", r"sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,}+"),  # Square
+        ("npm_", r"npm_[A-Za-z0-9]{36}"),  # npm
+        ("pypi-", r"pypi-[A-Za-z0-9_\-]{50,}+"),  # PyPI
+        ("sl.", r"sl\.[A-Za-z0-9_\-]{100,}+"),  # Dropbox short-lived tokens
         ("SG.", r"SG\.[A-Za-z0-9_\-]{16,}+\.[A-Za-z0-9_\-]{16,}+"),  # SendGrid
         ("AKIA", r"AKIA[0-9A-Z]{16}"),  # AWS access key ids
         ("ASIA", r"ASIA[0-9A-Z]{16}"),  # AWS temporary access key ids

@@ -58,6 +58,9 @@ SHAPES = {
     "stripe_restricted": "rk_live_51H8abcDEFghiJKLmno",
     "openai_style": "sk-proj-Zk9Yd3Wm1Pn8Rt5Vj0Cs4Hb6Ge2Fa7Uk9Ix",
     "sendgrid": "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",
+    "shopify": "shpat_" + "0123456789abcdef" * 2,
+    "square": "sq0atp-Zk9Yd3Wm1Pn8Rt5Vj0Cs4Hb6Ge2",
+    "npm": "npm_" + "Zk9Yd3Wm1Pn8Rt5Vj0Cs4Hb6Ge2Fa7Uk9Ix0",
 }
 
 # The shapes' distinctive tails: what must not survive anywhere (the prefix alone says nothing).
@@ -240,6 +243,11 @@ def test_short_configured_key_does_not_redact_every_text(forget_registered_secre
         ("clientSecret: kx8Hq2LmZ0pR7tWv", "kx8Hq2LmZ0pR7tWv"),
         ("X-API-Key: 3f2c9d8e7a6b5c4d", "3f2c9d8e7a6b5c4d"),
         ("curl -H 'X-Api-Key: abcdefghijklmnop' https://api.example.com", "abcdefghijklmnop"),
+        # Webhook signatures and connection strings.
+        ("X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+         "c46f4379c8b043e17"),
+        ("DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zm9vYmFyYmF6cXV4MTIz==;EndpointSuffix=x",
+         "Zm9vYmFyYmF6cXV4MTIz"),
         # Bodies in other syntaxes, flags and header arrays.
         ("<response><access_token>Zm9vYmFyYmF6cXV4MTIz</access_token><expires_in>3600</expires_in></response>",
          "Zm9vYmFyYmF6cXV4MTIz"),
