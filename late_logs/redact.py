@@ -100,7 +100,11 @@ _NAME_RE = re.compile(r"(?<![A-Za-z0-9_])([\"']?)([A-Za-z][A-Za-z0-9_\-]*+)\1[ \
 # `state=abc?access_token=...` leaves the nested name to be read on its own.
 _VALUE_AFTER_EQUALS_RE = re.compile(r"[^&\s\"'\\#<>,;|=]++(?:=++(?![^&\s\"'\\#<>,;|]))?+")
 _VALUE_AFTER_COLON_RE = re.compile(r"[^\s\"'\\,;<>{}\[\]:]++")
-_QUOTED_VALUES = {"\"": re.compile(r"[^\"\r\n]*+"), "'": re.compile(r"(?:[^'\r\n]|(?<=\w)'(?=\w))*+")}
+# A double-quoted value runs over its escapes (`"ab\\"cd"`), a single-quoted one over apostrophes in words.
+_QUOTED_VALUES = {
+    "\"": re.compile(r"(?:[^\"\\\r\n]|\\.)*+"),
+    "'": re.compile(r"(?:[^'\r\n]|(?<=\w)'(?=\w))*+"),
+}
 _PLAIN_WORDS = frozenset({"null", "true", "false", "none", "undefined", ""})
 _LINE_STARTS = "\r\n'\""
 

@@ -289,6 +289,11 @@ def test_secret_in_context_leaked(text: str, secret: str) -> None:
     assert R in output
 
 
+def test_json_value_with_an_escaped_quote_leaked_its_tail_and_broke_the_json() -> None:
+    output = redact_text('{"password":"hunt\\"er2","n":1}')
+    assert output == f'{{"password":"{R}","n":1}}'
+
+
 def test_telegram_bot_path_url_encoded_keeps_the_method_readable() -> None:
     text = "https://api.telegram.org/bot110201543%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
     assert redact_text(text) == f"https://api.telegram.org/bot{R}/sendMessage"
