@@ -121,3 +121,38 @@ def test_redaction_raised_or_was_not_idempotent_on_arbitrary_text(text: str) -> 
     once = redact_text(text)
     assert isinstance(once, str)
     assert redact_text(once) == once
+
+
+# Ordinary evidence built from pieces real logs carry: caption words, post URLs with random ids, endpoints,
+# error messages. None of it is a secret, so none of it may be redacted.
+CAPTION_WORDS = (
+    "launch today new product summer sale check our latest video thanks everyone for the support big news "
+    "coming soon behind the scenes meet team join us live event link in bio limited offer key secret "
+    "session token design inside author state code act now Asia tour password reset tips"
+).split()
+ids = st.integers(min_value=10**15, max_value=10**19 - 1)
+shortcodes = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", min_size=11,
+                     max_size=11)
+evidence_pieces = st.one_of(
+    st.lists(st.sampled_from(CAPTION_WORDS), min_size=1, max_size=12).map(" ".join),
+    shortcodes.map(lambda code: f"https://www.instagram.com/p/{code}/"),
+    ids.map(lambda n: f"https://www.tiktok.com/@acme/video/{n}"),
+    ids.map(lambda n: f"https://x.com/acme/status/{n}"),
+    ids.map(lambda n: f"https://www.linkedin.com/feed/update/urn:li:share:{n}/"),
+    ids.map(lambda n: f"graph.facebook.com/v19.0/{n}/media_publish"),
+    ids.map(lambda n: f"{n}_{n // 7}"),
+    st.sampled_from([
+        "Error validating access token: Session has expired on Friday, 03-Nov-24 10:00:00 PST.",
+        "(#100) Invalid parameter", "Invalid OAuth access token - Cannot parse access token",
+        "Media upload failed: error code=190, subcode 463", "Rate limit exceeded. Retry after 15 minutes.",
+    ]),
+)
+
+
+@PROPERTY_SETTINGS
+@given(
+    pieces=st.lists(evidence_pieces, min_size=1, max_size=5), how=st.sampled_from(["plain", "json string"])
+)
+def test_ordinary_evidence_was_over_redacted(pieces: list[str], how: str) -> None:
+    text = wrap(" · ".join(pieces), how)
+    assert redact_text(text) == text
