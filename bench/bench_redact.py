@@ -42,6 +42,9 @@ ADVERSARIAL = {
     "xml secret elements": lambda n: ("<token>" * (n // 7 + 1))[:n],
     "open lists after cookie": lambda n: ('cookie: [' * (n // 9 + 1))[:n],
     "escaped percent mix": lambda n: ("\\u0025" + "%5C" * 3 * 0 + "%25" * 3 + "\\n") * (n // 19 + 1),
+    "dash-joined names": lambda n: ("token-" * (n // 6 + 1))[:n],
+    "dotted words before ://": lambda n: ("a.b-c+" * (n // 6 + 1))[:n] + "://",
+    "header names without values": lambda n: ("x-token:" * (n // 8 + 1))[:n],
     "caption words": lambda n: ("Check out our new feature launch today with the team " * (n // 53 + 1))[:n],
 }
 

@@ -95,7 +95,12 @@ def register_secret(value: str | None) -> None:
 Span = tuple[int, int]
 
 # `name=value`, `name: value`, `"name": "value"`, `'name': 'value'`: the name decides, the value follows.
-_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])([\"']?)([A-Za-z][A-Za-z0-9_\-]*+)\1[ \t]*+([:=])[ \t]*+([\"']?)")
+# A name starts after a non-word character, or after a dash that follows one (`--token=`, ` -p`), never
+# inside `x-api-key`; and it is bounded (64), so `token-token-...` is scanned once, not once per dash.
+_NAME_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)([\"']?)([A-Za-z][A-Za-z0-9_\-]{0,63}+)\1"
+    r"[ \t]*+([:=])[ \t]*+([\"']?)"
+)
 # A value stops at the next `=` unless that is base64 padding, so `token=token=...` stays linear and
 # `state=abc?access_token=...` leaves the nested name to be read on its own.
 _VALUE_AFTER_EQUALS_RE = re.compile(r"[^&\s\"'\\#<>,;|=]++(?:=++(?![^&\s\"'\\#<>,;|]))?+")
@@ -202,6 +207,8 @@ _PAIR_LIST_RE = re.compile(r"\[[ \t]*+([\"'])([A-Za-z0-9_\-]++)\1[ \t]*+,[ \t]*+
 
 
 def _header_list_spans(text: str) -> Iterator[Span]:
+    if "\"" not in text and "'" not in text:  # every form below is quoted
+        return
     for match in _NAME_THEN_VALUE_RE.finditer(text):
         if _is_secret_key_name(match.group(3)):
             value = _QUOTED_VALUES[match.group(5)].match(text, match.end())
@@ -216,7 +223,7 @@ def _header_list_spans(text: str) -> Iterator[Span]:
 
 
 # XML bodies (SOAP, older platform APIs): <access_token>...</access_token>, <ns:Password>...</ns:Password>.
-_XML_ELEMENT_RE = re.compile(r"<([A-Za-z][A-Za-z0-9_\-:.]*+)(?:[ \t][^<>]*+)?>([^<]*+)</\1>")
+_XML_ELEMENT_RE = re.compile(r"<([A-Za-z][A-Za-z0-9_\-:.]{0,63}+)(?:[ \t][^<>]*+)?>([^<]*+)</\1>")
 
 
 def _xml_spans(text: str) -> Iterator[Span]:
@@ -226,7 +233,7 @@ def _xml_spans(text: str) -> Iterator[Span]:
 
 
 # Credentials in URLs: https://TOKEN@host, https://user:pw@host, redis://:pw@host.
-_USERINFO_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*+://([^/\s@\"'\\?#<>\[\]]*+)@")
+_USERINFO_RE = re.compile(r"://([^/\s@\"'\\?#<>\[\]]*+)@")  # the scheme does not matter, `://` is found fast
 
 
 def _userinfo_spans(text: str) -> Iterator[Span]:
