@@ -246,51 +246,57 @@ def _userinfo_spans(text: str) -> Iterator[Span]:
             yield start, end
 
 
-# Credentials recognisable by their shape alone, wherever they stand: (literal the shape starts with or
-# contains, pattern). Each pattern starts with its literal so the regex engine skips ahead to it; the
-# "no letter, digit or _ before it" rule is checked in Python, which keeps that skip working.
-_TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (literal, re.compile(pattern))
-    for literal, pattern in (
-        ("sk_", r"sk_[A-Za-z0-9_]{16,}+"),  # Late / Zernio API keys (sk_ + 64 chars), Stripe sk_live_
-        ("zrk_", r"zrk_[A-Za-z0-9_]{16,}+"),  # Zernio restricted keys
-        ("rk_", r"rk_(?:live|test)_[A-Za-z0-9]{16,}+"),  # Stripe restricted keys
-        ("whsec_", r"whsec_[A-Za-z0-9]{16,}+"),  # Stripe webhook secrets
-        ("EAA", r"EAA[A-Za-z0-9]{20,}+"),  # Facebook / Instagram Graph tokens
-        ("IGQ", r"IGQ[A-Z][A-Za-z0-9_\-]{20,}+"),  # Instagram Basic Display tokens (IGQVJ..., IGQWR...)
-        ("IGAA", r"IGAA[A-Za-z0-9_\-]{20,}+"),  # Instagram API with Instagram Login tokens
-        ("THQV", r"THQV[A-Za-z0-9_\-]{20,}+"),  # Threads user tokens
-        ("THAA", r"THAA[A-Za-z0-9_\-]{20,}+"),
-        ("act.", r"act\.[A-Za-z0-9!*_\-.]{20,}+"),  # TikTok access tokens
-        ("rft.", r"rft\.[A-Za-z0-9!*_\-.]{20,}+"),  # TikTok refresh tokens
-        ("AQ", r"AQ[A-Z](?=[A-Za-z0-9_\-]{0,40}[a-z])[A-Za-z0-9_\-]{20,}+"),  # LinkedIn access / refresh
-        ("ya29.", r"ya29\.[A-Za-z0-9_\-.]{10,}+"),  # Google OAuth access tokens
-        ("1//", r"1//[0-9][A-Za-z0-9_\-]{20,}+"),  # Google refresh tokens
-        ("4/0", r"4/0[A-Za-z0-9_\-]{20,}+"),  # Google authorization codes
-        ("GOCSPX-", r"GOCSPX-[A-Za-z0-9_\-]{10,}+"),  # Google OAuth client secrets
-        ("AIza", r"AIza[0-9A-Za-z_\-]{35}"),  # Google API keys
-        ("A" * 20, r"A{20}[A-Za-z0-9%+/=]{20,}+"),  # X (Twitter) app-only bearer tokens
-        ("eyJ", r"eyJ[A-Za-z0-9_\-]{5,}+\.[A-Za-z0-9_\-]{5,}+\.[A-Za-z0-9_\-]*+"),  # JWTs
-        ("xox", r"xox[abposre]-[A-Za-z0-9\-]{10,}+"),  # Slack tokens
-        ("xapp-", r"xapp-[A-Za-z0-9\-]{10,}+"),  # Slack app-level tokens
-        ("gh", r"gh[pousr]_[A-Za-z0-9]{30,}+"),  # GitHub tokens
-        ("github_pat_", r"github_pat_[A-Za-z0-9_]{22,}+"),  # GitHub fine-grained tokens
-        ("glpat-", r"glpat-[A-Za-z0-9_\-]{20,}+"),  # GitLab tokens
-        ("pina_", r"pina_[A-Za-z0-9]{20,}+"),  # Pinterest
-        ("sk-", r"sk-[A-Za-z0-9_\-]{20,}+"),  # OpenAI / Anthropic style API keys
-        ("shp", r"shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{32}"),  # Shopify
-        ("sq0", r"sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,}+"),  # Square
-        ("npm_", r"npm_[A-Za-z0-9]{36}"),  # npm
-        ("pypi-", r"pypi-[A-Za-z0-9_\-]{50,}+"),  # PyPI
-        ("sl.", r"sl\.[A-Za-z0-9_\-]{100,}+"),  # Dropbox short-lived tokens
-        ("SG.", r"SG\.[A-Za-z0-9_\-]{16,}+\.[A-Za-z0-9_\-]{16,}+"),  # SendGrid
-        ("AKIA", r"AKIA[0-9A-Z]{16}"),  # AWS access key ids
-        ("ASIA", r"ASIA[0-9A-Z]{16}"),  # AWS temporary access key ids
-        (":AA", r"[0-9]{6,12}+:AA[A-Za-z0-9_\-]{30,}+"),  # Telegram bot tokens
-    )
+# Credentials recognisable by their shape alone, wherever they stand: (literal, pattern). Each pattern
+# starts with its literal, so the regex engine skips ahead to it, and then checks the character before it:
+# a shape starts after a non-word character (or an escape such as `\\n`, for JSON nested deeper than the
+# views decode), never inside a longer run. The check is inside the pattern because `eyJeyJeyJ...` would
+# otherwise be tried, and scanned to its end, from every `eyJ` (quadratic).
+_BEFORE_SHAPE = r"(?<!(?<!\\)[A-Za-z0-9_]{head})"
+
+
+def _shape(head: str, rest: str) -> re.Pattern[str]:
+    """The pattern `head` (a fixed-width literal) + the start-of-token check + `rest`."""
+    return re.compile(head + _BEFORE_SHAPE.format(head=head) + rest)
+
+
+_TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("sk_", _shape(r"sk_", r"[A-Za-z0-9_]{16,}+")),  # Late / Zernio keys (sk_ + 64), Stripe sk_live_
+    ("zrk_", _shape(r"zrk_", r"[A-Za-z0-9_]{16,}+")),  # Zernio restricted keys
+    ("rk_", _shape(r"rk_", r"(?:live|test)_[A-Za-z0-9]{16,}+")),  # Stripe restricted keys
+    ("whsec_", _shape(r"whsec_", r"[A-Za-z0-9]{16,}+")),  # Stripe webhook secrets
+    ("EAA", _shape(r"EAA", r"[A-Za-z0-9]{20,}+")),  # Facebook / Instagram Graph tokens
+    ("IGQ", _shape(r"IGQ", r"[A-Z][A-Za-z0-9_\-]{20,}+")),  # Instagram Basic Display (IGQVJ..., IGQWR...)
+    ("IGAA", _shape(r"IGAA", r"[A-Za-z0-9_\-]{20,}+")),  # Instagram API with Instagram Login tokens
+    ("THQV", _shape(r"THQV", r"[A-Za-z0-9_\-]{20,}+")),  # Threads user tokens
+    ("THAA", _shape(r"THAA", r"[A-Za-z0-9_\-]{20,}+")),
+    ("act.", _shape(r"act\.", r"[A-Za-z0-9!*_\-.]{20,}+")),  # TikTok access tokens
+    ("rft.", _shape(r"rft\.", r"[A-Za-z0-9!*_\-.]{20,}+")),  # TikTok refresh tokens
+    ("AQ", _shape(r"AQ", r"[A-Z](?=[A-Za-z0-9_\-]{0,40}[a-z])[A-Za-z0-9_\-]{20,}+")),  # LinkedIn AQV/AQX
+    ("ya29.", _shape(r"ya29\.", r"[A-Za-z0-9_\-.]{10,}+")),  # Google OAuth access tokens
+    ("1//", _shape(r"1//", r"[0-9][A-Za-z0-9_\-]{20,}+")),  # Google refresh tokens
+    ("4/0", _shape(r"4/0", r"[A-Za-z0-9_\-]{20,}+")),  # Google authorization codes
+    ("GOCSPX-", _shape(r"GOCSPX-", r"[A-Za-z0-9_\-]{10,}+")),  # Google OAuth client secrets
+    ("AIza", _shape(r"AIza", r"[0-9A-Za-z_\-]{35}")),  # Google API keys
+    ("A" * 20, _shape(r"A{20}", r"[A-Za-z0-9%+/=]{20,}+")),  # X (Twitter) app-only bearer tokens
+    ("eyJ", _shape(r"eyJ", r"[A-Za-z0-9_\-]{5,}+\.[A-Za-z0-9_\-]{5,}+\.[A-Za-z0-9_\-]*+")),  # JWTs
+    ("xox", _shape(r"xox", r"[abposre]-[A-Za-z0-9\-]{10,}+")),  # Slack tokens
+    ("xapp-", _shape(r"xapp-", r"[A-Za-z0-9\-]{10,}+")),  # Slack app-level tokens
+    ("gh", _shape(r"gh", r"[pousr]_[A-Za-z0-9]{30,}+")),  # GitHub tokens
+    ("github_pat_", _shape(r"github_pat_", r"[A-Za-z0-9_]{22,}+")),  # GitHub fine-grained tokens
+    ("glpat-", _shape(r"glpat-", r"[A-Za-z0-9_\-]{20,}+")),  # GitLab tokens
+    ("pina_", _shape(r"pina_", r"[A-Za-z0-9]{20,}+")),  # Pinterest
+    ("sk-", _shape(r"sk-", r"[A-Za-z0-9_\-]{20,}+")),  # OpenAI / Anthropic style API keys
+    ("shp", _shape(r"shp", r"(?:at|ss|ca|pa)_[A-Fa-f0-9]{32}")),  # Shopify
+    ("sq0", _shape(r"sq0", r"(?:atp|csp)-[A-Za-z0-9_\-]{22,}+")),  # Square
+    ("npm_", _shape(r"npm_", r"[A-Za-z0-9]{36}")),  # npm
+    ("pypi-", _shape(r"pypi-", r"[A-Za-z0-9_\-]{50,}+")),  # PyPI
+    ("sl.", _shape(r"sl\.", r"[A-Za-z0-9_\-]{100,}+")),  # Dropbox short-lived tokens
+    ("SG.", _shape(r"SG\.", r"[A-Za-z0-9_\-]{16,}+\.[A-Za-z0-9_\-]{16,}+")),  # SendGrid
+    ("AKIA", _shape(r"AKIA", r"[0-9A-Z]{16}")),  # AWS access key ids
+    ("ASIA", _shape(r"ASIA", r"[0-9A-Z]{16}")),  # AWS temporary access key ids
+    # Telegram bot tokens: digits first, so the check comes first (bounded, so still linear).
+    (":AA", re.compile(r"(?<!(?<!\\)[A-Za-z0-9_])[0-9]{6,12}+:AA[A-Za-z0-9_\-]{30,}+")),
 )
-_ESCAPED_BREAKS = frozenset({"\\n", "\\t", "\\r"})
-_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # Telegram bot paths (/bot123456789:AAH.../sendMessage), Discord and Slack webhook URLs: the secret part.
 _URL_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("/bot", re.compile(r"/bot([0-9]{5,}+:[A-Za-z0-9_\-]{20,}+)")),
@@ -306,11 +312,7 @@ def _shape_spans(text: str) -> Iterator[Span]:
         if literal not in text:
             continue
         for match in pattern.finditer(text):
-            start = match.start()
-            # `\n` + token is a boundary even where no view decoded it (JSON nested deeper than twice)
-            before = text[start - 1] if start else " "
-            if before not in _WORD_CHARACTERS or text[start - 2 : start] in _ESCAPED_BREAKS:
-                yield match.span()
+            yield match.span()
     lower = text.lower()
     for literal, pattern in _URL_SECRETS:
         if literal in lower:
