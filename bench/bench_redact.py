@@ -45,6 +45,7 @@ ADVERSARIAL = {
     "dash-joined names": lambda n: ("token-" * (n // 6 + 1))[:n],
     "dotted words before ://": lambda n: ("a.b-c+" * (n // 6 + 1))[:n] + "://",
     "header names without values": lambda n: ("x-token:" * (n // 8 + 1))[:n],
+    "eyJ runs without dots": lambda n: ("eyJ" * (n // 3 + 1))[:n],
     "caption words": lambda n: ("Check out our new feature launch today with the team " * (n // 53 + 1))[:n],
 }
 
