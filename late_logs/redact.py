@@ -482,8 +482,8 @@ def redact_text(text: str) -> str:
     if not isinstance(text, str) or not text:
         return text
     # Ids, enum values and plain words: without punctuation only a token shape at the very start could
-    # match (the shapes' look-behind forbids a letter before them).
-    if text.isalnum() and not text.startswith(_ALNUM_TOKEN_STARTS) and not _known_secrets:
+    # match (a shape never starts right after an ASCII letter or digit; after "é" it can, hence isascii).
+    if text.isascii() and text.isalnum() and not text.startswith(_ALNUM_TOKEN_STARTS) and not _known_secrets:
         return text
     if len(text) <= _CACHED_TEXT_LENGTH:
         return _redact_short_text(text)
@@ -541,10 +541,6 @@ def candidate_pattern() -> str:
     """
     literals = (*_ALL_GATES, "\\", "%", *_known_secrets)
     return "|".join(re.escape(literal) for literal in literals)
-
-
-def _holds_known_secret(text: str) -> bool:
-    return any(secret in text for secret in _known_secrets)
 
 
 def _replace_spans(text: str, spans: list[Span]) -> str:

@@ -294,6 +294,11 @@ def test_json_value_with_an_escaped_quote_leaked_its_tail_and_broke_the_json() -
     assert output == f'{{"password":"{R}","n":1}}'
 
 
+def test_token_glued_to_a_non_ascii_letter_skipped_the_fast_path() -> None:
+    token = SHAPES["facebook_eaa"]
+    assert redact_text(f"日本{token}") == f"日本{R}"
+
+
 def test_telegram_bot_path_url_encoded_keeps_the_method_readable() -> None:
     text = "https://api.telegram.org/bot110201543%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
     assert redact_text(text) == f"https://api.telegram.org/bot{R}/sendMessage"
