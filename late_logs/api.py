@@ -24,7 +24,7 @@ import httpx
 
 from late_logs.config import DEFAULT_BASE_URL, DEFAULT_RATE_SHARE, FLAVOR_AUTO
 from late_logs.records import FLAVOR_LATE, FLAVOR_UNIFIED, FLAVORS, flavor_of_items, retention_days_of
-from late_logs.redact import REDACTED, redact_text
+from late_logs.redact import REDACTED, mask_url, redact_text
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -327,7 +327,7 @@ class LateClient:
         base_url = str(base_url).strip().rstrip("/")
         if not base_url.lower().startswith(("http://", "https://")):
             raise ValueError(
-                f"the Late API base URL must start with https:// or http://, got {redact_text(base_url)!r}; "
+                f"the Late API base URL must start with https:// or http://, got {mask_url(base_url)!r}; "
                 "check LATE_API_BASE_URL"
             )
         key = api_key.strip() if isinstance(api_key, str) else None
@@ -388,7 +388,7 @@ class LateClient:
         return retention_days_of(self.flavor)
 
     def __repr__(self) -> str:
-        return f"LateClient(base_url={self.base_url!r}, key_set={self.key_is_set})"
+        return f"LateClient(base_url={mask_url(self.base_url)!r}, key_set={self.key_is_set})"
 
     __str__ = __repr__
 
@@ -582,7 +582,7 @@ class LateClient:
                     status,
                 )
             return NotFoundError(
-                f"Late has no endpoint for {what} at {self._scrub(self.base_url)} (404); "
+                f"Late has no endpoint for {what} at {mask_url(self.base_url)} (404); "
                 f"check LATE_API_BASE_URL{rid}",
                 status,
             )

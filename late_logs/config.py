@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from late_logs.redact import mask_url, register_secret
+
 # The newest official spec's server (CONTRACT.md: Zernio 1.0.4, 2026-08-22); https://getlate.dev/api, the
 # Late-era server, keeps working when set.
 DEFAULT_BASE_URL = "https://zernio.com/api"
@@ -78,7 +80,7 @@ class Settings:
 
     def __repr__(self) -> str:  # never show the key, only whether there is one
         return (
-            f"Settings(key_set={self.key_is_set}, base_url={self.base_url!r}, "
+            f"Settings(key_set={self.key_is_set}, base_url={mask_url(self.base_url)!r}, "
             f"cache_dir={str(self.cache_dir)!r}, poll_seconds={self.poll_seconds}, "
             f"retention_days={self.retention_days}, flavor={self.flavor!r}, rate_share={self.rate_share})"
         )
@@ -147,6 +149,7 @@ def load_settings(
 
     api_key = get("LATE_API_KEY")
     api_key = str(api_key).strip() if api_key is not None else None
+    register_secret(api_key)  # from here on the key is replaced wherever it appears: store, screen, export
     base_url = str(get("LATE_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     cache = get("LATE_LOGS_CACHE_DIR")
     root = Path(str(cache)).expanduser() if cache else None

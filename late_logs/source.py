@@ -27,6 +27,7 @@ from typing import Mapping
 from late_logs.api import LateClient, RateShare
 from late_logs.config import ConfigError, Settings
 from late_logs.records import parse_time
+from late_logs.redact import mask_url
 from late_logs.simulator import DEMO_API_KEY, SimulatedLate
 from late_logs.store import LogStore
 
@@ -43,7 +44,7 @@ def mode_line(settings: Settings) -> str:
     """One line saying which Late the data comes from (never the key)."""
     if settings.demo:
         return DEMO_MODE_LINE
-    return f"live mode: Late API at {settings.base_url} (key set)"
+    return f"live mode: Late API at {mask_url(settings.base_url)} (key set)"
 
 
 def demo_simulator(env: Mapping[str, str] | None = None) -> SimulatedLate:

@@ -52,7 +52,7 @@ from late_logs.records import (
     stamp_identities,
     suspicious_time,
 )
-from late_logs.redact import redact_text, redact_value
+from late_logs.redact import candidate_pattern, redact_text, redact_value
 
 SCHEMA_VERSION = 1
 DEFAULT_RETENTION_DAYS = 90
@@ -86,8 +86,7 @@ _CACHE_SETTINGS: dict[str, Any] = {
     "disk_min_file_size": 2**40,
     "statistics": 0,
 }
-_READ_RETRIES = 20
-_REDACT_BLOCK = 2000  # a writer replacing a partition between two of our reads: read the new catalog again
+_READ_RETRIES = 20  # a writer replacing a partition between two of our reads: read the new catalog again
 
 _ARROW_TYPES = {
     "string": pa.large_string(),
@@ -1350,21 +1349,17 @@ class LogStore:
 def redact_text_column(column: pd.Series) -> pd.Series:
     """redact_text over a text column, once per distinct value.
 
-    Distinct values are checked in blocks joined by newlines: when redaction leaves a block unchanged, no
-    value in it holds a secret (every rule matches inside a value or not at all), so only the rare blocks
-    that change are redacted value by value.
+    The distinct values are screened in one vectorised pass (pyarrow's RE2) for anything redaction could
+    act on (`candidate_pattern`); only the values it flags go through redact_text. Each value is judged on
+    its own, so nothing in a neighbouring value (an earlier `[REDACTED]`, say) can hide a secret.
     """
-    values = pa.array(column.dropna().unique(), pa.large_string()).to_pylist()
+    distinct = pa.array(column.dropna().unique(), pa.large_string())
+    flagged = pc.match_substring_regex(distinct, candidate_pattern(), ignore_case=True)
     replacements: dict[str, str] = {}
-    for start in range(0, len(values), _REDACT_BLOCK):
-        block = values[start : start + _REDACT_BLOCK]
-        joined = "\n".join(block)
-        if redact_text(joined) == joined:
-            continue
-        for value in block:
-            redacted = redact_text(value)
-            if redacted != value:
-                replacements[value] = redacted
+    for value in distinct.filter(flagged).to_pylist():
+        redacted = redact_text(value)
+        if redacted != value:
+            replacements[value] = redacted
     if not replacements:
         return column
     return column.replace(replacements).astype("string")
