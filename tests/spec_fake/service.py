@@ -61,9 +61,14 @@ class ZernioFake:
     rate_limit: int = 60  # the free tier of CONTRACT.md §4 (0-2 accounts)
     key: str = SPEC_KEY
     faults: Faults = field(default_factory=Faults)
+    # The spec documents no order (CONTRACT.md §4): "newest" (what the examples show) or "oldest" first.
+    order: str = "newest"
+    # The team's own publishing on the same key, spread evenly: it shares the sliding window with us.
+    team_requests_per_minute: float = 0.0
     asked: list[Asked] = field(default_factory=list)
     _window: list[float] = field(default_factory=list)
     _serial: int = 0
+    _team_clock: float | None = None
 
     # --- what the tests read -------------------------------------------------------------------------
 
@@ -119,6 +124,7 @@ class ZernioFake:
 
     def _rate(self, now: float, out: dict[str, str]) -> tuple[int, dict] | None:
         """The sliding window: at most `rate_limit` requests in any 60 seconds; the 429 says when to retry."""
+        self._team_traffic(now)
         self._window = [t for t in self._window if t > now - WINDOW_SECONDS]
         out["X-RateLimit-Limit"] = str(self.rate_limit)
         if len(self._window) >= self.rate_limit:
@@ -131,6 +137,19 @@ class ZernioFake:
         out["X-RateLimit-Remaining"] = str(self.rate_limit - len(self._window))
         out["X-RateLimit-Reset"] = str(math.ceil(self._window[0] + WINDOW_SECONDS))
         return None
+
+    def _team_traffic(self, now: float) -> None:
+        if self.team_requests_per_minute <= 0:
+            return
+        gap = 60.0 / self.team_requests_per_minute
+        if self._team_clock is None:
+            self._team_clock = now - WINDOW_SECONDS
+        while self._team_clock + gap <= now:
+            self._team_clock += gap
+            recent = sum(1 for t in self._window if t > self._team_clock - WINDOW_SECONDS)
+            if recent < self.rate_limit:  # a refused request of theirs takes no slot either
+                self._window.append(self._team_clock)
+        self._window.sort()
 
     def _list(self, params: Mapping[str, str], now: float) -> dict:
         log_type = _choice(params, "type", TYPES, "publishing")
@@ -166,7 +185,7 @@ class ZernioFake:
             if search and search not in json.dumps(item).lower():
                 continue
             chosen.append((created, item))
-        chosen.sort(key=lambda pair: -pair[0])  # newest first
+        chosen.sort(key=lambda pair: -pair[0] if self.order == "newest" else pair[0])
         page = [dict(item) for _, item in chosen[skip:skip + limit]]
         total = len(chosen)
         return {
