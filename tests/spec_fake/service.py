@@ -63,6 +63,8 @@ class ZernioFake:
     faults: Faults = field(default_factory=Faults)
     # The spec documents no order (CONTRACT.md §4): "newest" (what the examples show) or "oldest" first.
     order: str = "newest"
+    # Nor whether `to` is inclusive: "inclusive" (from <= t <= to) or "half-open" (from <= t < to).
+    bounds: str = "inclusive"
     # The team's own publishing on the same key, spread evenly: it shares the sliding window with us.
     team_requests_per_minute: float = 0.0
     asked: list[Asked] = field(default_factory=list)
@@ -171,6 +173,8 @@ class ZernioFake:
             if item["type"] not in wanted_types or created < now_ms - days * 86_400_000:
                 continue
             if since is not None and created < since or until is not None and created > until:
+                continue
+            if self.bounds == "half-open" and until is not None and created == until:
                 continue
             if status not in (None, "all") and item.get("status") != status:
                 continue
