@@ -156,10 +156,16 @@ def test_no_pass_asks_a_path_today_s_api_does_not_have(account) -> None:
     assert all(a.status == 200 for a in account.fake.asked)  # and nothing it asked was refused
 
 
-def test_an_idle_second_pass_costs_at_most_3_requests_and_stores_nothing_twice(tmp_path) -> None:
-    quiet = Account(tmp_path, recent_pending=0)
+@pytest.mark.parametrize("stuck", [False, True])
+def test_an_idle_second_pass_costs_at_most_3_requests_and_stores_nothing_twice(tmp_path, stuck) -> None:
+    # stuck: the store holds logs pending for good (the recent pending ones have settled meanwhile).
+    quiet = Account(tmp_path, recent_pending=0 if not stuck else 6)
     try:
         quiet.sync()
+        if stuck:
+            quiet.clock.advance(7200)
+            quiet.sync()
+            assert "pending" in quiet.stored().values()
         before = quiet.stored()
         asked = len(quiet.fake.asked)
         quiet.clock.advance(120)
@@ -170,9 +176,11 @@ def test_an_idle_second_pass_costs_at_most_3_requests_and_stores_nothing_twice(t
         quiet.close()
 
 
-def test_logs_landing_at_the_head_while_paging_are_neither_lost_nor_stored_twice(tmp_path) -> None:
+@pytest.mark.parametrize("bounds", ["inclusive", "half-open"])
+def test_logs_landing_at_the_head_while_paging_are_neither_lost_nor_stored_twice(tmp_path, bounds) -> None:
     # A log every 90 s for 3 hours after NOW, and 2 minutes of fake time per request.
     busy = Account(tmp_path, churn=120.0, publishing=900, head_minutes=180)
+    busy.fake.bounds = bounds
     try:
         busy.sync()
         frozen_to = max(a.params["to"] for a in busy.fake.asked if "to" in a.params)
