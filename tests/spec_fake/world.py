@@ -109,6 +109,7 @@ class StoredLog:
     item: dict
     settles_at_ms: int | None = None  # a pending log: when its outcome is written in place
     settled: dict | None = None
+    written_ms: int | None = None  # when it becomes readable, if later than `created_ms` (a long upload)
 
     def seen_at(self, now_ms: int) -> dict:
         if self.settled is not None and self.settles_at_ms is not None and now_ms >= self.settles_at_ms:
@@ -171,7 +172,8 @@ class ZernioWorld:
         return [
             (log.created_ms, log.seen_at(now_ms))
             for log in self.logs
-            if oldest <= log.created_ms <= now_ms and (log_type is None or log.item["type"] == log_type)
+            if oldest <= log.created_ms <= now_ms and (log.written_ms or 0) <= now_ms
+            and (log_type is None or log.item["type"] == log_type)
         ]
 
 
