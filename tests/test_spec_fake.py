@@ -134,6 +134,29 @@ def test_the_fake_answers_in_the_spec_s_list_logs_schema_and_no_field_more(accou
     assert answer.headers["X-Request-Id"] and int(answer.headers["X-RateLimit-Reset"]) > 1e9
 
 
+def test_the_fake_has_only_v1_logs_refuses_bad_keys_and_spends_a_sliding_window(account) -> None:
+    with httpx.Client(transport=account.fake.transport(), base_url=BASE_URL,
+                      headers={"Authorization": f"Bearer {SPEC_KEY}"}) as http:
+        for gone in ("/v1/logs/675f1c0a9e2b5af0012ab34cd", "/v1/posts/65f1c0a9e2b5af0012ab34cd/logs",
+                     "/v1/connections/logs", "/v1/posts/logs"):
+            answer = http.get(gone)
+            assert (answer.status_code, answer.json()) == (404, {"error": "Not found"})
+        refused = http.get("/v1/logs", headers={"Authorization": "Bearer sk_wrong"})
+        assert refused.status_code == 401 and refused.json()["type"] == "authentication_error"
+        too_far = http.get("/v1/logs", params={"days": 91}).json()
+        assert (too_far["code"], too_far["param"]) == ("invalid_parameter", "days")
+        # 4 + 1 requests so far count in the window (a refused key takes no slot): 55 more fill the minute.
+        answers = [http.get("/v1/logs", params={"limit": 1}) for _ in range(56)]
+    assert len({a.headers["X-Request-Id"] for a in [*answers, refused]}) == 57
+    assert answers[-1].status_code == 429 and int(answers[-1].headers["Retry-After"]) >= 1
+    assert int(answers[-1].headers["X-RateLimit-Reset"]) >= account.clock.time()
+    assert all(a.status_code == 200 for a in answers[:-1])
+    account.clock.advance(60)
+    with httpx.Client(transport=account.fake.transport(), base_url=BASE_URL,
+                      headers={"Authorization": f"Bearer {SPEC_KEY}"}) as http:
+        assert http.get("/v1/logs").status_code == 200  # the window slid on
+
+
 # --- the collector through the fake ----------------------------------------------------------------------
 
 
