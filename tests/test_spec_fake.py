@@ -599,8 +599,6 @@ def test_items_that_drift_from_the_spec_are_counted_and_every_other_log_is_store
     assert "drift" in report.summary() and "Traceback" not in report.summary()
 
 
-@pytest.mark.xfail(strict=True, reason="a log dated 1970 is counted as new, then pruned at once by the "
-                   "90-day retention (store.prune after the listing) without a word in the report")
 def test_a_log_dated_1970_is_kept_or_reported_never_counted_and_silently_dropped(account) -> None:
     _newest_settled(account, 1)[0].item["created_at"] = "1970-01-01T00:00:00.000Z"
     report = account.sync()
