@@ -156,7 +156,7 @@ def empty_app(app_env, tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------------------------- overview
 
 
-def test_overview_renders_kpis_banner_and_absolute_window_in_url(
+def test_overview_renders_kpis_banner_and_relative_window_in_url(
     demo_app: Path, demo_frame: pd.DataFrame
 ) -> None:
     at = start()
@@ -172,21 +172,25 @@ def test_overview_renders_kpis_banner_and_absolute_window_in_url(
         "Demo mode: simulated Late API data. Set LATE_API_KEY to see your own logs." in i.value
         for i in at.info
     )
-    # The default window is written into the URL as an absolute window.
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    # The default window is written into the URL as a relative one: the last 24 h, until now.
+    assert at.query_params["window"] == "24h" and "start" not in at.query_params
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     assert end_at - start_at == timedelta(hours=24)
     expected = analysis.window_kpis(demo_frame, start_at, end_at)[0]
     assert at.metric[0].value == f"{int(expected.value):,}"
     assert any("synced" in c.value for c in at.sidebar.caption)
 
 
-def test_preset_writes_the_absolute_window_into_the_url(demo_app: Path) -> None:
+def test_preset_writes_a_relative_window_into_the_url(demo_app: Path) -> None:
+    """A preset is a window that follows the clock ("7 days" until now), and the URL says so; the old
+    behaviour froze it into an absolute window whose end stayed put while the preset stayed highlighted."""
     at = start()
     at.segmented_control(key=filters.PRESET_KEY).set_value("7d").run()
     assert_clean(at)
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
-    assert end_at - start_at == timedelta(days=7)
+    assert at.query_params["window"] == "7d" and "start" not in at.query_params
+    start_at, end_at = filters.window_of({"window": "7d"}, analysis.utc_now())
     assert at.datetime_input(key=filters.START_KEY).value == start_at.replace(tzinfo=None)
+    assert at.segmented_control(key=filters.PRESET_KEY).value == "7d"
 
 
 def test_page_menu_arrival_keeps_the_session_filter(demo_app: Path) -> None:
@@ -199,13 +203,13 @@ def test_page_menu_arrival_keeps_the_session_filter(demo_app: Path) -> None:
     at.run()
     assert_clean(at)
     assert at.title[0].value == "Explorer"
-    assert {k: at.query_params[k] for k in ("start", "end", "platform")} == chosen
+    assert {k: at.query_params[k] for k in ("window", "platform")} == chosen
     assert set(at.dataframe[0].value["platform"]) <= {"tiktok"}
 
 
 def test_error_group_row_opens_the_explorer_filtered_to_it(demo_app: Path, demo_frame: pd.DataFrame) -> None:
     at = start()
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     groups = analysis.error_groups(
         analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
     )
@@ -221,7 +225,9 @@ def test_error_group_row_opens_the_explorer_filtered_to_it(demo_app: Path, demo_
 
 def test_overview_offers_links_where_a_click_is_awkward(demo_app: Path, demo_frame: pd.DataFrame) -> None:
     at = start()
-    window_params = {k: at.query_params[k] for k in ("start", "end")}
+    # Drill-through links carry the Overview's window made absolute: they stand for the rows counted.
+    window_params = filters.absolute(dict(at.query_params), analysis.utc_now())
+    window_params = {k: window_params[k] for k in ("start", "end")}
     # The error-group table's link column opens the same Explorer view in a new tab.
     links = at.dataframe[0].value["link"].tolist()
     assert links and all(link.startswith("explorer?") and "error_group=" in link for link in links)
@@ -345,7 +351,7 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
     json_blocks = [c for c in at.code if c.language == "json"]
     assert len(json_blocks) >= 2  # request and response, pretty-printed
     assert any(str(row["platform"]) == t for t in texts(at))
-    assert any(t.endswith(" UTC") for t in texts(at))
+    assert any(" UTC (" in t and t.endswith(" ago)") for t in texts(at))  # UTC and how long ago
     # Previous / next stay within the filter the link carried.
     rows = analysis.apply_filters(
         demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",))

@@ -21,9 +21,8 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import streamlit as st
-
 import plotly.graph_objects as go
+import streamlit as st
 
 from late_logs import analysis, charts, collector, source
 from late_logs.config import ConfigError, Settings, load_settings
@@ -91,7 +90,7 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -106,7 +105,7 @@ def store(config: Settings) -> LogStore:
     try:
         return _open_store(str(config.cache_dir), config.retention_days, config)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -115,7 +114,7 @@ def store_version(log_store: LogStore) -> int:
     try:
         return int(log_store.version)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -131,7 +130,7 @@ def frame(log_store: LogStore, config: Settings) -> pd.DataFrame:
     try:
         return _frame_at(str(config.cache_dir), version, log_store)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -225,7 +224,10 @@ def _overview_at(
         kpis=analysis.window_kpis(both, flt.start, flt.end),
         matrix=matrix,
         matrix_figure=charts.failure_matrix_heatmap(matrix),
-        rate_figure=charts.failure_rate_chart(series, shown=top, legend="right"),
+        # A drag across the chart selects a time range (the page's new window) instead of zooming.
+        rate_figure=charts.failure_rate_chart(series, shown=top, legend="right").update_layout(
+            dragmode="select", selectdirection="h"
+        ),
         rate_bucket=bucket,
         volume_figure=charts.status_volume_chart(volume),
         groups=analysis.error_groups(window),
