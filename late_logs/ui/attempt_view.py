@@ -14,7 +14,16 @@ import streamlit as st
 
 from late_logs import analysis
 from late_logs.ui import nav
-from late_logs.ui.text import MISSING, cut_body, escape_markdown, is_missing, markdown_link, plain, web_url
+from late_logs.ui.text import (
+    MISSING,
+    bytes_text,
+    cut_body,
+    escape_markdown,
+    is_missing,
+    markdown_link,
+    plain,
+    web_url,
+)
 
 SHOW_ALL_KEY = "attempt_show_all"  # session set of body keys the reader asked to see whole
 # How far around the attempt the error group link looks: Late's own retention on either side.
@@ -63,16 +72,16 @@ def _want_all(key: str) -> None:
 def body(text: str, language: str, *, key: str) -> None:
     """A raw body in a code block; a long one cut, with a button that loads the rest on demand.
 
-    The whole body is drawn without syntax colouring: colouring a megabyte costs the browser tens of
-    seconds, plain text about one.
+    The whole body goes into a text box: a code block of a megabyte costs the browser tens of seconds to
+    lay out (coloured or not), a text box about one. Editing the box changes nothing.
     """
     shown, cut_note = cut_body(text)
     if cut_note is None:
         st.code(text, language=language, wrap_lines=True)
         return
     if show_all_wanted(key):
-        st.caption("Showing the whole body, without colouring.")
-        st.code(text, language=None, wrap_lines=True)
+        st.caption(f"Showing the whole body ({bytes_text(len(text.encode('utf-8')))}).")
+        st.text_area("Whole body", text, height=560, key=f"whole:{key}", label_visibility="collapsed")
         return
     st.code(shown, language=language, wrap_lines=True)
     st.caption(cut_note)

@@ -50,6 +50,7 @@ STATE_KEY = "filters_state"  # each page's filter: {page url path: {param: url t
 SIDEBAR_KEY = "filters_sidebar"  # the sidebar's own filter, for pages opened from the menu
 PAGE_KEY = "filters_page"  # the url path of the page this run shows
 NOTE_KEY = "filters_notes"  # per page: what was wrong with the link's window
+SENT_KEY = "filters_sent"  # (page, query) the last run left in the address bar
 PRESET_KEY = "filters_preset"
 START_KEY = "filters_start"
 END_KEY = "filters_end"
@@ -163,6 +164,10 @@ def normalise_window(params: Mapping[str, Any], now: datetime) -> tuple[dict[str
     if start == end:
         problems.append("the link's window is empty (it starts when it ends)")
         shown, end = "showing the minute that follows", start + timedelta(minutes=1)
+    # Whole minutes, as the From / To inputs hold them (they step by the minute; a window with seconds
+    # would be rounded by them and written back as another window).
+    start = pd.Timestamp(start).floor("min").to_pydatetime()
+    end = pd.Timestamp(end).ceil("min").to_pydatetime()
     return {"start": format_instant(start), "end": format_instant(end)}, _sentence(problems, shown)
 
 
@@ -312,18 +317,33 @@ def _url_filter_params() -> dict[str, str]:
 
 
 def _store(page: str, new: Mapping[str, str], scope: tuple[str, ...], note: str | None = None) -> None:
-    """Make `new` the page's filter and its URL (one query-string write: one history step at most)."""
+    """Make `new` the page's filter and write the URL (see write_url)."""
     states = dict(st.session_state.get(STATE_KEY) or {})
     states[page] = scoped(new, scope)
     st.session_state[STATE_KEY] = states
     notes = dict(st.session_state.get(NOTE_KEY) or {})
     notes[page] = note
     st.session_state[NOTE_KEY] = notes
+    write_url()
+
+
+def write_url() -> None:
+    """Send the address of the view shown: the page's other parameters (`id`) and its filter, in one write.
+
+    Also sent when the address already holds it, if the page is the one the last run showed: a link to
+    the same page with another `id` (Newer / Older) reruns the script with the new address without moving
+    the address bar, and only a message from the script moves it. (On a page change Streamlit moves the
+    address bar itself.)
+    """
     others = (*ALL_PARAMS, *PARAM_ALIASES)
-    wanted = {k: v for k, v in st.query_params.to_dict().items() if k not in others}
-    wanted.update(states[page])
-    if wanted != st.query_params.to_dict():
+    given = st.query_params.to_dict()
+    wanted = {k: v for k, v in given.items() if k not in others}
+    if _page() in (st.session_state.get(STATE_KEY) or {}):
+        wanted.update(state())
+    last_page, last_sent = st.session_state.get(SENT_KEY) or (None, None)
+    if wanted != given or (last_page == _page() and wanted != last_sent):
         st.query_params.from_dict(wanted)
+    st.session_state[SENT_KEY] = (_page(), wanted)
 
 
 def _forget_widgets() -> None:
@@ -342,8 +362,12 @@ def sync_with_url(scope: tuple[str, ...], page: str = "") -> None:
     if _page() != page:
         _forget_widgets()  # the widgets show this page's filter, seeded again below
     st.session_state[PAGE_KEY] = page
-    if not scope:
-        return  # a page without filters (post history, collector) leaves its URL alone
+    if not scope:  # a page without filters (post history, collector): its own parameters only
+        states = dict(st.session_state.get(STATE_KEY) or {})
+        states.pop(page, None)
+        st.session_state[STATE_KEY] = states
+        write_url()
+        return
     url = _url_filter_params()
     now = analysis.utc_now()
     if url:
@@ -352,8 +376,8 @@ def sync_with_url(scope: tuple[str, ...], page: str = "") -> None:
         if wanted != state() or note:
             _forget_widgets()
             _store(page, wanted, scope, note)
-        elif url != wanted:  # the same filter, spelt differently: write it the one way
-            _store(page, wanted, scope, url_note())
+        else:
+            write_url()  # the same filter (perhaps spelt differently): written the one way
     else:
         if scoped(sidebar_state(), scope) != state():
             _forget_widgets()
