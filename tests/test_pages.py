@@ -705,3 +705,22 @@ def test_attempt_page_shows_method_endpoint_relative_time_and_group_link(demo_ap
     group = str(analysis.error_group_keys(demo_frame[demo_frame["log_id"] == row["log_id"]]).iloc[0])
     group_links = [link for link in at.page_link if link.proto.page == "explorer"]
     assert group_links and parse_qs(group_links[0].proto.query_string)["error_group"] == [group]
+
+
+def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: Path) -> None:
+    """Was: "Data never synced" in the sidebar while the first pass was already filling the page."""
+    from late_logs.ui import data
+
+    root = tmp_path / "first-pass-cache"
+    # Polling on, and a simulated Late slow enough that the first pass is still running when we look.
+    app_env(root, LATE_LOGS_POLL_SECONDS="3600", LATE_LOGS_DEMO_SLOW_SECONDS="30")
+    at = start()
+    try:
+        assert_clean(at)
+        captions = [as_read(c.value) for c in at.sidebar.caption]
+        assert any(c.startswith("Data syncing (first pass)") for c in captions), captions
+        assert not any("never synced" in c for c in captions)
+    finally:
+        config = data.load_settings()
+        handle = data._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
+        handle.stop.set()  # the background thread ends after its current request

@@ -252,7 +252,8 @@ def describe(
     start, end = window_of(state, now or analysis.utc_now())
     parts = []
     if start and end and state.get("window") in PRESETS:
-        parts.append(f"{PRESETS[state['window']][0]} until now ({start:%Y-%m-%d %H:%M} to {end:%H:%M} UTC)")
+        label = PRESETS[state["window"]][0]
+        parts.append(f"{label} until now ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC)")
     elif start and end:
         parts.append(f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC (fixed)")
     labels = {
