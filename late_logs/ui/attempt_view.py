@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from late_logs import analysis
 from late_logs.ui import nav
@@ -123,6 +124,9 @@ def related_links(record: Mapping[str, Any], stored: pd.DataFrame, now: Any) -> 
             )
     with columns[2]:
         if not is_missing(account_id) and nav.has_accounts_page():
-            st.page_link(
-                nav.ACCOUNTS, label="Account", icon=":material/person:", query_params={"id": str(account_id)}
-            )
+            try:
+                st.page_link(
+                    nav.ACCOUNTS, label="Account", icon=":material/person:", query_params={"id": str(account_id)}
+                )
+            except StreamlitPageNotFoundError:
+                pass  # the file is there but not in the page menu yet: no link rather than a broken one

@@ -214,3 +214,26 @@ def test_slash_focuses_the_search_box(page, dashboard_url):
     page.locator("body").press("/")
     focused = page.evaluate("() => document.activeElement.getAttribute('aria-label') || ''")
     assert focused.startswith("Search")
+
+
+BAD_LINKS = (
+    "/?start=2026-11-01T00:00:00Z&end=9999-12-31T23:59:59Z",
+    "/explorer?start=0001-01-01T00:00:00Z&end=2262-04-12T00:00:00Z",
+    "/log?id=hostile000000000000000001&end=99999-01-01",
+    "/explorer?start=garbage&end=%00%ff&window=forever&platform=%5Bx%5D(javascript:alert(1))",
+    "/explorer?start=2026-11-30T12:00:00Z&end=2026-11-30T00:00:00Z&q=" + "x" * 5000,
+    "/log?id=" + "%3Cscript%3E" * 20,
+    "/post?id=%00",
+)
+
+
+def test_no_link_shows_a_traceback(page, hostile_server, events):
+    """Was: OutOfBoundsDatetime tracebacks on /, /explorer and /log for a window ending after 2262."""
+    base, _ = hostile_server
+    for path in BAD_LINKS:
+        open_page(page, base + path)
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, f"{path}: {exceptions.first.inner_text()[:300]}"
+        assert "Traceback" not in page.locator("body").inner_text(), path
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    assert events.dialogs == [] and events.page_errors == []
