@@ -126,7 +126,10 @@ def related_links(record: Mapping[str, Any], stored: pd.DataFrame, now: Any) -> 
         if not is_missing(account_id) and nav.has_accounts_page():
             try:
                 st.page_link(
-                    nav.ACCOUNTS, label="Account", icon=":material/person:", query_params={"id": str(account_id)}
+                    nav.ACCOUNTS,
+                    label="Account",
+                    icon=":material/person:",
+                    query_params={"id": str(account_id)},
                 )
             except StreamlitPageNotFoundError:
                 pass  # the file is there but not in the page menu yet: no link rather than a broken one
