@@ -50,7 +50,7 @@ RATE_CHART_PLATFORMS = 5
 # platforms have enough settled attempts for a rate, never finer than the window's default bucket.
 RATE_BUCKETS = ("h", "3h", "6h", "D")
 FIRST_SYNC_REFRESH_SECONDS = 2
-FRESHNESS_REFRESH_SECONDS = 30
+FRESHNESS_REFRESH_SECONDS = 10  # also how soon a page shows a finished pass
 
 NO_DATA_POLLING_OFF = (
     "No attempts are stored yet: run `python -m late_logs sync`, or press **Sync now** on the Collector page."

@@ -47,7 +47,7 @@ def hostile_server(browser, tmp_path_factory: pytest.TempPathFactory):
     store.close()
     planted = hostile_store.populate(directory)
     with DashboardServer(root) as server:
-        yield server.url, planted
+        yield server.url, planted, directory
 
 
 def app_own(href: str, base: str) -> bool:
@@ -59,7 +59,7 @@ def app_own(href: str, base: str) -> bool:
 
 
 def test_log_text_makes_no_link_on_any_page(page, hostile_server, events):
-    base, planted = hostile_server
+    base, planted, _ = hostile_server
     paths = [
         "/?" + urlencode({"platform": hostile_store.mixed(1)}),
         "/explorer?" + urlencode({"q": "f9", "platform": hostile_store.mixed(1)}),
@@ -80,7 +80,7 @@ def test_log_text_makes_no_link_on_any_page(page, hostile_server, events):
 
 
 def test_platform_post_url_is_a_safe_link(page, hostile_server):
-    base, planted = hostile_server
+    base, planted, _ = hostile_server
     open_page(page, base + f"/log?id={planted.safe_url_log_id}")
     link = page.get_by_role("link", name="Open on linkedin")
     expect(link).to_be_visible()
@@ -95,7 +95,7 @@ def test_platform_post_url_is_a_safe_link(page, hostile_server):
 
 def test_one_megabyte_body_leaves_the_attempt_page_usable(page, hostile_server, events):
     """Was: 21-38 s in the browser for a 1 MB body. The figure is measured by bench/bench_attempt_body.py."""
-    base, planted = hostile_server
+    base, planted, _ = hostile_server
     open_page(page, base + f"/log?id={planted.huge_log_id}")
     expect(page.get_by_role("heading", level=1, name="Attempt", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"Showing the first .* of 1\.\d MB")).first).to_be_visible()
@@ -229,7 +229,7 @@ BAD_LINKS = (
 
 def test_no_link_shows_a_traceback(page, hostile_server, events):
     """Was: OutOfBoundsDatetime tracebacks on /, /explorer and /log for a window ending after 2262."""
-    base, _ = hostile_server
+    base, _, _ = hostile_server
     for path in BAD_LINKS:
         open_page(page, base + path)
         exceptions = page.locator('[data-testid="stException"]')
@@ -237,3 +237,29 @@ def test_no_link_shows_a_traceback(page, hostile_server, events):
         assert "Traceback" not in page.locator("body").inner_text(), path
         expect(page.get_by_role("heading", level=1).first).to_be_visible()
     assert events.dialogs == [] and events.page_errors == []
+
+
+def test_page_refreshes_itself_when_a_pass_lands(page, hostile_server):
+    """Was: "New data arrived: refresh" had to be clicked, and the new attempts still stayed out."""
+    from datetime import datetime, timezone
+
+    from late_logs.store import LogStore
+
+    base, _, directory = hostile_server
+    open_page(page, base + "/explorer?platform=linkedin")
+    expect(page.get_by_text("2 attempts match", exact=False)).to_be_visible()
+    address = page.url
+
+    store = LogStore(directory)  # what a collector pass does: new attempts, a new store version
+    try:
+        with store.writer_lock():
+            created = datetime.now(timezone.utc).replace(microsecond=0)
+            store.upsert_attempts([hostile_store.entry("refresh00000000000000001", created)])
+    finally:
+        store.close()
+
+    # No click, no reload: the freshness fragment sees the new version and reruns the page.
+    expect(page.get_by_text("3 attempts match", exact=False)).to_be_visible(timeout=40_000)
+    assert page.url == address
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stMultiSelect").first).to_contain_text("linkedin")  # the filter kept
