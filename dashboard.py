@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs.ui import data, filters, nav, sidebar
+from late_logs.ui import browser, data, filters, guard, nav, sidebar
 
 st.set_page_config(page_title="late-logs", layout="wide")
-nav.require_router()  # on a fresh server Streamlit's v1 multipage mode may have run this file as a page
 
-page = st.navigation([*nav.pages(), st.Page(nav.ACCOUNTS, title="Accounts", url_path="accounts")])
-scope = nav.scope_of(page)
-# Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
-if scope:
-    filters.sync_with_url(scope)
-context = data.app_context()  # also starts the background collector once per server process
-sidebar.render(context, scope)
-sidebar.demo_banner(context)
-page.run()
+
+def app() -> None:
+    nav.require_router()  # on a fresh server Streamlit's v1 multipage mode may have run this file as a page
+    page = st.navigation(nav.pages())
+    scope = nav.scope_of(page)
+    # Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
+    filters.sync_with_url(scope, page.url_path)
+    context = data.app_context()  # also starts the background collector once per server process
+    sidebar.render(context, scope)
+    sidebar.demo_banner(context)
+    sidebar.link_note()
+    with st.sidebar:
+        browser.install()  # Back steps through views, not widget writes; j/k and / keys
+    page.run()
+
+
+guard.run_guarded(app)  # a store error or a bug ends in one sentence, never a traceback box

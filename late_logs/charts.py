@@ -1,7 +1,7 @@
 """Plotly figure builders for the dashboard, fed by `late_logs.analysis` results (no Streamlit here).
 
 One colour per status and per platform everywhere (Okabe-Ito, safe for colour-blind readers), times in UTC,
-and every log-derived string escaped with `plain()` because plotly renders hover and tick text as HTML.
+and every log-derived string escaped with `escape_html()` because plotly renders hover and tick text as HTML.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ HOVER_MESSAGE_CHARS = 300  # long platform responses are cut in hover boxes; the
 LABEL_CHARS = 70
 
 
-def plain(text: Any) -> str:
+def escape_html(text: Any) -> str:
     """Log-derived text made safe for plotly's HTML-ish rendering: `&`, `<`, `>` escaped; None → ""."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
@@ -140,7 +140,7 @@ def empty_figure(message: str = EMPTY_MESSAGE, *, height: int = HEIGHT) -> go.Fi
     """A valid figure with no data and a centred note, for empty inputs."""
     fig = go.Figure()
     fig.add_annotation(
-        text=plain(message),
+        text=escape_html(message),
         x=0.5,
         y=0.5,
         xref="paper",
@@ -201,7 +201,7 @@ def failure_matrix_heatmap(matrix: pd.DataFrame) -> go.Figure:
         i, j = row_of[str(row.platform)], col_of[str(row.action)]
         settled, failures = int(row.settled), int(row.failures)
         text[i, j] = f"{failures}/{settled}"
-        where = f"{plain(row.platform)} · {plain(row.action)}"
+        where = f"{escape_html(row.platform)} · {escape_html(row.action)}"
         if bool(row.muted):
             muted_z[i, j] = 0.0
             hover[i, j] = (
@@ -212,8 +212,8 @@ def failure_matrix_heatmap(matrix: pd.DataFrame) -> go.Figure:
             hover[i, j] = (
                 f"{where}<br>failure rate {row.failure_rate:.1%}<br>{failures} failed of {settled} settled"
             )
-    x_labels = [plain(a) for a in actions]
-    y_labels = [plain(p) for p in platforms]
+    x_labels = [escape_html(a) for a in actions]
+    y_labels = [escape_html(p) for p in platforms]
     cell = dict(x=x_labels, y=y_labels, texttemplate="%{text}", hoverinfo="skip", customdata=custom)
     cell.update(hoverongaps=False, xgap=2, ygap=2)
     rate_layer = dict(
@@ -325,7 +325,7 @@ def failure_rate_chart(
         times = series["bucket_start"].iloc[pick]
         muted, rates = all_muted[pick], all_rates[pick]
         custom = np.column_stack([platform_of[pick], start_iso[pick], end_iso[pick]])
-        name = plain(platform)
+        name = escape_html(platform)
         hover = [f"{name} · {labels[k]}<br>{all_hover[k]}" for k in pick]
         color = platform_color(platform)
         traces.append(
@@ -403,7 +403,7 @@ def status_volume_chart(volume: pd.DataFrame) -> go.Figure:
     for status in order:
         pick = np.flatnonzero(status_of == status)
         width = widths[pick].tolist() if widths is not None and len(pick) else None
-        name = plain(status)
+        name = escape_html(status)
         traces.append(
             dict(
                 type="bar",
@@ -438,11 +438,12 @@ def error_groups_chart(groups: pd.DataFrame, top: int = 10) -> go.Figure:
         return empty_figure("No failures in this window")
     rows = groups.sort_values("count", ascending=False, kind="stable").head(top).reset_index(drop=True)
     labels = [
-        plain(_cut(f"{p} · {c} · {m}", LABEL_CHARS))
+        escape_html(_cut(f"{p} · {c} · {m}", LABEL_CHARS))
         for p, c, m in zip(rows["platform"], rows["error_code"], rows["message"], strict=True)
     ]
     hover = [
-        f"{plain(p)} · code {plain(c)}<br>{plain(_cut(str(m), HOVER_MESSAGE_CHARS))}<br>{n} failures"
+        f"{escape_html(p)} · code {escape_html(c)}<br>"
+        f"{escape_html(_cut(str(m), HOVER_MESSAGE_CHARS))}<br>{n} failures"
         for p, c, m, n in zip(
             rows["platform"], rows["error_code"], rows["message"], rows["count"], strict=True
         )
@@ -479,7 +480,7 @@ def post_timeline(attempts: pd.DataFrame) -> go.Figure:
     if _is_empty(attempts, required):
         return empty_figure("No attempts for this post")
     rows = attempts.sort_values("created_at", kind="stable")
-    lanes = [plain(p) for p in rows["platform"].fillna("(unknown)").astype(str)]
+    lanes = [escape_html(p) for p in rows["platform"].fillna("(unknown)").astype(str)]
     lane_order = sorted(set(lanes))
     fig = go.Figure()
     # A faint line per lane so the eye reads left to right within a platform.
@@ -502,25 +503,25 @@ def post_timeline(attempts: pd.DataFrame) -> go.Figure:
         part = rows[pick]
         hover = []
         for row in part.itertuples(index=False):
-            lines = [f"{plain(row.action)} · {plain(row.status)} · {_utc_label(row.created_at)}"]
+            lines = [f"{escape_html(row.action)} · {escape_html(row.status)} · {_utc_label(row.created_at)}"]
             details = []
             if pd.notna(row.status_code):
                 details.append(f"HTTP {int(row.status_code)}")
             if pd.notna(row.error_code):
-                details.append(f"code {plain(row.error_code)}")
+                details.append(f"code {escape_html(row.error_code)}")
             if pd.notna(row.attempt_number):
                 details.append(f"attempt {int(row.attempt_number)}")
             if details:
                 lines.append(" · ".join(details))
             if pd.notna(row.error_message):
-                lines.append(plain(_cut(str(row.error_message), HOVER_MESSAGE_CHARS)))
+                lines.append(escape_html(_cut(str(row.error_message), HOVER_MESSAGE_CHARS)))
             hover.append("<br>".join(lines))
         fig.add_trace(
             go.Scatter(
                 x=part["created_at"],
                 y=[lane for lane, keep in zip(lanes, pick, strict=True) if keep],
                 mode="markers",
-                name=plain(status),
+                name=escape_html(status),
                 marker=dict(
                     color=status_color(status),
                     size=12,

@@ -101,7 +101,8 @@ def exported(write) -> str:
     return out.getvalue()
 
 
-stamp = filters.state().get("start", "")[:10] + "_" + filters.state().get("end", "")[:10]
+window = filters.current(filters.ALL_PARAMS)
+stamp = f"{window.start:%Y-%m-%d}_{window.end:%Y-%m-%d}" if window.start and window.end else "all"
 first, second, _ = st.columns([1, 1, 2])  # wide enough for the row count in the label
 with first:
     st.download_button(

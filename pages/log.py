@@ -7,32 +7,23 @@ of the current filter.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from late_logs import analysis, collector, source
 from late_logs.records import MEDIA_URL_SEPARATOR, flatten
-from late_logs.ui import data, filters, nav
+from late_logs.ui import attempt_view, data, filters, nav
 from late_logs.ui import verdicts as verdict_view
-from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_text
+from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_and_ago
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
-LATE_RETENTION = timedelta(days=7)
 # Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
 PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 NOT_FOUND = (
     "Attempt not found: no attempt with this id is stored and Late does not have it either. "
     "Check the link, or find the attempt in the Explorer."
 )
-STATE_ICONS = {
-    "success": ":material/check_circle:",
-    "failed": ":material/error:",
-    "pending": ":material/schedule:",
-    "skipped": ":material/skip_next:",
-}
 
 ctx = data.app_context()
 log_id = str(st.query_params.get("id") or "").strip()
@@ -58,12 +49,16 @@ if not stored.empty:  # the list entry fills what the detail lacks (and vice ver
     record = {**stored.iloc[0].to_dict(), **{k: v for k, v in record.items() if not is_missing(v)}}
 
 status = plain(record.get("status"))
+now = analysis.utc_now()
 st.code(log_id, language=None)
 if note:
     st.warning(escape_markdown(note))
 created = record.get("created_at")
-if not is_missing(created) and analysis.utc_now() - pd.Timestamp(created) > LATE_RETENTION and not note:
-    st.caption("Late keeps attempts for 7 days; this is the copy late-logs stored.")
+retention = attempt_view.retention_note(data.collector_state(ctx.store), created, now)
+if retention and not note:
+    st.caption(retention)
+# The request as a line a person can copy: method (when Late recorded one) and the full endpoint, redacted.
+st.code(attempt_view.request_line(detail or {}, record), language=None, wrap_lines=True)
 
 
 def field(label: str, value: str) -> None:
@@ -90,7 +85,7 @@ with st.container(border=True):
     first, second, third, fourth = st.columns(4)
     with first:
         field("Status", status)
-        field("Time", utc_text(created))
+        field("Time", utc_and_ago(created, now))
         field("Attempt number", plain(record.get("attempt_number")))
     with second:
         field("Platform", plain(record.get("platform")))
@@ -101,9 +96,9 @@ with st.container(border=True):
         field("Account id", plain(record.get("account_id")))
         field("Platform HTTP status", plain(record.get("status_code")))
     with fourth:
-        field("Endpoint", plain(record.get("endpoint")))
+        field("Method", attempt_view.method_of(detail or {}, record))
         field("Post id", plain(record.get("post_id")))
-        field("Platform post URL", plain(record.get("platform_post_url")))
+        attempt_view.post_url_field(record.get("platform_post_url"), record.get("platform"))
 
 if status != "failed" and not is_missing(record.get("error_message")):
     with st.container(border=True):
@@ -120,18 +115,17 @@ if not is_missing(post_id):
             "twice. Check the post history first."
         )
 
-request = (detail or {}).get("request") if isinstance((detail or {}).get("request"), dict) else {}
-response = (detail or {}).get("response") if isinstance((detail or {}).get("response"), dict) else {}
+request_body, response_body = attempt_view.bodies(detail)
 left, right = st.columns(2)
 for column, title, body in (
-    (left, "Request sent to the platform", request.get("rawBody")),
-    (right, "Platform's response", response.get("rawBody")),
+    (left, "Request sent to the platform", request_body),
+    (right, "Platform's response", response_body),
 ):
     with column, st.container(border=True):
         st.subheader(title)
         text, language = pretty_body(body)
         if text:
-            st.code(text, language=language, wrap_lines=True)
+            attempt_view.body(text, language, key=f"{log_id}:{title}")
         else:
             st.caption("Late did not record this body for this attempt.")
 
@@ -145,11 +139,11 @@ if not is_missing(record.get("content_preview")):
         st.text(plain(record.get("content_preview")))
 if detail is not None:
     with st.expander("Everything stored for this attempt (redacted JSON)"):
-        st.code(pretty_body(detail)[0], language="json")
+        attempt_view.body(pretty_body(detail)[0], "json", key=f"{log_id}:everything")
 
 rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
 newer, older = analysis.neighbours(rows, log_id)
-links = st.columns(3)
+links = st.columns(2)
 with links[0]:
     if newer:
         st.page_link(
@@ -157,19 +151,17 @@ with links[0]:
             label="Newer attempt",
             icon=":material/arrow_back:",
             query_params=nav.attempt_params(newer),
+            help="Key: k",
         )
 with links[1]:
-    if not is_missing(post_id):
-        st.page_link(
-            nav.POST, label="Post history", icon=":material/timeline:", query_params={"id": str(post_id)}
-        )
-with links[2]:
     if older:
         st.page_link(
             nav.ATTEMPT,
             label="Older attempt",
             icon=":material/arrow_forward:",
             query_params=nav.attempt_params(older),
+            help="Key: j",
         )
 if newer is None and older is None and log_id not in set(rows["log_id"]):
     st.caption("This attempt is outside the current filter, so there is no previous or next attempt to show.")
+attempt_view.related_links(record, stored, now)

@@ -118,15 +118,19 @@ rate_column, volume_column = st.columns([3, 2])
 with rate_column, st.container(border=True):
     st.subheader("Failure rate over time")
     event = st.plotly_chart(
-        view.rate_figure, key="overview_rate", on_select="rerun", selection_mode="points"
+        view.rate_figure,
+        key="overview_rate",
+        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_rate")),
+        selection_mode=("points", "box"),
     )
-    point = selected_customdata(event)
+    point = None if filters.selected_range(event) else selected_customdata(event)
     if point:
         nav.open_explorer({"platform": point[0], "start": point[1], "end": point[2], "status": "failed"})
     st.caption(
         f"Per {BUCKET_WORDS.get(view.rate_bucket, view.rate_bucket)}. The {data.RATE_CHART_PLATFORMS} "
         "platforms with most failures are drawn; click a name in the legend to add another. Faint rings: "
-        "too few attempts for a rate. Click a point to see its failures."
+        "too few attempts for a rate. Click a point to see its failures; drag across the chart to make that "
+        "time range the page's window."
     )
 with volume_column, st.container(border=True):
     st.subheader("Attempts by status")

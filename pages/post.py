@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from late_logs import analysis, charts
-from late_logs.ui import data, nav
+from late_logs.ui import attempt_view, data, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
 
@@ -69,7 +69,7 @@ if len(content):
 columns = st.columns(min(4, max(1, len(outcome.platforms))))
 for index, platform in enumerate(outcome.platforms):
     with columns[index % len(columns)], st.container(border=True):
-        st.subheader(escape_markdown(platform.platform))
+        st.subheader(escape_markdown(platform.platform), anchor=False)  # no anchor link made of log text
         st.markdown(
             f"**{STATE_LABELS.get(platform.state, escape_markdown(platform.state))}** · "
             f"{platform.attempts} attempt{'s' if platform.attempts != 1 else ''}"
@@ -91,7 +91,7 @@ for index, platform in enumerate(outcome.platforms):
         if platform.error_message:
             st.text(plain(platform.error_message))
         if platform.platform_post_url:
-            st.text(plain(platform.platform_post_url))
+            attempt_view.post_url_field(platform.platform_post_url, platform.platform)
         if platform.last_log_id:
             st.page_link(
                 nav.ATTEMPT,

@@ -18,9 +18,9 @@ from late_logs.charts import (
     FALLBACK_GREY,
     STATUS_COLORS,
     error_groups_chart,
+    escape_html,
     failure_matrix_heatmap,
     failure_rate_chart,
-    plain,
     platform_color,
     post_timeline,
     status_volume_chart,
@@ -75,11 +75,11 @@ def is_empty_note(fig: go.Figure, text: str = "No attempts in this window") -> b
 # --------------------------------------------------------------------------------------------- palette
 
 
-def test_plain_escapes_html() -> None:
-    assert plain(SCRIPT) == "&lt;script&gt;alert('x')&lt;/script&gt;"
-    assert plain("a & b") == "a &amp; b"
-    assert plain(None) == "" and plain(pd.NA) == ""
-    assert plain(42) == "42"
+def test_escape_html_escapes_html() -> None:
+    assert escape_html(SCRIPT) == "&lt;script&gt;alert('x')&lt;/script&gt;"
+    assert escape_html("a & b") == "a &amp; b"
+    assert escape_html(None) == "" and escape_html(pd.NA) == ""
+    assert escape_html(42) == "42"
 
 
 def test_status_and_platform_colours() -> None:

@@ -30,8 +30,10 @@ from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
 from late_logs.ui import accounts as accounts_view
-from late_logs.ui import filters
+from late_logs.ui import filters, guard
 from late_logs.ui import verdicts as verdict_view
+from late_logs.ui.text import BODY_PREVIEW_CHARS
+from tests.e2e import hostile_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -86,6 +88,11 @@ def markdown_bodies(at: AppTest) -> list[str]:
     return bodies
 
 
+def as_read(markdown: str) -> str:
+    """What a reader sees of escaped markdown text: escapes and word joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> list[str]:
     return [str(element.value) for element in at.text]
 
@@ -96,6 +103,8 @@ def codes(at: AppTest) -> list[str]:
 
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+    # The guard turns a bug into one sentence on the page: a clean run has none.
+    assert not [e.value for e in at.error if "unexpected problem" in e.value]
 
 
 def window(now: datetime, days: int) -> tuple[datetime, datetime]:
@@ -161,7 +170,7 @@ def empty_app(app_env, tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------------------------- overview
 
 
-def test_overview_renders_kpis_banner_and_absolute_window_in_url(
+def test_overview_renders_kpis_banner_and_relative_window_in_url(
     demo_app: Path, demo_frame: pd.DataFrame
 ) -> None:
     at = start()
@@ -177,8 +186,9 @@ def test_overview_renders_kpis_banner_and_absolute_window_in_url(
         "Demo mode: simulated Late API data. Set LATE_API_KEY to see your own logs." in i.value
         for i in at.info
     )
-    # The default window is written into the URL as an absolute window.
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    # The default window is written into the URL as a relative one: the last 24 h, until now.
+    assert at.query_params["window"] == "24h" and "start" not in at.query_params
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     assert end_at - start_at == timedelta(hours=24)
     expected = analysis.window_kpis(demo_frame, start_at, end_at)[0]
     assert at.metric[0].value == f"{int(expected.value):,}"
@@ -215,13 +225,16 @@ def test_overview_error_groups_say_who_must_act_and_first_seen_over_the_store(
     assert (groups["first_seen"] < pd.Timestamp(start_at)).any()  # some groups are older than the window
 
 
-def test_preset_writes_the_absolute_window_into_the_url(demo_app: Path) -> None:
+def test_preset_writes_a_relative_window_into_the_url(demo_app: Path) -> None:
+    """A preset is a window that follows the clock ("7 days" until now), and the URL says so; the old
+    behaviour froze it into an absolute window whose end stayed put while the preset stayed highlighted."""
     at = start()
     at.segmented_control(key=filters.PRESET_KEY).set_value("7d").run()
     assert_clean(at)
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
-    assert end_at - start_at == timedelta(days=7)
+    assert at.query_params["window"] == "7d" and "start" not in at.query_params
+    start_at, end_at = filters.window_of({"window": "7d"}, analysis.utc_now())
     assert at.datetime_input(key=filters.START_KEY).value == start_at.replace(tzinfo=None)
+    assert at.segmented_control(key=filters.PRESET_KEY).value == "7d"
 
 
 def test_page_menu_arrival_keeps_the_session_filter(demo_app: Path) -> None:
@@ -234,13 +247,13 @@ def test_page_menu_arrival_keeps_the_session_filter(demo_app: Path) -> None:
     at.run()
     assert_clean(at)
     assert at.title[0].value == "Explorer"
-    assert {k: at.query_params[k] for k in ("start", "end", "platform")} == chosen
+    assert {k: at.query_params[k] for k in ("window", "platform")} == chosen
     assert set(at.dataframe[0].value["platform"]) <= {"tiktok"}
 
 
 def test_error_group_row_opens_the_explorer_filtered_to_it(demo_app: Path, demo_frame: pd.DataFrame) -> None:
     at = start()
-    start_at, end_at = (filters.parse_time(at.query_params[k]) for k in ("start", "end"))
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     groups = analysis.error_groups(
         analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
     )
@@ -256,7 +269,9 @@ def test_error_group_row_opens_the_explorer_filtered_to_it(demo_app: Path, demo_
 
 def test_overview_offers_links_where_a_click_is_awkward(demo_app: Path, demo_frame: pd.DataFrame) -> None:
     at = start()
-    window_params = {k: at.query_params[k] for k in ("start", "end")}
+    # Drill-through links carry the Overview's window made absolute: they stand for the rows counted.
+    window_params = filters.absolute(dict(at.query_params), analysis.utc_now())
+    window_params = {k: window_params[k] for k in ("start", "end")}
     # The error-group table's link column opens the same Explorer view in a new tab.
     links = at.dataframe[0].value["link"].tolist()
     assert links and all(link.startswith("explorer?") and "error_group=" in link for link in links)
@@ -443,7 +458,7 @@ def test_deep_link_to_a_failed_attempt_shows_error_and_raw_bodies(
     json_blocks = [c for c in at.code if c.language == "json"]
     assert len(json_blocks) >= 2  # request and response, pretty-printed
     assert any(str(row["platform"]) == t for t in texts(at))
-    assert any(t.endswith(" UTC") for t in texts(at))
+    assert any(" UTC (" in t and t.endswith(" ago)") for t in texts(at))  # UTC and how long ago
     # Previous / next stay within the filter the link carried.
     rows = analysis.apply_filters(
         demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",))
@@ -647,3 +662,239 @@ def test_accounts_unknown_id_says_so(demo_app: Path) -> None:
     at = start({"id": "no-such-account"}, "pages/accounts.py")
     assert_clean(at)
     assert any("No stored attempt belongs to this account id" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------- bad links
+
+
+FAR_FUTURE = {"start": "2026-11-01T00:00:00Z", "end": "9999-12-31T00:00:00Z"}
+
+
+@pytest.mark.parametrize("page", [None, "pages/explorer.py", "pages/log.py"])
+def test_far_future_link_window_is_clamped_and_said(
+    demo_app: Path, demo_frame: pd.DataFrame, page: str | None
+) -> None:
+    """Was: an OutOfBoundsDatetime traceback on /, /explorer and /log for a window ending after 2262."""
+    query = dict(FAR_FUTURE, id=str(demo_frame.iloc[0]["log_id"])) if page == "pages/log.py" else FAR_FUTURE
+    at = start(query, page) if page else start()
+    if page is None:
+        at.query_params.update(FAR_FUTURE)
+        at.run()
+    assert_clean(at)
+    assert any("ends after 2262; showing up to now" in as_read(w.value) for w in at.warning)
+    end_at = filters.parse_time(at.query_params["end"])
+    assert end_at is not None and end_at <= analysis.utc_now() + timedelta(minutes=2)
+    assert at.query_params["start"] == FAR_FUTURE["start"]  # the good half of the link is kept
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"start": "yesterday", "end": "2026-11-30T00:00:00Z"}, "is not a time"),
+        ({"start": "2026-11-30T12:00:00Z", "end": "2026-11-30T00:00:00Z"}, "the right way round"),
+        ({"window": "3y"}, "is not one of 24h, 7d, 30d"),
+        ({"start": "1970-01-01T00:00:00Z", "end": "2026-11-30T00:00:00Z"}, "starts before 2000"),
+    ],
+)
+def test_bad_link_window_says_what_was_wrong_and_what_is_shown(
+    demo_app: Path, query: dict[str, str], said: str
+) -> None:
+    """Was: a reversed or malformed window silently became the last 24 h."""
+    at = start(query, "pages/explorer.py")
+    assert_clean(at)
+    notes = [as_read(w.value) for w in at.warning]
+    assert any(said in n and "showing" in n for n in notes), notes
+    # The URL now holds what is shown: a valid window.
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    assert start_at is not None and end_at is not None and start_at < end_at
+
+
+def test_reversed_link_window_is_shown_the_right_way_round(demo_app: Path) -> None:
+    at = start({"start": "2026-11-30T12:00:00Z", "end": "2026-11-30T00:00:00Z"}, "pages/explorer.py")
+    shown = (at.query_params["start"], at.query_params["end"])
+    assert shown == ("2026-11-30T00:00:00Z", "2026-11-30T12:00:00Z")
+
+
+def test_store_error_on_a_page_is_one_sentence(empty_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from late_logs.store import StoreError
+
+    sentence = "The store in /tmp/x is damaged (partition 2026-11-30); run python -m late_logs repair."
+
+    def broken(self, *args, **kwargs):
+        raise StoreError(sentence)
+
+    monkeypatch.setattr(LogStore, "frame", broken)
+    for page in (None, "pages/explorer.py", "pages/post.py"):
+        at = start({"id": "abc"} if page == "pages/post.py" else None, page)
+        assert not at.exception
+        assert [as_read(e.value) for e in at.error] == [sentence]
+
+
+def test_unexpected_error_on_a_page_is_one_sentence_not_a_traceback(
+    demo_app: Path, demo_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*args, **kwargs):
+        raise KeyError("created_at")
+
+    monkeypatch.setattr(analysis, "post_outcome", bug)
+    post_id = str(demo_frame["post_id"].dropna().iloc[0])
+    at = start({"id": post_id}, "pages/post.py")
+    assert not at.exception
+    assert [e.value for e in at.error] == [guard.UNEXPECTED.format(kind="KeyError")]
+
+
+# --------------------------------------------------------------------------------------------- page scope
+
+
+def test_drill_through_filter_stays_on_the_page_it_opened(demo_app: Path) -> None:
+    """Was: after a drill-through the Overview itself showed status=failed and the group's filter."""
+    at = start()
+    at.session_state["overview_groups"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.title[0].value == "Explorer" and at.query_params["status"] == "failed"
+    at.switch_page("pages/overview.py")
+    at.query_params.clear()  # the page menu: no query string
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value == "Overview"
+    assert dict(at.query_params) == {"window": "24h"}
+    assert at.multiselect(key="filters_statuses").value == []
+    assert not [b for b in at.button if b.key == "sidebar_reset_filters"]  # nothing to reset
+
+
+def test_reset_filters_shows_when_filters_differ_and_restores_defaults(demo_app: Path) -> None:
+    at = start()
+    assert not [b for b in at.button if b.key == "sidebar_reset_filters"]
+    at.multiselect(key="filters_platforms").set_value(["tiktok"]).run()
+    at.segmented_control(key=filters.PRESET_KEY).set_value("7d").run()
+    assert at.query_params["platform"] == "tiktok"
+    at.button(key="sidebar_reset_filters").click().run()
+    assert_clean(at)
+    assert dict(at.query_params) == {"window": "24h"}
+    assert at.multiselect(key="filters_platforms").value == []
+    assert at.segmented_control(key=filters.PRESET_KEY).value == "24h"
+
+
+def test_explorer_filters_do_not_leak_into_the_overview(demo_app: Path, demo_now: datetime) -> None:
+    at = start({"window": "7d", "q": "token", "platform": "tiktok"}, "pages/explorer.py")
+    assert at.query_params["q"] == "token"
+    at.switch_page("pages/overview.py")
+    at.query_params.clear()
+    at.run()
+    assert_clean(at)
+    assert "q" not in at.query_params and "platform" not in at.query_params
+
+
+def test_absolute_link_window_stays_fixed_and_relative_one_follows_the_clock(demo_app: Path) -> None:
+    absolute = {"start": "2026-11-29T10:00:00Z", "end": "2026-11-30T10:00:00Z"}
+    at = start(absolute, "pages/explorer.py")
+    assert_clean(at)
+    assert {k: at.query_params[k] for k in absolute} == absolute and "window" not in at.query_params
+    assert any("(fixed)" in as_read(c.value) for c in at.caption)
+    at = start({"window": "24h"}, "pages/explorer.py")
+    assert_clean(at)
+    assert dict(at.query_params) == {"window": "24h"}
+    assert any("Last 24 h until now" in as_read(c.value) for c in at.caption)
+
+
+# --------------------------------------------------------------------------------------------- text as text
+
+
+@pytest.fixture
+def hostile_app(app_env, tmp_path: Path) -> hostile_store.HostileStore:
+    root = tmp_path / "hostile-cache"
+    app_env(root)
+    return hostile_store.populate(root / "demo")
+
+
+def markdown_strings(at: AppTest) -> list[str]:
+    """Every string of the run that Streamlit renders as markdown: bodies, labels and help texts."""
+    strings = markdown_bodies(at)
+    for kind in ("page_link", "button", "metric", "expander", "multiselect", "text_input", "tabs"):
+        for element in getattr(at, kind, []):
+            for attribute in ("label", "help"):
+                value = getattr(element, attribute, None)
+                if value:
+                    strings.append(str(value))
+    return strings
+
+
+@pytest.mark.parametrize("page", [None, "pages/explorer.py", "pages/log.py", "pages/post.py"])
+def test_markdown_links_and_html_in_every_field_stay_text(
+    hostile_app: hostile_store.HostileStore, page: str | None
+) -> None:
+    """Was: URLs in platform names, search terms and captions became live links (GFM autolinks)."""
+    query = {
+        None: {"platform": hostile_store.mixed(1)},
+        "pages/explorer.py": {"q": "f9", "platform": hostile_store.mixed(1)},
+        "pages/log.py": {"id": hostile_app.link_log_id},
+        "pages/post.py": {"id": hostile_app.link_post_id},
+    }[page]
+    at = start(query, page or "pages/overview.py")
+    assert_clean(at)
+    strings = markdown_strings(at)
+    everything = [*strings, *texts(at), *codes(at)]
+    assert any("evil.example" in as_read(s) for s in everything), "no planted value on this page: empty test"
+    for text in strings:
+        unescaped = re.sub(r"\\(.)", r"\1", text)  # what the renderer's autolinker looks at
+        assert "https://" not in unescaped and "www." not in unescaped.lower(), text
+        assert not re.search(r"[\w.]@[\w-]", unescaped), text  # an e-mail autolink
+        live = re.sub(r"\\.", "", text)  # the characters markdown may still interpret
+        for markup in ("[click me](", "<https:", "<a href", "**bold**", ":red[", "$x^2$", "`code`"):
+            assert markup not in live, text
+
+
+def test_platform_post_url_is_a_link_only_when_it_is_http(hostile_app: hostile_store.HostileStore) -> None:
+    at = start({"id": hostile_app.safe_url_log_id}, "pages/log.py")
+    assert_clean(at)
+    links = [m.value for m in at.markdown if "](<" in m.value]
+    assert links == [f"[Open on linkedin](<{hostile_store.SAFE_POST_URL}>)"]
+    at = start({"id": hostile_app.link_log_id}, "pages/log.py")
+    assert not [m.value for m in at.markdown if "](" in m.value]
+    assert hostile_store.UNSAFE_POST_URL in texts(at)  # shown, as text
+    assert any("Not a web address" in as_read(c.value) for c in at.caption)
+
+
+def test_huge_body_is_cut_and_show_all_loads_the_rest(hostile_app: hostile_store.HostileStore) -> None:
+    """Was: a 1 MB body sent whole and highlighted, 21-38 s to render in the browser."""
+    at = start({"id": hostile_app.huge_log_id}, "pages/log.py")
+    assert_clean(at)
+    assert max(len(c.value) for c in at.code) <= BODY_PREVIEW_CHARS
+    cut = re.compile(r"Showing the first 19\.\d KB of 1\.\d MB\.")  # the pretty JSON is over 1 MB
+    assert any(cut.fullmatch(as_read(c.value)) for c in at.caption), [c.value for c in at.caption]
+    shown = [b for b in at.button if b.label == "Show all"]
+    assert shown
+    shown[0].click().run()
+    assert_clean(at)
+    whole = [box.value for box in at.text_area]
+    assert whole and len(whole[0]) > hostile_store.HUGE_BODY_BYTES and "item-011000" in whole[0]
+
+
+def test_attempt_page_shows_method_endpoint_relative_time_and_group_link(demo_app: Path, demo_frame) -> None:
+    row = demo_frame[demo_frame["status"] == "failed"].iloc[0]
+    at = start({"id": str(row["log_id"])}, "pages/log.py")
+    assert_clean(at)
+    assert any(str(row["endpoint"]) in c.value for c in at.code)  # the full endpoint, copyable
+    assert any(t.endswith(" ago)") for t in texts(at))
+    group = str(analysis.error_group_keys(demo_frame[demo_frame["log_id"] == row["log_id"]]).iloc[0])
+    group_links = [link for link in at.page_link if link.proto.page == "explorer"]
+    assert group_links and parse_qs(group_links[0].proto.query_string)["error_group"] == [group]
+
+
+def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: Path) -> None:
+    """Was: "Data never synced" in the sidebar while the first pass was already filling the page."""
+    from late_logs.ui import data
+
+    root = tmp_path / "first-pass-cache"
+    # Polling on, and a simulated Late slow enough that the first pass is still running when we look.
+    app_env(root, LATE_LOGS_POLL_SECONDS="3600", LATE_LOGS_DEMO_SLOW_SECONDS="30")
+    at = start()
+    try:
+        assert_clean(at)
+        captions = [as_read(c.value) for c in at.sidebar.caption]
+        assert any(c.startswith("Data syncing (first pass)") for c in captions), captions
+        assert not any("never synced" in c for c in captions)
+    finally:
+        config = data.load_settings()
+        handle = data._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
+        handle.stop.set()  # the background thread ends after its current request

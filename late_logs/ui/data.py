@@ -21,9 +21,8 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import streamlit as st
-
 import plotly.graph_objects as go
+import streamlit as st
 
 from late_logs import analysis, charts, collector, source
 from late_logs.config import ConfigError, Settings, load_settings
@@ -51,7 +50,7 @@ RATE_CHART_PLATFORMS = 5
 # platforms have enough settled attempts for a rate, never finer than the window's default bucket.
 RATE_BUCKETS = ("h", "3h", "6h", "D")
 FIRST_SYNC_REFRESH_SECONDS = 2
-FRESHNESS_REFRESH_SECONDS = 30
+FRESHNESS_REFRESH_SECONDS = 10  # also how soon a page shows a finished pass
 
 NO_DATA_POLLING_OFF = (
     "No attempts are stored yet: run `python -m late_logs sync`, or press **Sync now** on the Collector page."
@@ -91,7 +90,7 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -106,7 +105,7 @@ def store(config: Settings) -> LogStore:
     try:
         return _open_store(str(config.cache_dir), config.retention_days, config)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -115,7 +114,7 @@ def store_version(log_store: LogStore) -> int:
     try:
         return int(log_store.version)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -131,7 +130,7 @@ def frame(log_store: LogStore, config: Settings) -> pd.DataFrame:
     try:
         return _frame_at(str(config.cache_dir), version, log_store)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -226,7 +225,10 @@ def _overview_at(
         kpis=analysis.window_kpis(both, flt.start, flt.end),
         matrix=matrix,
         matrix_figure=charts.failure_matrix_heatmap(matrix),
-        rate_figure=charts.failure_rate_chart(series, shown=top, legend="right"),
+        # A drag across the chart selects a time range (the page's new window) instead of zooming.
+        rate_figure=charts.failure_rate_chart(series, shown=top, legend="right").update_layout(
+            dragmode="select", selectdirection="h"
+        ),
         rate_bucket=bucket,
         volume_figure=charts.status_volume_chart(volume),
         # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.

@@ -1,20 +1,24 @@
 """Where each page lives and how one page opens another with the filter travelling along.
 
 Page URL paths are part of the product: `/` overview, `/explorer`, `/log?id=<logId>`, `/post?id=<postId>`,
-`/collector`. Drill-throughs replace the session's filter before switching, so filters of an earlier
-exploration (an account, a search) never leak into the rows a chart cell stands for.
+`/collector`. A drill-through's filter is the Overview's plus the cell's, carried in the URL: it becomes the
+opened page's filter, so filters of an earlier exploration (an account, a search) never leak into the rows
+a chart cell stands for, and the Overview keeps its own.
 
 Each page file is named after its URL path (`pages/log.py` serves `/log`): see `require_router`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from late_logs import analysis
 from late_logs.ui import filters
 
 OVERVIEW = "pages/overview.py"
@@ -23,13 +27,21 @@ ATTEMPT = "pages/log.py"
 POST = "pages/post.py"
 COLLECTOR = "pages/collector.py"
 ACCOUNTS = "pages/accounts.py"
+ROOT = Path(__file__).resolve().parents[2]
 
-URL_PATHS = {OVERVIEW: "", EXPLORER: "explorer", ATTEMPT: "log", POST: "post", COLLECTOR: "collector"}
+URL_PATHS = {
+    OVERVIEW: "",
+    EXPLORER: "explorer",
+    ATTEMPT: "log",
+    POST: "post",
+    COLLECTOR: "collector",
+    ACCOUNTS: "accounts",
+}
 
 # Which filter parameters a page reads (and keeps in its URL). Post history and the collector show
 # everything, so they leave the filter alone.
 SCOPES: dict[str, tuple[str, ...]] = {
-    "": filters.SIDEBAR_PARAMS,
+    "": filters.SIDEBAR_PARAMS,  # the Overview's filter is the sidebar's
     "explorer": filters.ALL_PARAMS,
     "log": filters.ALL_PARAMS,
     "post": (),
@@ -63,6 +75,7 @@ def pages() -> list[st.Page]:
             ATTEMPT, title="Attempt", icon=":material/receipt_long:", url_path="log", visibility="hidden"
         ),
         st.Page(POST, title="Post history", icon=":material/timeline:", url_path="post", visibility="hidden"),
+        st.Page(ACCOUNTS, title="Accounts", icon=":material/group:", url_path="accounts"),
         st.Page(COLLECTOR, title="Collector", icon=":material/sync:", url_path="collector"),
     ]
 
@@ -72,8 +85,12 @@ def scope_of(page: st.Page) -> tuple[str, ...]:
 
 
 def drill_params(overrides: Mapping[str, str | None]) -> dict[str, str]:
-    """The Overview's filter (window, platform, action, status) with `overrides` applied; None removes."""
-    params = dict(filters.url_params(filters.SIDEBAR_PARAMS))
+    """The Overview's filter (window, platform, action, status) with `overrides` applied; None removes.
+
+    The window is written absolute: a drill-through stands for the rows a cell counted, so its link shows
+    those rows tomorrow too.
+    """
+    params = filters.absolute(filters.url_params(filters.SIDEBAR_PARAMS), analysis.utc_now())
     for key, value in overrides.items():
         if value:
             params[key] = str(value)
@@ -83,9 +100,11 @@ def drill_params(overrides: Mapping[str, str | None]) -> dict[str, str]:
 
 
 def open_explorer(overrides: Mapping[str, str | None]) -> None:
-    """Switch to the Explorer showing exactly the rows behind a chart cell, point or error group."""
-    params = filters.replace_state(drill_params(overrides))
-    st.switch_page(EXPLORER, query_params=params)
+    """Switch to the Explorer showing exactly the rows behind a chart cell, point or error group.
+
+    The filter travels in the URL only: it becomes the Explorer's, never the Overview's.
+    """
+    st.switch_page(EXPLORER, query_params=drill_params(overrides))
 
 
 def explorer_href(overrides: Mapping[str, str | None]) -> str:
@@ -108,3 +127,15 @@ def attempt_href(log_id: str) -> str:
 
 def open_post(post_id: str) -> None:
     st.switch_page(POST, query_params={"id": str(post_id)})
+
+
+def has_accounts_page() -> bool:
+    """True once the Accounts page exists (`/accounts?id=<accountId>`); links to it wait for it."""
+    return (ROOT / ACCOUNTS).is_file()
+
+
+def window_params(start, end) -> dict[str, str]:
+    """An absolute window as URL parameters (no start: Late's seven days before `end`)."""
+    end_at = pd.Timestamp(end)
+    start_at = pd.Timestamp(start) if start is not None else end_at - pd.Timedelta(days=7)
+    return {"start": filters.format_instant(start_at), "end": filters.format_instant(end_at.ceil("min"))}

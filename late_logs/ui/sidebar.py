@@ -1,4 +1,6 @@
-"""The shared frame around every page: the demo banner, how fresh the data is, and the filter widgets."""
+"""The shared frame around every page: the demo banner, how fresh the data is (the page reruns itself when
+a pass lands), the filter widgets with "Reset filters", and what was wrong with a pasted link's window.
+"""
 
 from __future__ import annotations
 
@@ -22,21 +24,31 @@ def freshness(ctx: data.AppContext) -> None:
     @st.fragment(run_every=data.FRESHNESS_REFRESH_SECONDS)
     def freshness_line() -> None:
         state = data.collector_state(ctx.store)
-        synced = analysis.freshness_text(data.last_pass_at(state), analysis.utc_now())
-        st.caption(f"Data {synced} · all times UTC")
         handle = ctx.collector
         progress = handle.progress if handle is not None else None
+        last = data.last_pass_at(state)
+        first_pass = last is None and handle is not None and handle.running
+        synced = "syncing (first pass)" if first_pass else analysis.freshness_text(last, analysis.utc_now())
+        st.caption(f"Data {synced} · all times UTC")
         if progress is not None:
             st.caption(f"Syncing now: {escape_markdown(progress.message)}")
         if state.get("last_error"):
             st.caption(f"Last pass failed: {escape_markdown(state['last_error'])}")
         if data.store_version(ctx.store) != ctx.version:
-            if st.button("New data arrived: refresh", icon=":material/refresh:", key="sidebar_refresh"):
-                st.rerun()
+            # A pass landed: rerun the whole page with the new data. Widgets, selections and the scroll
+            # position survive a rerun; a relative window moves on to now.
+            st.rerun(scope="app")
 
     freshness_line()
     st.caption(escape_markdown(source.mode_line(ctx.settings)))
     st.caption(escape_markdown(collector.contract_line(data.collector_state(ctx.store))))
+
+
+def link_note() -> None:
+    """The sentence saying what was wrong with the window of the link the page was opened with."""
+    note = filters.url_note()
+    if note:
+        st.warning(escape_markdown(note), icon=":material/link_off:")
 
 
 def render(ctx: data.AppContext, scope: tuple[str, ...]) -> None:
@@ -44,5 +56,13 @@ def render(ctx: data.AppContext, scope: tuple[str, ...]) -> None:
     with st.sidebar:
         if scope:
             filters.sidebar_filters(ctx.distinct, facets.counter(ctx, filters.current(scope)))
+            if not filters.is_default(scope):
+                st.button(
+                    "Reset filters",
+                    key="sidebar_reset_filters",
+                    on_click=filters.reset,
+                    icon=":material/filter_alt_off:",
+                    help="Back to the last 24 h with no other filter.",
+                )
             st.divider()
         freshness(ctx)

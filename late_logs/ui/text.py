@@ -23,6 +23,10 @@ MISSING = "—"
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of them also
 # defuses Streamlit's own syntax (`:red[...]`, `:material/icon:`, `$math$`) and raw HTML (`<`).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'%@;,/?])")
+# Escapes do not stop autolinks: Streamlit's renderer (remark-gfm) finds `https://`, `www.` and `x@y.z` in
+# the text after unescaping. A WORD JOINER (invisible, zero width) inside each trigger breaks the match.
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
 
 
 def is_missing(value: Any) -> bool:
@@ -49,6 +53,7 @@ def escape_markdown(value: Any) -> str:
     text = plain(value)
     # A newline would start a new markdown block (a heading, a list); one line is what labels want.
     text = " ".join(text.splitlines())
+    text = _AUTOLINK_TRIGGERS.sub(WORD_JOINER, text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
@@ -127,3 +132,60 @@ def bytes_text(size: Any) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+def ago_text(then: Any, now: datetime) -> str:
+    """`3 h 5 min ago` (or `in 2 h` for a time after `now`), for beside an absolute UTC time."""
+    if is_missing(then):
+        return MISSING
+    if pd.Timestamp(then) > pd.Timestamp(now) + pd.Timedelta(minutes=1):
+        return f"in {age_text(now, then)}"
+    return f"{age_text(then, now)} ago"
+
+
+def utc_and_ago(value: Any, now: datetime) -> str:
+    """`2025-11-29 13:52:07 UTC (3 h ago)`."""
+    if is_missing(value):
+        return MISSING
+    return f"{utc_text(value)} ({ago_text(value, now)})"
+
+
+# A body longer than this is shown cut, with a button for the rest: the browser takes seconds per megabyte
+# to lay out one code block, and nobody reads past the first screens of a platform's response.
+BODY_PREVIEW_CHARS = 20_000
+
+
+def cut_body(text: str, limit: int = BODY_PREVIEW_CHARS) -> tuple[str, str | None]:
+    """(the text to show, None) for a short body; (its first `limit` characters, what the cut says) else."""
+    if len(text) <= limit:
+        return text, None
+    cut = text.rfind("\n", 0, limit)
+    shown = text[: cut if cut > limit // 2 else limit]
+    note = (
+        f"Showing the first {bytes_text(len(shown.encode('utf-8')))} of "
+        f"{bytes_text(len(text.encode('utf-8')))}."
+    )
+    return shown, note
+
+
+_WEB_URL = re.compile(r"https?://[^\s/?#@\\]+(?:[/?#][^\s\\]*)?", re.IGNORECASE)
+
+
+def web_url(value: Any) -> str | None:
+    """The value when it is a plain http(s) address fit for a link (no other scheme, no credentials, no
+    spaces), else None: a `javascript:` or `data:` "post URL" from the logs is shown as text instead."""
+    if is_missing(value):
+        return None
+    text = str(value).strip()
+    if not _WEB_URL.fullmatch(text) or any(ord(c) < 32 or c in "<>\"'`" for c in text):
+        return None
+    return text
+
+
+def markdown_link(label: str, url: str) -> str:
+    """A markdown link to a checked web address (see web_url) with a label already made safe.
+
+    The address goes in `<...>` so parentheses in it do not end the link; `<`, `>` cannot be in it.
+    Streamlit opens markdown links in a new tab with rel="noopener noreferrer".
+    """
+    return f"[{label}](<{url}>)"
