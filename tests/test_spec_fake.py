@@ -535,17 +535,12 @@ def test_the_attempt_page_of_a_unified_log_shows_no_key_and_its_redacted_entry(a
     assert original["created_at"] in shown and SPEC_KEY not in shown and PLANTED_TOKEN not in shown
 
 
-@pytest.mark.xfail(strict=True, reason="pages/log.py reads bodies only from a Late-1.0 detail's "
-                   "request.rawBody/response.rawBody, so a unified log's stored request_body/response_body "
-                   "is said to be 'not recorded by Late'")
 def test_the_attempt_page_shows_a_unified_log_s_request_and_response_bodies(attempt_page) -> None:
     shown, original = attempt_page
     assert "did not record this body" not in shown
     assert pretty_body(original["response_body"])[0] in shown
 
 
-@pytest.mark.xfail(strict=True, reason="pages/log.py's caption uses a fixed LATE_RETENTION of 7 days: a "
-                   "unified log 20 days old is captioned 'Late keeps attempts for 7 days' (Late keeps 90)")
 def test_the_attempt_page_does_not_say_7_days_under_the_90_day_contract(attempt_page) -> None:
     shown, _ = attempt_page
     assert "7 days" not in shown
