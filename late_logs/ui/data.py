@@ -15,18 +15,18 @@ copies only the columns the Overview reads.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from late_logs import analysis, charts, collector, source
+from late_logs.api import LateClient
 from late_logs.config import ConfigError, Settings, load_settings
-from late_logs.records import parse_time
 from late_logs.store import LogStore, StoreError
 from late_logs.ui.text import escape_markdown
 
@@ -238,6 +238,20 @@ def _overview_at(
 
 
 @st.cache_resource(show_spinner=False)
+def _late_client(settings_digest: str, _settings: Settings) -> LateClient:
+    return source.open_client(_settings)
+
+
+def late_client(config: Settings) -> LateClient:
+    """The pages' one client to Late (a detail fetched on demand, Sync now), built once per server process
+    rather than on every rerun. The background collector opens its own for each pass and closes it after."""
+    # Keyed by a digest of the settings, so another key or address gets its own client; the key itself is
+    # never part of a cache key.
+    digest = hashlib.sha256(repr((dataclasses.astuple(config), config.demo)).encode("utf-8")).hexdigest()
+    return _late_client(digest, config)
+
+
+@st.cache_resource(show_spinner=False)
 def _start_collector(
     cache_dir: str, interval_seconds: int, _settings: Settings, _log_store: LogStore
 ) -> BackgroundCollector:
@@ -264,15 +278,16 @@ def background_collector(config: Settings, log_store: LogStore) -> BackgroundCol
     return _start_collector(str(config.cache_dir), config.poll_seconds, config, log_store)
 
 
-def collector_state(log_store: LogStore) -> dict[str, Any]:
+def collector_state(log_store: LogStore) -> collector.CollectorState:
+    """The collector's state, typed; an unreadable store reads as a collector that never ran."""
     try:
-        return dict(log_store.state() or {})
+        return collector.read_state(log_store)
     except StoreError:
-        return {}
+        return collector.CollectorState()
 
 
-def last_pass_at(state: dict[str, Any]) -> datetime | None:
-    return parse_time(state.get("last_pass_finished_at"))
+def last_pass_at(state: collector.CollectorState) -> datetime | None:
+    return state.last_pass_finished_at
 
 
 def progress_fraction(progress: collector.Progress | None) -> float:
@@ -305,7 +320,7 @@ def show_no_data(
 ) -> None:
     """What an empty store says: the first sync is running, or how to fill it, or why the last pass failed."""
     state = collector_state(log_store)
-    problem = state.get("last_error") or (handle.last_error if handle else None)
+    problem = state.last_error or (handle.last_error if handle else None)
     if handle is not None and handle.running:
         show_first_sync(log_store, handle, version)
         return
