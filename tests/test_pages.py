@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from late_logs import analysis, verdicts
@@ -30,7 +29,7 @@ from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
 from late_logs.ui import accounts as accounts_view
-from late_logs.ui import filters, guard
+from late_logs.ui import filters, guard, streamlit_compat
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import BODY_PREVIEW_CHARS
 from tests.e2e import hostile_store
@@ -145,13 +144,7 @@ def navigation_only(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequ
     """
     if request.node.name.startswith("test_fresh_server_"):
         return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    streamlit_compat.keep_router_mode(monkeypatch.setattr)
 
 
 @pytest.fixture

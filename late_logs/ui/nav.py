@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from late_logs import analysis
-from late_logs.ui import filters
+from late_logs.ui import filters, streamlit_compat
 
 OVERVIEW = "pages/overview.py"
 EXPLORER = "pages/explorer.py"
@@ -61,10 +60,8 @@ def require_router() -> None:
     after its file, `st.Page` after its url_path, and both hash the same when they are equal, hence
     `pages/log.py` for `/log`) and the query string, so `st.navigation` resolves the same address.
     """
-    if not PagesManager.uses_pages_directory:
-        return
-    PagesManager.uses_pages_directory = False  # what st.navigation does; it happens once per process
-    st.rerun()
+    if streamlit_compat.page_setup():
+        st.rerun()
 
 
 def pages() -> list[st.Page]:
