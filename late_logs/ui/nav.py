@@ -118,14 +118,6 @@ def open_attempt(log_id: str) -> None:
     st.switch_page(ATTEMPT, query_params=attempt_params(log_id))
 
 
-def attempt_href(log_id: str) -> str:
-    return f"{URL_PATHS[ATTEMPT]}?{urlencode(attempt_params(log_id))}"
-
-
-def open_post(post_id: str) -> None:
-    st.switch_page(POST, query_params={"id": str(post_id)})
-
-
 def has_accounts_page() -> bool:
     """True once the Accounts page exists (`/accounts?id=<accountId>`); links to it wait for it."""
     return (ROOT / ACCOUNTS).is_file()

@@ -14,9 +14,6 @@ import pandas as pd
 from late_logs import analysis, verdicts
 from late_logs.ui.text import is_missing
 
-WHO_OPTIONS = verdicts.WHO_MUST_ACT
-RETRY_OPTIONS = verdicts.RETRY
-
 
 @dataclass(frozen=True)
 class VerdictBlock:
