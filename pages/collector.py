@@ -9,7 +9,7 @@ import threading
 
 import streamlit as st
 
-from late_logs.ui import collector_view, data, nav
+from late_logs.ui import background, collector_view, data, nav
 from late_logs.ui.text import bytes_text, count_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -89,7 +89,7 @@ if st.button("Sync now", type="primary", icon=":material/sync:", key="collector_
 
         def show_progress(progress) -> None:
             if threading.current_thread() is script_thread:  # only the script's thread may draw
-                bar.progress(data.progress_fraction(progress), text=escape_markdown(progress.message))
+                bar.progress(background.progress_fraction(progress), text=escape_markdown(progress.message))
 
         outcome = collector_view.sync_now(ctx, show_progress)
         if outcome.state == "locked":

@@ -880,7 +880,7 @@ def test_attempt_page_shows_method_endpoint_relative_time_and_group_link(demo_ap
 
 def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: Path) -> None:
     """Was: "Data never synced" in the sidebar while the first pass was already filling the page."""
-    from late_logs.ui import data
+    from late_logs.ui import background, data
 
     root = tmp_path / "first-pass-cache"
     # Polling on, and a simulated Late slow enough that the first pass is still running when we look.
@@ -893,5 +893,5 @@ def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: 
         assert not any("never synced" in c for c in captions)
     finally:
         config = data.load_settings()
-        handle = data._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
+        handle = background._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
         handle.stop.set()  # the background thread ends after its current request
