@@ -137,3 +137,15 @@ def test_the_package_root_exports_every_public_name_it_imports() -> None:
     namespace: dict[str, object] = {}
     exec("from late_logs import *", namespace)  # noqa: S102 - what a user's star import gets
     assert set(namespace) - {"__builtins__"} == exported
+
+
+def test_the_pages_client_is_built_once_per_settings_not_per_rerun() -> None:
+    """Was: the Attempt page built (and closed) an HTTP client on every rerun."""
+    from late_logs.config import Settings
+    from late_logs.ui import data
+
+    demo = Settings()
+    first = data.late_client(demo)
+    assert data.late_client(Settings()) is first  # equal settings: the same client
+    other = data.late_client(Settings(api_key="sk_live_" + "0ther" * 8, base_url="https://zernio.com/api"))
+    assert other is not first
