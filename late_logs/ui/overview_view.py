@@ -20,19 +20,7 @@ from late_logs import analysis, charts
 from late_logs.ui import data
 
 # The columns the Overview's analyses read (filters, KPIs, matrix, time series, error groups).
-OVERVIEW_COLUMNS = (
-    "log_id",
-    "created_at",
-    "platform",
-    "action",
-    "status",
-    "account_id",
-    "account_username",
-    "post_id",
-    "status_code",
-    "error_code",
-    "error_message",
-)
+OVERVIEW_COLUMNS = analysis.SUMMARY_COLUMNS
 # The failure-rate lines shown at first (the platforms with most failures); the others wait in the legend.
 RATE_CHART_PLATFORMS = 5
 # Bucket sizes the failure-rate chart may use, finest first: the finest at which most points of the shown
