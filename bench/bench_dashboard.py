@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_store_load import synthetic_frame  # noqa: E402
-from scripts.demo_dashboard import (  # noqa: E402
+from tests.demo_dashboard import (  # noqa: E402
     DashboardServer,
     chromium_available,
     launch_chromium,

@@ -27,6 +27,21 @@ UNKNOWN = "(unknown)"  # a missing platform or action in breakdowns
 SETTLED_STATUSES = ("success", "failed")  # pending and skipped attempts say nothing about failure rates
 PUBLISHING_ACTIONS = ("publish", "retry")  # the actions whose outcome decides whether a post went live
 TIME_UNIT = "datetime64[ns, UTC]"
+# The columns the summaries read (filters, KPIs, matrix, time series, error groups, account health): a
+# narrow copy of the frame with these is much cheaper to filter than one with the long text columns.
+SUMMARY_COLUMNS = (
+    "log_id",
+    "created_at",
+    "platform",
+    "action",
+    "status",
+    "account_id",
+    "account_username",
+    "post_id",
+    "status_code",
+    "error_code",
+    "error_message",
+)
 
 
 

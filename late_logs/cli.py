@@ -221,14 +221,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
     Reads the store only; it never calls Late.
     """
-    from late_logs.collector import contract_line, drift_line
+    from late_logs.collector import contract_line, drift_line, read_state
     from late_logs.source import mode_line, open_store
 
     store = open_store(settings)
     try:
         store.check()  # a damaged partition is told here, with exit 5, not at the next export
         stats = store.stats()
-        state = store.state()
+        state = read_state(store)
         suspect_times = len(store.suspect_time_ids())
         read_only = store.read_only
     finally:
@@ -246,25 +246,20 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     )
     if stats.oldest is not None and stats.newest is not None:
         lines.append(f"attempts from {_when(stats.oldest)} to {_when(stats.newest)}")
-    report = state.get("last_report")
-    lines.append(f"last pass started: {state.get('last_pass_started_at') or 'never'}")
-    lines.append(f"last pass finished: {state.get('last_pass_finished_at') or 'never'}")
-    if isinstance(report, Mapping):
-        lines.append(f"last pass: {SyncReport(**_known_fields(report)).summary()}")
+    lines.append(f"last pass started: {_stamp(state.last_pass_started_at, 'never')}")
+    lines.append(f"last pass finished: {_stamp(state.last_pass_finished_at, 'never')}")
+    if state.last_report is not None:
+        lines.append(f"last pass: {state.last_report.summary()}")
         drift = drift_line(state)
         lines.append(f"drift: {drift}" if drift else "drift: none")
-    error = state.get("last_error")
-    if error:
-        lines.append(f"last error: {error} (at {state.get('last_error_at') or 'unknown time'})")
+    if state.last_error:
+        lines.append(f"last error: {state.last_error} (at {_stamp(state.last_error_at, 'unknown time')})")
     else:
         lines.append("last error: none")
-    if state.get("next_pass_at"):
-        lines.append(f"next pass: {state.get('next_pass_at')}")
-    lines.append(
-        f"requests so far: {state.get('total_requests') or 0} ({state.get('total_rate_limited') or 0} "
-        "rate-limited)"
-    )
-    lines.append(_suspicious_line(state.get("suspicious_total"), suspect_times))
+    if state.next_pass_at is not None:
+        lines.append(f"next pass: {_stamp(state.next_pass_at, '')}")
+    lines.append(f"requests so far: {state.total_requests} ({state.total_rate_limited} rate-limited)")
+    lines.append(_suspicious_line(state.suspicious_total, suspect_times))
     if read_only:
         lines.append("the store folder is read-only: it can be read, but sync and collect cannot write to it")
     out.write("\n".join(lines) + "\n")
@@ -322,9 +317,9 @@ def _when(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _known_fields(report: Mapping[str, object]) -> dict[str, object]:
-    names = {f for f in SyncReport.__dataclass_fields__}
-    return {k: v for k, v in report.items() if k in names}
+def _stamp(moment: datetime | None, otherwise: str) -> str:
+    """A state time as the collector stored it (ISO 8601, UTC)."""
+    return moment.isoformat() if moment is not None else otherwise
 
 
 def _main_thread() -> bool:

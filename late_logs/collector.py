@@ -53,7 +53,8 @@ from late_logs.records import (
     suspicious_time,
     time_of,
 )
-from late_logs.store import LogStore, StoreLocked
+from late_logs.redact import redact_value
+from late_logs.store import LogStore, StoreError, StoreLocked
 
 DETAIL_BATCH = 25  # details written per store transaction
 PAGE_LIMIT = 100  # the API's maximum page size (CONTRACT.md §1.1, §3)
@@ -175,16 +176,24 @@ class SyncReport:
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, value: object) -> SyncReport | None:
+        """A stored report (`as_dict`, perhaps of an older or newer late-logs: unknown keys are dropped);
+        None when it is not a report this version can read."""
+        if not isinstance(value, Mapping):
+            return None
+        known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            return None
+
 
 ProgressCallback = Callable[[Progress], None]
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def _short_text(value: Any) -> str:
@@ -235,6 +244,102 @@ class Watermark:
             return cls()
         ids = value.get("ids")
         return cls(at, frozenset(str(i) for i in ids) if isinstance(ids, list) and at else frozenset())
+
+
+def _count(value: object) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _ids(value: object) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, (list, tuple)) else ()
+
+
+@dataclass(frozen=True)
+class CollectorState:
+    """The collector's state kept in the store, typed: the one place its keys are spelled (the field names).
+
+    `from_state` reads the stored dict (a missing, null or damaged value reads as its default);
+    `to_state` writes it back; `changes(**fields)` is the partial update `LogStore.update_state` takes,
+    so a write names fields the type checks, never a free key.
+    """
+
+    flavor: str | None = None  # the contract the store was last collected with
+    watermark: Watermark = Watermark()
+    connection_watermark: Watermark = Watermark()
+    last_pass_started_at: datetime | None = None
+    last_pass_finished_at: datetime | None = None
+    next_pass_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_report: SyncReport | None = None
+    total_passes: int = 0
+    total_requests: int = 0
+    total_rate_limited: int = 0
+    details_gone: tuple[str, ...] = ()  # failed attempts whose detail Late no longer has
+    post_queue: tuple[str, ...] = ()  # posts whose history is still to be completed
+    suspicious_total: Mapping[str, int] | None = None  # written by the store while merging
+
+    @classmethod
+    def from_state(cls, value: object) -> CollectorState:
+        state = value if isinstance(value, Mapping) else {}
+        error = state.get("last_error")
+        flavor = state.get("flavor")
+        suspicious = state.get("suspicious_total")
+        return cls(
+            flavor=flavor if isinstance(flavor, str) else None,
+            watermark=Watermark.from_state(state.get("watermark")),
+            connection_watermark=Watermark.from_state(state.get("connection_watermark")),
+            last_pass_started_at=parse_time(state.get("last_pass_started_at")),
+            last_pass_finished_at=parse_time(state.get("last_pass_finished_at")),
+            next_pass_at=parse_time(state.get("next_pass_at")),
+            last_error=str(error) if error else None,
+            last_error_at=parse_time(state.get("last_error_at")),
+            last_report=SyncReport.from_dict(state.get("last_report")),
+            total_passes=_count(state.get("total_passes")),
+            total_requests=_count(state.get("total_requests")),
+            total_rate_limited=_count(state.get("total_rate_limited")),
+            details_gone=_ids(state.get("details_gone")),
+            post_queue=_ids(state.get("post_queue")),
+            suspicious_total=suspicious if isinstance(suspicious, Mapping) else None,
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        """The stored form: times as ISO text, watermarks and the report as their own dicts, ids as lists."""
+        stored: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, Watermark):
+                value = value.to_state()
+            elif isinstance(value, SyncReport):
+                value = value.as_dict()
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            stored[name] = value
+        return stored
+
+    @classmethod
+    def changes(cls, **fields: Any) -> dict[str, Any]:
+        """The stored form of just these fields, for `LogStore.update_state` (other keys stay as stored).
+        An unknown field name raises TypeError, as a misspelt keyword does."""
+        full = dataclasses.replace(cls(), **fields).to_state()
+        return {name: full[name] for name in fields}
+
+    @property
+    def last_errors(self) -> list[str]:
+        """The problems the last pass recorded (empty when there was no pass or none)."""
+        return list(self.last_report.errors) if self.last_report is not None else []
+
+
+def read_state(store: LogStore) -> CollectorState:
+    """The store's collector state, typed."""
+    return CollectorState.from_state(store.state())
 
 
 @dataclass
@@ -364,8 +469,8 @@ class _Pass:
         self.detail_workers = max(1, detail_workers)
         self.limits = limits
         self.report = SyncReport()
-        self.state = store.state()
-        self.previous_flavor = self.state.get("flavor")  # the contract the store was last collected with
+        self.state = read_state(store)
+        self.previous_flavor = self.state.flavor  # the contract the store was last collected with
         self.step_seconds = step_seconds
         self.step_deadline: float | None = None
         # The `to` of every unified question of this pass: logs landing meanwhile wait for the next pass.
@@ -390,7 +495,7 @@ class _Pass:
         items decide (`prepare`); costs nothing extra against Late 1.0.1, one page against today's API."""
         client = self.client
         if client.flavor_setting == FLAVOR_AUTO and client.flavor is None:
-            remembered = self.state.get("flavor")
+            remembered = self.state.flavor
             if remembered in FLAVORS:
                 client.flavor = remembered
         self.flavor = client.flavor
@@ -407,8 +512,8 @@ class _Pass:
 
     def _stored_failures(self) -> set[str]:
         """Ids stored as failed (within Late's window), so only failures new to us count as new."""
-        watermark = Watermark.from_state(self.state.get("watermark"))
-        if watermark.at is None and not self.state.get("last_pass_started_at"):
+        watermark = self.state.watermark
+        if watermark.at is None and self.state.last_pass_started_at is None:
             return set()
         since = watermark.at - timedelta(days=self.retention_days) if watermark.at else None
         frame = self.store.frame(since=since)
@@ -550,7 +655,7 @@ class _Pass:
         return self.client.list_logs(days=LOOKBACK_DAYS, limit=PAGE_LIMIT, skip=skip)
 
     def list_attempts(self) -> Watermark:
-        watermark = Watermark.from_state(self.state.get("watermark"))
+        watermark = self.state.watermark
         if self.previous_flavor not in (None, self.flavor):
             # Another contract than last pass (e.g. 7 days then 90): backfill what this one keeps.
             watermark = Watermark()
@@ -607,7 +712,7 @@ class _Pass:
             items = self.prepare(page)
             still_pending.update(log_id_of(item) for item in items)
             self.save_attempts(items)
-        gone = set(self.state.get("details_gone") or [])
+        gone = set(self.state.details_gone)
         settled = [i for i in self.store.pending_ids() if i not in still_pending and i not in gone]
         settled = settled[: self.limits["pending_refresh"]]
         newly_gone: list[str] = []
@@ -670,9 +775,9 @@ class _Pass:
 
     def remember_gone(self, log_ids: list[str]) -> None:
         if log_ids:
-            gone = [*(self.state.get("details_gone") or []), *log_ids][-MAX_GONE_IDS:]
-            self.store.update_state(details_gone=gone)
-            self.state["details_gone"] = gone
+            gone = (*self.state.details_gone, *log_ids)[-MAX_GONE_IDS:]
+            self.store.update_state(**CollectorState.changes(details_gone=gone))
+            self.state = dataclasses.replace(self.state, details_gone=gone)
 
     # -- details of failed attempts (Late 1.0.1: the list omits the raw bodies) ------------------------
 
@@ -704,7 +809,7 @@ class _Pass:
         if frame.empty:
             return []
         failed = frame[frame["status"] == "failed"]
-        skip = self.store.detail_ids() | set(self.state.get("details_gone") or [])
+        skip = self.store.detail_ids() | set(self.state.details_gone)
         missing = failed[~failed["log_id"].isin(skip)].sort_values("created_at", ascending=False)
         return [str(i) for i in missing["log_id"]]
 
@@ -751,12 +856,12 @@ class _Pass:
         posts, self.posts_of_new_failures = self.posts_of_new_failures, []
         if self.unified or self.listing_complete or not posts:
             return
-        queue = list(dict.fromkeys([*(self.state.get("post_queue") or []), *posts]))
-        self.store.update_state(post_queue=queue)
-        self.state["post_queue"] = queue
+        queue = tuple(dict.fromkeys([*self.state.post_queue, *posts]))
+        self.store.update_state(**CollectorState.changes(post_queue=queue))
+        self.state = dataclasses.replace(self.state, post_queue=queue)
 
     def complete_post_histories(self) -> None:
-        queue = list(self.state.get("post_queue") or [])
+        queue = list(self.state.post_queue)
         batch = [] if self.unified else queue[: self.limits["post_histories"]]
         handled: set[str] = set()
         self.tell("posts", 0, len(batch), f"{len(batch)} posts with new failures")
@@ -781,12 +886,13 @@ class _Pass:
                 self.tell("posts", done, len(batch), f"{done} of {len(batch)} post histories")
         finally:
             # Posts not done this pass (bounded, failed or interrupted) wait for the next one.
-            self.store.update_state(post_queue=[p for p in queue if p not in handled])
+            left = tuple(p for p in queue if p not in handled)
+            self.store.update_state(**CollectorState.changes(post_queue=left))
 
     # -- connection logs ----------------------------------------------------------------------------
 
     def list_connection_logs(self) -> None:
-        watermark = Watermark.from_state(self.state.get("connection_watermark"))
+        watermark = self.state.connection_watermark
 
         def fetch(skip: int) -> Page:
             if self.unified:
@@ -815,7 +921,7 @@ class _Pass:
         if walk.complete:
             until = self.until if self.unified else None
             moved = watermark.advanced(walk.entries.values(), until)
-            self.store.update_state(connection_watermark=moved.to_state())
+            self.store.update_state(**CollectorState.changes(connection_watermark=moved))
 
 
 DEFAULT_LIMITS = {
@@ -855,12 +961,12 @@ def sync_once(
     limited_before = client.stats.rate_limited
     with store.writer_lock():
         run = _Pass(client, store, progress, detail_workers, limits, stop, step_seconds)
-        store.update_state(last_pass_started_at=_iso(_now()))
+        store.update_state(**CollectorState.changes(last_pass_started_at=_now()))
         try:
             head = _list_in_the_right_contract(run)
             # Everything newer than the old watermark is stored now, so the watermark may move.
-            store.update_state(watermark=head.to_state(), flavor=run.flavor)
-            run.state = store.state()
+            store.update_state(**CollectorState.changes(watermark=head, flavor=run.flavor))
+            run.state = read_state(store)
             run.queue_post_histories()
             # Optional steps: one that is unavailable or slow is recorded, and the pass finishes the rest.
             run.optional("pending attempts", run.refresh_pending)
@@ -878,22 +984,26 @@ def sync_once(
             report = _finish(run.report, client, requests_before, limited_before, started)
             if isinstance(exc, (PassInterrupted, KeyboardInterrupt, SystemExit)):
                 report.errors.append("the pass was interrupted before it finished")
-                store.update_state(last_report=report.as_dict(), **_totals(store, report))
+                store.update_state(**CollectorState.changes(last_report=report, **_totals(store, report)))
             else:
                 store.update_state(
-                    last_error=_error_text(exc),
-                    last_error_at=_iso(_now()),
-                    last_report=report.as_dict(),
-                    **_totals(store, report),
+                    **CollectorState.changes(
+                        last_error=_error_text(exc),
+                        last_error_at=_now(),
+                        last_report=report,
+                        **_totals(store, report),
+                    )
                 )
             raise
         report = _finish(run.report, client, requests_before, limited_before, started)
         store.update_state(
-            last_pass_finished_at=_iso(_now()),
-            last_report=report.as_dict(),
-            last_error=None,
-            last_error_at=None,
-            **_totals(store, report),
+            **CollectorState.changes(
+                last_pass_finished_at=_now(),
+                last_report=report,
+                last_error=None,
+                last_error_at=None,
+                **_totals(store, report),
+            )
         )
     return report
 
@@ -901,7 +1011,7 @@ def sync_once(
 def _list_in_the_right_contract(run: _Pass) -> Watermark:
     """Settle the contract and list the attempts; a server that changed contract is followed once."""
     client = run.client
-    remembered = run.state.get("flavor")
+    remembered = run.state.flavor
     try:
         run.settle_flavor()
         head = run.list_attempts()
@@ -916,7 +1026,7 @@ def _list_in_the_right_contract(run: _Pass) -> Watermark:
         if client.flavor_setting != FLAVOR_AUTO or remembered not in FLAVORS:
             raise
         client.flavor = None
-    run.state.pop("flavor", None)
+    run.state = dataclasses.replace(run.state, flavor=None)
     run.settle_flavor()
     try:
         return run.list_attempts()
@@ -937,12 +1047,12 @@ def _finish(
 
 
 def _totals(store: LogStore, report: SyncReport) -> dict[str, int]:
-    state = store.state()
-    return {
-        "total_requests": int(state.get("total_requests") or 0) + report.requests,
-        "total_rate_limited": int(state.get("total_rate_limited") or 0) + report.rate_limited,
-        "total_passes": int(state.get("total_passes") or 0) + 1,
-    }
+    state = read_state(store)
+    return dict(
+        total_requests=state.total_requests + report.requests,
+        total_rate_limited=state.total_rate_limited + report.rate_limited,
+        total_passes=state.total_passes + 1,
+    )
 
 
 def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tuple[dict | None, str]:
@@ -950,14 +1060,16 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
 
     Under today's unified contract the list entry is the whole log (bodies included) and there is no detail
     endpoint: the stored entry is returned with no request and no note. The request is `urgent`: it goes
-    ahead of a running collector's paced ones. Returns (detail or None, a note for the reader; "" when there
-    is nothing to say); never raises LateError.
+    ahead of a running collector's paced ones; it is stored under the writer lock, and storing a detail
+    changes the store's version (so every session's frames) only when it changes the attempt's row.
+    Returns (detail or None, a note for the reader; "" when there is nothing to say); never raises
+    LateError.
     """
     stored = store.get_detail(log_id)
     if stored is not None:
         return stored, ""
     raw = store.raw_attempt(log_id)
-    flavor = store.state().get("flavor")
+    flavor = read_state(store).flavor
     if flavor == FLAVOR_UNIFIED or (client is not None and client.flavor == FLAVOR_UNIFIED):
         if raw is not None:
             return raw, ""
@@ -977,14 +1089,24 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
     except LateError as exc:
         note = f"Could not fetch the detail from Late: {_error_text(exc)}"
         return raw, note + (" Showing the stored list entry." if raw is not None else "")
-    store.put_detail(log_id, detail)
+    # The dashboard writes through the single writer, without waiting: while a pass holds the lock (or the
+    # folder is read-only) the detail is shown, redacted, and the pass or a later view stores it.
+    try:
+        with store.writer_lock():
+            store.put_detail(log_id, detail)
+    except (StoreLocked, StoreError):
+        return redact_value(dict(detail)), ""
     kept = store.get_detail(log_id)
-    return (kept if kept is not None else detail), ""
+    return (kept if kept is not None else redact_value(dict(detail))), ""
 
 
-def contract_line(state: Mapping[str, Any]) -> str:
+def _typed(state: CollectorState | Mapping[str, Any]) -> CollectorState:
+    return state if isinstance(state, CollectorState) else CollectorState.from_state(state)
+
+
+def contract_line(state: CollectorState | Mapping[str, Any]) -> str:
     """Which contract the store was last collected with, in one line for `status` and the pages."""
-    flavor = state.get("flavor")
+    flavor = _typed(state).flavor
     if flavor == FLAVOR_UNIFIED:
         return "contract: today's unified /v1/logs (Zernio), logs kept 90 days by Late"
     if flavor == FLAVOR_LATE:
@@ -992,15 +1114,14 @@ def contract_line(state: Mapping[str, Any]) -> str:
     return "contract: not known yet (found out by the first pass)"
 
 
-def drift_line(state: Mapping[str, Any]) -> str:
+def drift_line(state: CollectorState | Mapping[str, Any]) -> str:
     """The last pass's drift from its contract, in one sentence; "" when there was none."""
-    report = state.get("last_report")
-    if not isinstance(report, Mapping) or not isinstance(report.get("drift"), Mapping) or not report["drift"]:
+    report = _typed(state).last_report
+    if report is None or not isinstance(report.drift, Mapping) or not report.drift:
         return ""
-    known = {k: v for k, v in report.items() if k in SyncReport.__dataclass_fields__}
     try:
-        return SyncReport(**known).drift_text()
-    except TypeError:
+        return report.drift_text()
+    except (TypeError, ValueError, AttributeError):
         return ""
 
 
@@ -1047,7 +1168,7 @@ def run_forever(
             # Late said when to come back (a long Retry-After): not before then.
             delay = max(delay, min(retry_at - time.time(), max(max_backoff_seconds, 86400.0)))
         try:
-            store.update_state(next_pass_at=_iso(_now() + timedelta(seconds=delay)))
+            store.update_state(**CollectorState.changes(next_pass_at=_now() + timedelta(seconds=delay)))
         except Exception:  # noqa: BLE001 - a state write failing must not stop the loop
             pass
         if on_pass is not None:
@@ -1061,6 +1182,6 @@ def run_forever(
 
 def _record_quietly(store: LogStore, exc: BaseException) -> None:
     try:
-        store.update_state(last_error=_error_text(exc), last_error_at=_iso(_now()))
+        store.update_state(**CollectorState.changes(last_error=_error_text(exc), last_error_at=_now()))
     except Exception:  # noqa: BLE001
         pass

@@ -17,7 +17,6 @@ from late_logs.redact import mask_url, register_secret
 # The newest official spec's server (CONTRACT.md: Zernio 1.0.4, 2026-08-22); https://getlate.dev/api, the
 # Late-era server, keeps working when set.
 DEFAULT_BASE_URL = "https://zernio.com/api"
-LATE_ERA_BASE_URL = "https://getlate.dev/api"
 # Which contract to speak: find out from the first list answer, or one of records.FLAVORS.
 FLAVOR_AUTO = "auto"
 FLAVOR_CHOICES = ("auto", "late-1.0", "unified")

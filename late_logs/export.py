@@ -21,8 +21,8 @@ from late_logs.records import RECORD_COLUMNS, flatten, log_id_of
 from late_logs.redact import redact_value
 from late_logs.store import LogStore, merge_raw, redact_text_column
 
-# A leading character that makes Excel, LibreOffice or Google Sheets evaluate a cell (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A leading character that makes Excel, LibreOffice or Google Sheets evaluate a cell (OWASP CSV injection):
+# = + - @ tab and carriage return.
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 # What every export adds to Late's fields: our verdict on the attempt, and its error group.
 VERDICT_FIELDS = ("who_must_act", "retry", "hint", "error_group")

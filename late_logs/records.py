@@ -163,10 +163,6 @@ _LATE_ONLY = ("_id", "createdAt", "postId", "accountId", "statusCode", "duration
 _UNIFIED_ONLY = ("created_at", "account_id", "status_code", "duration_ms", "request_body", "response_body",
                  "error_message", "request_id", "user_id", "type")
 
-# Field names of each contract, for the places above the records that must ask Late or read its state.
-TIME_FIELD = {FLAVOR_LATE: "createdAt", FLAVOR_UNIFIED: "created_at"}
-STATUS_FIELD = "status"  # the same name in both contracts
-
 # The stamp a late-logs identity is kept under in a stored raw entry that has no id of its own.
 IDENTITY_KEY = "late_logs_id"
 # Separates an identity from the ordinal of an entry that cannot be told apart from another one.

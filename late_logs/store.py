@@ -1229,7 +1229,8 @@ class LogStore:
             if changed:
                 self._cache.set(DETAIL_IDS_KEY, ids)
             result = self._merge_attempts(attempts, now)
-            if changed or result.changed:
+            # The frame holds no details: a detail alone leaves every session's cached frame valid.
+            if result.changed:
                 self._bump_version()
             self._count_suspicious(result.suspicious)
         return changed

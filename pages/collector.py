@@ -9,32 +9,15 @@ import threading
 
 import streamlit as st
 
-from late_logs import analysis, collector, source
-from late_logs.api import LateError
-from late_logs.records import parse_time, retention_days_of
-from late_logs.store import StoreError, StoreLocked
-from late_logs.ui import data, nav
+from late_logs.ui import background, collector_view, data, nav
 from late_logs.ui.text import bytes_text, count_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
 ctx = data.app_context()
-config = ctx.settings
-state = data.collector_state(ctx.store)
-now = analysis.utc_now()
+view = collector_view.collector_view(ctx)
 
 st.title("Collector")
-
-
-def summary_of(report: object) -> str:
-    """The stored last report (a dict) in the collector's own words."""
-    if not isinstance(report, dict):
-        return "No pass has finished yet."
-    known = {k: v for k, v in report.items() if k in collector.SyncReport.__dataclass_fields__}
-    try:
-        return collector.SyncReport(**known).summary()
-    except TypeError:
-        return "The last pass left a report this version cannot read."
 
 
 def fact(label: str, value: str) -> None:
@@ -46,54 +29,39 @@ with st.container(border=True):
     st.subheader("Passes")
     first, second, third = st.columns(3)
     with first:
-        last = data.last_pass_at(state)
-        fact("Last pass finished", f"{utc_text(last)} ({analysis.freshness_text(last, now)})")
-        fact("Passes so far", count_text(state.get("total_passes") or 0))
+        fact("Last pass finished", f"{utc_text(view.last_pass)} ({view.freshness})")
+        fact("Passes so far", count_text(view.passes))
     with second:
-        handle = ctx.collector
-        if handle is None:
+        if not view.polling:
             fact(
                 "Next pass",
                 "Background polling is off (LATE_LOGS_POLL_SECONDS=0): press Sync now below, "
                 "or run: python -m late_logs collect",
             )
         else:
-            fact(
-                "Next pass",
-                utc_text(parse_time(state.get("next_pass_at")))
-                if state.get("next_pass_at")
-                else "after the current pass",
-            )
+            fact("Next pass", utc_text(view.next_pass) if view.next_pass else "after the current pass")
             fact(
                 "Background collector",
-                ("running" if handle.running else "stopped") + f", every {handle.interval_seconds} s",
+                ("running" if view.running else "stopped") + f", every {view.interval_seconds} s",
             )
     with third:
-        fact("Requests to Late (all passes)", count_text(state.get("total_requests") or 0))
-        fact("Rate-limited answers (429)", count_text(state.get("total_rate_limited") or 0))
-    fact("Last pass summary", plain(summary_of(state.get("last_report"))))
-    fact("Contract in use", plain(collector.contract_line(state)))
-    drift = collector.drift_line(state)
-    if drift:
-        st.warning(escape_markdown("Late's answers drifted from the contract: " + drift))
-    errors = (
-        (state.get("last_report") or {}).get("errors") if isinstance(state.get("last_report"), dict) else []
-    )
-    if state.get("last_error"):
-        st.error(
-            f"Last pass failed at {utc_text(parse_time(state.get('last_error_at')))}: "
-            f"{escape_markdown(state['last_error'])}"
-        )
-    if errors:
-        with st.expander(f"Problems in the last pass ({len(errors)})"):
-            st.text("\n".join(plain(e) for e in errors[:50]))
+        fact("Requests to Late (all passes)", count_text(view.requests))
+        fact("Rate-limited answers (429)", count_text(view.rate_limited))
+    fact("Last pass summary", plain(view.summary))
+    fact("Contract in use", plain(view.contract))
+    if view.drift:
+        st.warning(escape_markdown("Late's answers drifted from the contract: " + view.drift))
+    if view.last_error:
+        st.error(f"Last pass failed at {utc_text(view.last_error_at)}: {escape_markdown(view.last_error)}")
+    if view.problems:
+        with st.expander(f"Problems in the last pass ({len(view.problems)})"):
+            st.text("\n".join(plain(e) for e in view.problems[:50]))
 
 with st.container(border=True):
     st.subheader("Store")
-    try:
-        stats = ctx.store.stats()
-    except StoreError as exc:
-        st.error(escape_markdown(str(exc)))
+    stats = view.stats
+    if stats is None:
+        st.error(escape_markdown(view.store_error or ""))
         st.stop()
     first, second, third = st.columns(3)
     with first:
@@ -105,41 +73,33 @@ with st.container(border=True):
         fact("Newest attempt", utc_text(stats.newest))
     with third:
         fact("Size on disk", bytes_text(stats.size_bytes))
-        kept_by_late = retention_days_of(state.get("flavor"))
-        fact("Retention", f"{stats.retention_days} days (Late itself keeps {kept_by_late})")
-        fact("Folder", plain(config.cache_dir))
+        fact("Retention", f"{stats.retention_days} days (Late itself keeps {view.kept_by_late})")
+        fact("Folder", plain(view.folder))
 
 with st.container(border=True):
     st.subheader("Late API")
-    fact("Source", plain(source.mode_line(config)))
-    fact("Base URL", plain(source.DEMO_BASE_URL if config.demo else config.base_url))
-    fact("API key", "set" if config.key_is_set else "not set (demo mode)")
+    fact("Source", plain(view.mode))
+    fact("Base URL", plain(view.base_url))
+    fact("API key", "set" if view.key_is_set else "not set (demo mode)")
 
 if st.button("Sync now", type="primary", icon=":material/sync:", key="collector_sync_now"):
     with st.status("Syncing with Late…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting the pass…")
         script_thread = threading.current_thread()
 
-        def show_progress(progress: collector.Progress) -> None:
+        def show_progress(progress) -> None:
             if threading.current_thread() is script_thread:  # only the script's thread may draw
-                bar.progress(data.progress_fraction(progress), text=escape_markdown(progress.message))
+                bar.progress(background.progress_fraction(progress), text=escape_markdown(progress.message))
 
-        client = source.open_client(config)
-        try:
-            report = collector.sync_once(client, ctx.store, progress=show_progress)
-        except StoreLocked:
+        outcome = collector_view.sync_now(ctx, show_progress)
+        if outcome.state == "locked":
             status.update(label="Another collector is syncing", state="complete")
-            st.info(
-                "The background collector (or `python -m late_logs collect`) is writing to the store right "
-                "now, so this pass was not started; its results show up here when it finishes."
-            )
-        except LateError as exc:
+            st.info(outcome.text)
+        elif outcome.state == "failed":
             status.update(label="Sync failed", state="error")
-            st.error(escape_markdown(exc.message))
+            st.error(escape_markdown(outcome.text))
         else:
             bar.progress(1.0, text="Done")
             status.update(label="Sync finished", state="complete")
-            st.text(plain(report.summary()))
+            st.text(plain(outcome.text))
             st.button("Show the new data", key="collector_show_new")
-        finally:
-            client.close()

@@ -6,20 +6,13 @@ of the current filter.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from late_logs import analysis, collector, source
-from late_logs.records import MEDIA_URL_SEPARATOR, flatten
-from late_logs.ui import attempt_view, data, filters, nav
-from late_logs.ui import verdicts as verdict_view
+from late_logs.ui import attempt_view, data, nav
 from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_and_ago
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
-# Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
-PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 NOT_FOUND = (
     "Attempt not found: no attempt with this id is stored and Late does not have it either. "
     "Check the link, or find the attempt in the Explorer."
@@ -32,33 +25,20 @@ if not log_id:
     st.info("No attempt chosen: open one from the Explorer, or add `?id=<logId>` to this page's address.")
     st.stop()
 
-detail, note = None, ""
-if PLAUSIBLE_ID.fullmatch(log_id):
-    with st.spinner("Fetching the attempt's detail…"):
-        client = source.open_client(ctx.settings)
-        try:
-            detail, note = collector.fetch_detail(client, ctx.store, log_id)
-        finally:
-            client.close()
-stored = ctx.frame[ctx.frame["log_id"] == log_id]
-if detail is None and stored.empty:
+with st.spinner("Fetching the attempt's detail…"):
+    view = attempt_view.attempt(ctx, log_id)
+if not view.found:
     st.error(NOT_FOUND)
     st.stop()
-record = flatten(detail) if detail is not None else {}
-if not stored.empty:  # the list entry fills what the detail lacks (and vice versa)
-    record = {**stored.iloc[0].to_dict(), **{k: v for k, v in record.items() if not is_missing(v)}}
-
-status = plain(record.get("status"))
-now = analysis.utc_now()
+record = view.record
+status = view.status
 st.code(log_id, language=None)
-if note:
-    st.warning(escape_markdown(note))
-created = record.get("created_at")
-retention = attempt_view.retention_note(data.collector_state(ctx.store), created, now)
-if retention and not note:
-    st.caption(retention)
+if view.note:
+    st.warning(escape_markdown(view.note))
+if view.retention and not view.note:
+    st.caption(view.retention)
 # The request as a line a person can copy: method (when Late recorded one) and the full endpoint, redacted.
-st.code(attempt_view.request_line(detail or {}, record), language=None, wrap_lines=True)
+st.code(view.request_line, language=None, wrap_lines=True)
 
 
 def field(label: str, value: str) -> None:
@@ -67,7 +47,7 @@ def field(label: str, value: str) -> None:
 
 
 # The verdict comes first: "who must act, and is a retry safe?" is what the page is opened for.
-block = verdict_view.attempt_verdict(record, detail or ctx.store.raw_attempt(log_id))
+block = view.verdict
 if block is not None:
     with st.container(border=True):
         st.subheader(block.title)
@@ -85,7 +65,7 @@ with st.container(border=True):
     first, second, third, fourth = st.columns(4)
     with first:
         field("Status", status)
-        field("Time", utc_and_ago(created, now))
+        field("Time", utc_and_ago(record.get("created_at"), view.now))
         field("Attempt number", plain(record.get("attempt_number")))
     with second:
         field("Platform", plain(record.get("platform")))
@@ -96,7 +76,7 @@ with st.container(border=True):
         field("Account id", plain(record.get("account_id")))
         field("Platform HTTP status", plain(record.get("status_code")))
     with fourth:
-        field("Method", attempt_view.method_of(detail or {}, record))
+        field("Method", view.method)
         field("Post id", plain(record.get("post_id")))
         attempt_view.post_url_field(record.get("platform_post_url"), record.get("platform"))
 
@@ -105,21 +85,16 @@ if status != "failed" and not is_missing(record.get("error_message")):
         field("Error code", plain(record.get("error_code")))
         field("Error message", plain(record.get("error_message")))
 
-post_id = record.get("post_id")
-if not is_missing(post_id):
-    outcome = analysis.post_outcome(analysis.post_attempts(ctx.frame, str(post_id)), analysis.utc_now())
-    same_platform = [o for o in outcome.platforms if o.platform == record.get("platform")]
-    if status != "success" and same_platform and same_platform[0].went_live:
-        st.warning(
-            "This post already went live on this platform in another attempt: a retry could post it "
-            "twice. Check the post history first."
-        )
+if view.live_elsewhere:
+    st.warning(
+        "This post already went live on this platform in another attempt: a retry could post it "
+        "twice. Check the post history first."
+    )
 
-request_body, response_body = attempt_view.bodies(detail)
 left, right = st.columns(2)
 for column, title, body in (
-    (left, "Request sent to the platform", request_body),
-    (right, "Platform's response", response_body),
+    (left, "Request sent to the platform", view.request_body),
+    (right, "Platform's response", view.response_body),
 ):
     with column, st.container(border=True):
         st.subheader(title)
@@ -129,20 +104,18 @@ for column, title, body in (
         else:
             st.caption("Late did not record this body for this attempt.")
 
-media = record.get("media_urls")
-if not is_missing(media):
+if view.media_urls:
     with st.container(border=True):
         st.subheader("Media")
-        st.code("\n".join(plain(url) for url in str(media).split(MEDIA_URL_SEPARATOR)), language=None)
+        st.code("\n".join(view.media_urls), language=None)
 if not is_missing(record.get("content_preview")):
     with st.expander("Content preview"):
         st.text(plain(record.get("content_preview")))
-if detail is not None:
+if view.detail is not None:
     with st.expander("Everything stored for this attempt (redacted JSON)"):
-        attempt_view.body(pretty_body(detail)[0], "json", key=f"{log_id}:everything")
+        attempt_view.body(pretty_body(view.detail)[0], "json", key=f"{log_id}:everything")
 
-rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
-newer, older = analysis.neighbours(rows, log_id)
+newer, older = view.newer, view.older
 links = st.columns(2)
 with links[0]:
     if newer:
@@ -162,6 +135,6 @@ with links[1]:
             query_params=nav.attempt_params(older),
             help="Key: j",
         )
-if newer is None and older is None and log_id not in set(rows["log_id"]):
+if view.outside_filter:
     st.caption("This attempt is outside the current filter, so there is no previous or next attempt to show.")
-attempt_view.related_links(record, stored, now)
+attempt_view.related_links(record, view.stored, view.now)

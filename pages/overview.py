@@ -10,7 +10,7 @@ import math
 import streamlit as st
 
 from late_logs import analysis, verdicts
-from late_logs.ui import data, filters, nav
+from late_logs.ui import data, filters, nav, overview_view
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -27,7 +27,7 @@ ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
 # Numbers, analysis frames and figures of this filter, cached per store version and filter.
-view = ctx.overview(flt)
+view = overview_view.overview(ctx, flt)
 
 st.title("Overview")
 st.caption(filters.describe(filters.state(), filters.SIDEBAR_PARAMS))
@@ -127,7 +127,8 @@ with rate_column, st.container(border=True):
     if point:
         nav.open_explorer({"platform": point[0], "start": point[1], "end": point[2], "status": "failed"})
     st.caption(
-        f"Per {BUCKET_WORDS.get(view.rate_bucket, view.rate_bucket)}. The {data.RATE_CHART_PLATFORMS} "
+        f"Per {BUCKET_WORDS.get(view.rate_bucket, view.rate_bucket)}. "
+        f"The {overview_view.RATE_CHART_PLATFORMS} "
         "platforms with most failures are drawn; click a name in the legend to add another. Faint rings: "
         "too few attempts for a rate. Click a point to see its failures; drag across the chart to make that "
         "time range the page's window."

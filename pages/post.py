@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs import analysis, charts
-from late_logs.ui import attempt_view, data, nav
-from late_logs.ui import verdicts as verdict_view
+from late_logs.ui import attempt_view, data, nav, post_view
 from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -28,18 +26,6 @@ STATE_LABELS = {
     "skipped": "Skipped",
     "cancelled": "Cancelled",
 }
-COLUMNS = [
-    "created_at",
-    "platform",
-    "action",
-    "status",
-    "status_code",
-    "error_code",
-    "error_message",
-    "attempt_number",
-    "duration_ms",
-    "log_id",
-]
 
 ctx = data.app_context()
 post_id = str(st.query_params.get("id") or "").strip()
@@ -49,25 +35,23 @@ if not post_id:
     st.stop()
 st.code(post_id, language=None)
 
-attempts = analysis.post_attempts(ctx.frame, post_id)
-if attempts.empty:
+view = post_view.post_view(ctx, post_id)
+if not view.found:
     st.error(
         "Post not found: no attempt of a post with this id is stored. Check the link, or sync again if "
         "the post is new."
     )
     st.stop()
 
-now = analysis.utc_now()
-outcome = analysis.post_outcome(attempts, now)
-sentence, show = OVERALL_TEXT.get(outcome.overall, (f"Overall: {outcome.overall}", st.info))
+sentence, show = OVERALL_TEXT.get(view.overall, (f"Overall: {view.overall}", st.info))
 show(escape_markdown(sentence))
-content = attempts["post_content"].dropna()
-if len(content):
+if view.content is not None:
     with st.expander("Post content"):
-        st.text(plain(content.iloc[-1]))
+        st.text(plain(view.content))
 
-columns = st.columns(min(4, max(1, len(outcome.platforms))))
-for index, platform in enumerate(outcome.platforms):
+columns = st.columns(min(4, max(1, len(view.lanes))))
+for index, lane in enumerate(view.lanes):
+    platform = lane.platform
     with columns[index % len(columns)], st.container(border=True):
         st.subheader(escape_markdown(platform.platform), anchor=False)  # no anchor link made of log text
         st.markdown(
@@ -77,17 +61,16 @@ for index, platform in enumerate(outcome.platforms):
         st.caption(f"Last attempt {utc_text(platform.last_attempt_at)}")
         if platform.state == "stuck":
             st.warning(
-                f"Stuck: pending for {age_text(platform.last_attempt_at, now)}, longer than "
-                f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min. Check on the platform before "
+                f"Stuck: pending for {age_text(platform.last_attempt_at, view.now)}, longer than "
+                f"{post_view.STUCK_MINUTES} min. Check on the platform before "
                 "retrying.",
                 icon=":material/hourglass_disabled:",
             )
         if platform.went_live and platform.state != "published":
             st.caption("It went live in an earlier attempt: a retry could post it twice.")
-        lane_verdict = verdict_view.platform_lane_verdict(attempts, platform)
-        if lane_verdict:
-            st.markdown(f"**{lane_verdict[0]}**")  # our own words only
-            st.text(lane_verdict[1])
+        if lane.verdict:
+            st.markdown(f"**{lane.verdict[0]}**")  # our own words only
+            st.text(lane.verdict[1])
         if platform.error_message:
             st.text(plain(platform.error_message))
         if platform.platform_post_url:
@@ -103,7 +86,7 @@ for index, platform in enumerate(outcome.platforms):
 with st.container(border=True):
     st.subheader("Timeline")
     event = st.plotly_chart(
-        charts.post_timeline(attempts), key="post_timeline", on_select="rerun", selection_mode="points"
+        view.timeline, key="post_timeline", on_select="rerun", selection_mode="points"
     )
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     clicked = [p.get("customdata") for p in points if p.get("customdata")]
@@ -112,7 +95,7 @@ with st.container(border=True):
     st.caption("One lane per platform; colour is the status, shape the action. Click a marker to open it.")
 
 st.subheader("Attempts")
-table = attempts.sort_values("created_at", ascending=False, kind="stable")[COLUMNS].reset_index(drop=True)
+table = view.table
 selection = st.dataframe(
     table,
     key="post_table",

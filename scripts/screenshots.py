@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.demo_dashboard import (  # noqa: E402
+from tests.demo_dashboard import (  # noqa: E402
     DashboardError,
     DashboardServer,
     chromium_available,

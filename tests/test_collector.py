@@ -7,6 +7,7 @@ wrapper is a recording transport that counts requests (and, for churn, moves the
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import Counter
@@ -30,6 +31,7 @@ from late_logs.collector import (
 from late_logs.records import parse_time
 from late_logs.simulator import DEMO_API_KEY, SimulatedLate
 from late_logs.simulator.clock import DEFAULT_FAKE_START, FakeClock
+from late_logs.simulator.planted import PLANTED_SECRETS
 from late_logs.store import LogStore, StoreLocked
 
 BASE_URL = "http://simulator.test/api"
@@ -462,6 +464,38 @@ def test_fetch_detail_prefers_the_stored_copy_then_late_then_the_stored_list_ent
     nothing, note = fetch_detail(world.client, world.store, "ffffffffffffffffffffffff0")
     assert nothing is None
     assert note == "Attempt ffffffffffffffffffffffff0 is not in the store and Late does not have it."
+
+
+def test_a_detail_fetched_while_a_pass_holds_the_writer_lock_is_shown_redacted_and_not_written(world):
+    """Was: the Attempt page's fetch wrote to the store outside the single-writer lock."""
+    sync_once(world.client, world.store, fetch_details=False)
+    truth = world.truth()
+    failed = [i for i, s in truth.items() if s == "failed"]
+    version = world.store.version
+    world.transport.reset()
+    with world.store.writer_lock():  # a pass at work
+        shown = [fetch_detail(world.client, world.store, log_id) for log_id in failed[:20]]
+    assert all(detail is not None and note == "" for detail, note in shown)
+    assert {detail["_id"] for detail, _ in shown} == set(failed[:20])
+    assert all(world.store.get_detail(log_id) is None for log_id in failed[:20])  # nothing written
+    assert world.store.version == version
+    text = json.dumps([detail for detail, _ in shown])
+    assert not [secret for secret in PLANTED_SECRETS if secret in text]
+    assert world.transport.requests  # the detail did come from Late
+
+    detail, note = fetch_detail(world.client, world.store, failed[0])  # the lock is free again: stored
+    assert note == "" and world.store.get_detail(failed[0]) == detail
+
+
+def test_a_stored_detail_that_changes_no_attempt_leaves_the_store_version_and_every_sessions_frame(world):
+    """Was: every detail stored bumped the version, so one Attempt page view rebuilt all sessions' frames."""
+    sync_once(world.client, world.store, fetch_details=False)
+    log_id = next(iter(world.truth()))
+    entry = world.store.raw_attempt(log_id)
+    version = world.store.version
+    world.store.put_detail(log_id, entry)  # a detail that says nothing the list entry did not
+    assert world.store.get_detail(log_id) is not None
+    assert world.store.version == version
 
 
 # --- the polling loop ---------------------------------------------------------------------------------------

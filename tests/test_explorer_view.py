@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from late_logs import analysis, search
 from late_logs.records import RECORD_COLUMNS, to_frame
-from late_logs.ui import explorer_view, facets, filters
+from late_logs.ui import explorer_view, facets, filters, streamlit_compat
 from late_logs.ui.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,13 +164,7 @@ def test_option_labels_coming_back_from_the_browser_lose_their_counts() -> None:
 @pytest.fixture(autouse=True)
 def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """AppTest runs go through the router, as on the real server (see tests/test_pages.py)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    streamlit_compat.keep_router_mode(monkeypatch.setattr)
 
 
 @pytest.fixture

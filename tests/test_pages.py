@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from late_logs import analysis, verdicts
@@ -30,7 +29,7 @@ from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
 from late_logs.ui import accounts as accounts_view
-from late_logs.ui import filters, guard
+from late_logs.ui import filters, guard, streamlit_compat
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import BODY_PREVIEW_CHARS
 from tests.e2e import hostile_store
@@ -145,13 +144,7 @@ def navigation_only(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequ
     """
     if request.node.name.startswith("test_fresh_server_"):
         return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    streamlit_compat.keep_router_mode(monkeypatch.setattr)
 
 
 @pytest.fixture
@@ -890,7 +883,7 @@ def test_attempt_page_shows_method_endpoint_relative_time_and_group_link(demo_ap
 
 def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: Path) -> None:
     """Was: "Data never synced" in the sidebar while the first pass was already filling the page."""
-    from late_logs.ui import data
+    from late_logs.ui import background, data
 
     root = tmp_path / "first-pass-cache"
     # Polling on, and a simulated Late slow enough that the first pass is still running when we look.
@@ -903,5 +896,5 @@ def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: 
         assert not any("never synced" in c for c in captions)
     finally:
         config = data.load_settings()
-        handle = data._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
+        handle = background._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
         handle.stop.set()  # the background thread ends after its current request

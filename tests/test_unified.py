@@ -719,15 +719,15 @@ def test_the_collector_page_and_sidebar_say_the_contract_and_the_drift(app_env, 
     at.switch_page("pages/collector.py")
     at.run()
     assert not at.exception
-    def plain(text: str) -> str:  # the page escapes Markdown in text from Late
+    def unescaped(text: str) -> str:  # the page escapes Markdown in text from Late
         return text.replace("\\", "")
 
     shown = [t.value for t in at.text]
     assert any("unified /v1/logs" in t and "90 days" in t for t in shown)
     assert "90 days (Late itself keeps 90)" in shown  # nothing says 7 days under the unified contract
-    warnings = [plain(w.value) for w in at.warning]
+    warnings = [unescaped(w.value) for w in at.warning]
     assert any("3 drift(s) from the unified contract" in w and "two hundred" in w for w in warnings)
-    assert any(plain(c.value).startswith("contract: today's unified") for c in at.sidebar.caption)
+    assert any(unescaped(c.value).startswith("contract: today's unified") for c in at.sidebar.caption)
 
 
 def test_status_says_the_contract_and_the_drift(app_env, tmp_path: Path) -> None:

@@ -45,7 +45,6 @@ RETENTION_MS = RETENTION_DAYS * DAY_MS
 # only this many earlier hour buckets.
 CHAIN_LIMIT_MS = 105 * MINUTE_MS
 LOOKBACK_BUCKETS = 2
-NEVER = 1 << 62  # settle time of attempts that stay pending for good ("stuck")
 MAX_RAW_BODY = 5000
 # About 50 MB per 768 hours at the default 1.0.1 volume; 2,400 holds the unified flavour's 90 days (which is
 # sparser by default, so about as big as four dense weeks).

@@ -30,19 +30,7 @@ ACCOUNT_COLUMNS = [
     "link",
 ]
 WORKLIST_COLUMNS = ["platform", "handle", "account_id", "dead_since", "failures", "posts_hurt", "hint"]
-_NEEDED = (
-    "log_id",
-    "created_at",
-    "platform",
-    "action",
-    "status",
-    "account_id",
-    "account_username",
-    "post_id",
-    "status_code",
-    "error_code",
-    "error_message",
-)
+_NEEDED = analysis.SUMMARY_COLUMNS
 BAD_CONNECTION_EVENTS = ("disconnect", "reconnect_failed", "connect_failed", "token_refresh_failed")
 
 

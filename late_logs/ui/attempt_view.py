@@ -1,5 +1,7 @@
-"""The Attempt page's parts that need care: the request line, the platform's post link, long bodies shown cut
-with a "show all" on demand, and the links to the attempt's error group, account and post.
+"""The Attempt page's view model and its parts that need care: `attempt()` gathers everything the page shows
+(the stored row, the detail fetched on demand, the verdict, the neighbours in the current filter) into one
+`AttemptView`; the request line, the platform's post link, long bodies shown cut with a "show all" on
+demand, and the links to the attempt's error group, account and post.
 
 Everything here comes from the logs, so it goes through `text` (redacted, shown as text); the only links
 made from log data are checked http(s) addresses (`text.web_url`).
@@ -7,14 +9,18 @@ made from log data are checked http(s) addresses (`text.web_url`).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Mapping
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from late_logs import analysis, records
-from late_logs.ui import nav
+from late_logs import analysis, collector, records
+from late_logs.ui import data, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import (
     MISSING,
     bytes_text,
@@ -26,6 +32,8 @@ from late_logs.ui.text import (
     web_url,
 )
 
+# Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
+PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 SHOW_ALL_KEY = "attempt_show_all"  # session set of body keys the reader asked to see whole
 # How far around the attempt the error group link looks: Late's own retention on either side.
 GROUP_LINK_REACH = pd.Timedelta(days=7)
@@ -37,13 +45,91 @@ def bodies(detail: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
     return records.bodies_of(detail)
 
 
-def retention_note(state: Mapping[str, Any], created: Any, now: Any) -> str | None:
+def retention_note(state: collector.CollectorState, created: Any, now: Any) -> str | None:
     """"Late keeps attempts for N days; this is the copy late-logs stored." once an attempt is older than the
     contract in use keeps (7 days for Late 1.0.1, 90 for the unified API); None while Late still has it."""
-    days = records.retention_days_of(state.get("flavor"))
+    days = records.retention_days_of(state.flavor)
     if is_missing(created) or pd.Timestamp(now) - pd.Timestamp(created) <= pd.Timedelta(days=days):
         return None
     return f"Late keeps attempts for {days} days; this is the copy late-logs stored."
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """Everything the Attempt page shows of one attempt (read-only; text still goes through `text`)."""
+
+    log_id: str
+    found: bool  # stored, or Late has it
+    now: datetime
+    note: str = ""  # what the detail fetch has to say ("Late no longer has this attempt ...")
+    record: dict[str, Any] = field(default_factory=dict)  # the list entry with the detail's fields over it
+    detail: dict[str, Any] | None = None
+    stored: pd.DataFrame = field(default_factory=pd.DataFrame)  # the stored row (empty when not stored)
+    retention: str | None = None
+    request_line: str = ""
+    method: str = ""
+    verdict: verdict_view.VerdictBlock | None = None
+    # The post already went live on this platform in another attempt: a retry could post it twice.
+    live_elsewhere: bool = False
+    request_body: str | None = None
+    response_body: str | None = None
+    newer: str | None = None
+    older: str | None = None
+    outside_filter: bool = False  # the attempt is not in the current filter, so it has no neighbours
+
+    @property
+    def status(self) -> str:
+        return plain(self.record.get("status"))
+
+    @property
+    def media_urls(self) -> list[str]:
+        media = self.record.get("media_urls")
+        if is_missing(media):
+            return []
+        return [plain(url) for url in str(media).split(records.MEDIA_URL_SEPARATOR)]
+
+
+def attempt(ctx: data.AppContext, log_id: str) -> AttemptView:
+    """The Attempt page's view of `log_id`: the stored row, the detail (fetched from Late when not stored,
+    through the store's single writer) and what follows from them."""
+    now = analysis.utc_now()
+    detail, note = None, ""
+    if PLAUSIBLE_ID.fullmatch(log_id):
+        detail, note = collector.fetch_detail(data.late_client(ctx.settings), ctx.store, log_id)
+    stored = ctx.frame[ctx.frame["log_id"] == log_id]
+    if detail is None and stored.empty:
+        return AttemptView(log_id=log_id, found=False, now=now)
+    record = records.flatten(detail) if detail is not None else {}
+    if not stored.empty:  # the list entry fills what the detail lacks (and vice versa)
+        record = {**stored.iloc[0].to_dict(), **{k: v for k, v in record.items() if not is_missing(v)}}
+    live_elsewhere = False
+    post_id = record.get("post_id")
+    if not is_missing(post_id) and plain(record.get("status")) != "success":
+        outcome = analysis.post_outcome(analysis.post_attempts(ctx.frame, str(post_id)), now)
+        same = [o for o in outcome.platforms if o.platform == record.get("platform")]
+        live_elsewhere = bool(same and same[0].went_live)
+    rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
+    newer, older = analysis.neighbours(rows, log_id)
+    request_body, response_body = bodies(detail)
+    return AttemptView(
+        log_id=log_id,
+        found=True,
+        now=now,
+        note=note,
+        record=record,
+        detail=detail,
+        stored=stored,
+        retention=retention_note(data.collector_state(ctx.store), record.get("created_at"), now),
+        request_line=request_line(detail or {}, record),
+        method=method_of(detail or {}, record),
+        verdict=verdict_view.attempt_verdict(record, detail or ctx.store.raw_attempt(log_id)),
+        live_elsewhere=live_elsewhere,
+        request_body=request_body,
+        response_body=response_body,
+        newer=newer,
+        older=older,
+        outside_filter=newer is None and older is None and log_id not in set(rows["log_id"]),
+    )
 
 
 def method_of(detail: Mapping[str, Any], record: Mapping[str, Any]) -> str:

@@ -159,8 +159,8 @@ def sorted_rows(rows: pd.DataFrame, column: str, descending: bool, limit: int | 
 
 
 def attempt_links(log_ids: pd.Series, filter_params: Mapping[str, str]) -> pd.Series:
-    """Relative links to each attempt's page with the filter along (as `nav.attempt_href`, built once for
-    the thousands of rows of a table instead of one urlencode per row)."""
+    """Relative links to each attempt's page with the filter along (`nav.attempt_params` as a query string,
+    built once for the thousands of rows of a table instead of one urlencode per row)."""
     tail = urlencode(dict(filter_params))
     prefix = f"{nav.URL_PATHS[nav.ATTEMPT]}?id="
     suffix = f"&{tail}" if tail else ""

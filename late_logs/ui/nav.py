@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from late_logs import analysis
-from late_logs.ui import filters
+from late_logs.ui import filters, streamlit_compat
 
 OVERVIEW = "pages/overview.py"
 EXPLORER = "pages/explorer.py"
@@ -61,10 +60,8 @@ def require_router() -> None:
     after its file, `st.Page` after its url_path, and both hash the same when they are equal, hence
     `pages/log.py` for `/log`) and the query string, so `st.navigation` resolves the same address.
     """
-    if not PagesManager.uses_pages_directory:
-        return
-    PagesManager.uses_pages_directory = False  # what st.navigation does; it happens once per process
-    st.rerun()
+    if streamlit_compat.page_setup():
+        st.rerun()
 
 
 def pages() -> list[st.Page]:
@@ -119,14 +116,6 @@ def attempt_params(log_id: str) -> dict[str, str]:
 def open_attempt(log_id: str) -> None:
     """Switch to an attempt's page; the current filter travels along for previous / next."""
     st.switch_page(ATTEMPT, query_params=attempt_params(log_id))
-
-
-def attempt_href(log_id: str) -> str:
-    return f"{URL_PATHS[ATTEMPT]}?{urlencode(attempt_params(log_id))}"
-
-
-def open_post(post_id: str) -> None:
-    st.switch_page(POST, query_params={"id": str(post_id)})
 
 
 def has_accounts_page() -> bool:

@@ -32,8 +32,8 @@ def freshness(ctx: data.AppContext) -> None:
         st.caption(f"Data {synced} · all times UTC")
         if progress is not None:
             st.caption(f"Syncing now: {escape_markdown(progress.message)}")
-        if state.get("last_error"):
-            st.caption(f"Last pass failed: {escape_markdown(state['last_error'])}")
+        if state.last_error:
+            st.caption(f"Last pass failed: {escape_markdown(state.last_error)}")
         if data.store_version(ctx.store) != ctx.version:
             # A pass landed: rerun the whole page with the new data. Widgets, selections and the scroll
             # position survive a rerun; a relative window moves on to now.

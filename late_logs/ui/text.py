@@ -111,10 +111,15 @@ def age_text(then: datetime | pd.Timestamp | None, now: datetime) -> str:
     """How long ago, in words: "42 min", "3 h 5 min", "2 days"."""
     if is_missing(then):
         return MISSING
-    seconds = max(0.0, (pd.Timestamp(now) - pd.Timestamp(then)).total_seconds())
-    minutes = int(seconds // 60)
-    if minutes < 1:
+    age = max(pd.Timedelta(0), pd.Timestamp(now) - pd.Timestamp(then))
+    if age < pd.Timedelta(minutes=1):
         return "under a minute"
+    return span_text(age)
+
+
+def span_text(span: pd.Timedelta) -> str:
+    """A span in whole minutes, hours or days: "0 min", "42 min", "3 h 5 min", "2 days"."""
+    minutes = int(span.total_seconds() // 60)
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

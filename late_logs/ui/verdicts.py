@@ -12,10 +12,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from late_logs import analysis, verdicts
-from late_logs.ui.text import is_missing
-
-WHO_OPTIONS = verdicts.WHO_MUST_ACT
-RETRY_OPTIONS = verdicts.RETRY
+from late_logs.ui.text import is_missing, span_text
 
 
 @dataclass(frozen=True)
@@ -105,16 +102,6 @@ PROFILE_URLS = {
 VERDICT_COLUMNS = ("flag", "who_must_act", "retry", "hint")
 
 
-def _age_text(age: pd.Timedelta) -> str:
-    minutes = int(age.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} days"
-
-
 def check_url(platform: Any, handle: Any, post_url: Any) -> str | None:
     """Where to look whether an attempt went live: its post URL, else the account's profile page."""
     if not is_missing(post_url):
@@ -136,7 +123,7 @@ def with_verdicts(rows: pd.DataFrame, now: Any) -> pd.DataFrame:
     ages = now_ts - table["created_at"]
     stuck = pending & (ages > analysis.STUCK_AFTER).fillna(False).to_numpy(dtype=bool)
     for index in table.index[stuck]:
-        flags.loc[index] = f"stuck {_age_text(ages.loc[index])}"
+        flags.loc[index] = f"stuck {span_text(ages.loc[index])}"
     verify = (table["retry"] == "verify").fillna(False).to_numpy(dtype=bool)
     for index in table.index[verify]:
         url = check_url(

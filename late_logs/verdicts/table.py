@@ -26,7 +26,6 @@ IG_CPL = (
 )
 FB_VID = "https://developers.facebook.com/docs/video-api/reference/error-codes"
 TH_TS = "https://developers.facebook.com/docs/threads/troubleshooting"
-TH_OV = "https://developers.facebook.com/docs/threads/overview"
 _PZ = "https://github.com/gitroomhq/postiz-app/blob/74b01ada/libraries/nestjs-libraries/src/integrations/social/"
 PZ_FB = _PZ + "facebook.provider.ts"
 PZ_IG = _PZ + "instagram.provider.ts"

@@ -2,7 +2,7 @@
 
 The store is filled by a real `python -m late_logs sync` pass against the embedded simulator; the server is a
 real `streamlit run dashboard.py` subprocess; pages are waited on through Streamlit's own script state
-(`scripts/demo_dashboard.py` holds the pieces the screenshot script and the benchmark share).
+(`tests/demo_dashboard.py` holds the pieces the screenshot script and the benchmark share).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # plain `pytest` (not `python -m pytest`) leaves the project off the path
     sys.path.insert(0, str(ROOT))
 
-from scripts.demo_dashboard import (  # noqa: E402
+from tests.demo_dashboard import (  # noqa: E402
     DashboardServer,
     Showcase,
     chromium_available,

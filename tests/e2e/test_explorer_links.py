@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from scripts.demo_dashboard import DashboardServer, open_page
+from tests.demo_dashboard import DashboardServer, open_page
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from late_logs import analysis, search
 from late_logs.records import RECORD_COLUMNS
 from late_logs.ui import explorer_view, filters
-from scripts.demo_dashboard import open_page, script_runs, wait_for_rerun
+from tests.demo_dashboard import open_page, script_runs, wait_for_rerun
 
 pytestmark = pytest.mark.browser
 

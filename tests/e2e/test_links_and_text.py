@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from scripts.demo_dashboard import (
+from tests.demo_dashboard import (
     DashboardServer,
     open_demo_store,
     open_page,

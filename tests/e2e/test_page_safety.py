@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from scripts.demo_dashboard import open_page
+from tests.demo_dashboard import open_page
 
 pytestmark = pytest.mark.browser
 

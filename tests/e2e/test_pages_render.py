@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from scripts.demo_dashboard import open_page
+from tests.demo_dashboard import open_page
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Start the real dashboard on demo data and drive it in headless Chromium.
+"""Test harness: start the real dashboard on demo data and drive it in headless Chromium.
 
 Shared by the browser tests (`tests/e2e/conftest.py`), the README screenshots (`scripts/screenshots.py`) and
 the dashboard benchmark (`bench/bench_dashboard.py`), so all three see the app exactly as a user would:

@@ -1,0 +1,103 @@
+"""Settings from the environment and `.streamlit/secrets.toml`: what wins, the demo folder apart from the
+live one, every bad value told in one sentence that names the setting, and the key never in the repr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from late_logs.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_RATE_SHARE,
+    DEFAULT_RETENTION_DAYS,
+    ConfigError,
+    Settings,
+    load_settings,
+    read_secrets_file,
+)
+
+KEY = "sk_live_" + "c0nf1g" * 8
+
+
+def test_no_key_means_demo_mode_in_its_own_folder_apart_from_live_data(tmp_path: Path) -> None:
+    demo = load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path)}, {})
+    live = load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_API_KEY": KEY}, {})
+    assert demo.demo and not demo.key_is_set
+    assert live.key_is_set and not live.demo
+    assert demo.cache_dir == tmp_path / "demo"
+    assert live.cache_dir == tmp_path
+    assert demo.cache_dir != live.cache_dir
+
+
+def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
+    settings = load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path)}, {})
+    assert settings.base_url == DEFAULT_BASE_URL
+    assert settings.poll_seconds == DEFAULT_POLL_SECONDS
+    assert settings.retention_days == DEFAULT_RETENTION_DAYS
+    assert settings.rate_share == DEFAULT_RATE_SHARE
+    assert settings.flavor == "auto"
+
+
+def test_environment_wins_over_secrets_toml_and_an_empty_variable_falls_back(tmp_path: Path) -> None:
+    secrets = {"LATE_LOGS_POLL_SECONDS": "60", "LATE_API_BASE_URL": "https://from.secrets/api"}
+    env = {"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_LOGS_POLL_SECONDS": "30", "LATE_API_BASE_URL": ""}
+    settings = load_settings(env, secrets)
+    assert settings.poll_seconds == 30
+    assert settings.base_url == "https://from.secrets/api"
+
+
+def test_base_url_loses_its_trailing_slash(tmp_path: Path) -> None:
+    env = {"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_API_BASE_URL": "https://getlate.dev/api/"}
+    assert load_settings(env, {}).base_url == "https://getlate.dev/api"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("LATE_LOGS_POLL_SECONDS", "soon", "LATE_LOGS_POLL_SECONDS must be a whole number"),
+        ("LATE_LOGS_POLL_SECONDS", "-1", "LATE_LOGS_POLL_SECONDS must be at least 0"),
+        ("LATE_LOGS_RETENTION_DAYS", "0", "LATE_LOGS_RETENTION_DAYS must be at least 1"),
+        ("LATE_LOGS_MAX_WAIT_SECONDS", "1.5", "LATE_LOGS_MAX_WAIT_SECONDS must be a whole number"),
+        ("LATE_LOGS_RATE_SHARE", "2", "LATE_LOGS_RATE_SHARE must be above 0 and at most 1"),
+        ("LATE_LOGS_RATE_SHARE", "half", "LATE_LOGS_RATE_SHARE must be a number"),
+        ("LATE_API_FLAVOR", "v2", "LATE_API_FLAVOR must be one of auto, late-1.0, unified"),
+        ("LATE_LOGS_DEMO_FLAVOR", "auto", "LATE_LOGS_DEMO_FLAVOR must be one of late-1.0, unified"),
+    ],
+)
+def test_a_bad_setting_is_one_sentence_naming_it(tmp_path: Path, name: str, value: str, says: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path), name: value}, {})
+    assert str(caught.value).startswith(says)
+    assert "\n" not in str(caught.value)
+
+
+def test_flavor_is_read_case_insensitively(tmp_path: Path) -> None:
+    settings = load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_API_FLAVOR": " Unified "}, {})
+    assert settings.flavor == "unified"
+
+
+def test_repr_and_str_never_show_the_key(tmp_path: Path) -> None:
+    settings = load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_API_KEY": KEY}, {})
+    for text in (repr(settings), str(settings), f"{settings}"):
+        assert KEY not in text
+        assert "key_set=True" in text
+
+
+def test_with_overrides_applies_given_flags_only() -> None:
+    base = Settings(poll_seconds=300, retention_days=30)
+    changed = base.with_overrides(poll_seconds=10, retention_days=None)
+    assert (changed.poll_seconds, changed.retention_days) == (10, 30)
+    assert base.poll_seconds == 300  # frozen: the original is unchanged
+
+
+def test_secrets_file_absent_reads_as_nothing_and_broken_toml_is_one_sentence(tmp_path: Path) -> None:
+    assert read_secrets_file(tmp_path / "missing.toml") == {}
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('LATE_API_KEY = "unterminated\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        read_secrets_file(broken)
+    good = tmp_path / "good.toml"
+    good.write_text('LATE_LOGS_POLL_SECONDS = "45"\n', encoding="utf-8")
+    assert load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path)}, read_secrets_file(good)).poll_seconds == 45
