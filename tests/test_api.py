@@ -458,6 +458,27 @@ def test_5xx_every_time_gives_up_with_server_error() -> None:
     assert_no_key(caught.value)
 
 
+@pytest.mark.parametrize("envelope, code", [
+    # CONTRACT.md §2.4: the 1.0.0 schema `{error, details}` (no code), the skill docs `{error, code, details}`
+    ({"error": "Internal server error", "details": {}}, None),
+    ({"error": "Internal server error", "code": "INTERNAL_ERROR", "details": {}}, "INTERNAL_ERROR"),
+    ({"error": "Something went wrong on our side", "type": "api_error", "code": "internal_error"},
+     "internal_error"),  # Zernio's 2026-06-17 envelope (CONTRACT.md §2.4)
+])
+def test_a_5xx_envelope_s_explanation_code_and_request_id_were_dropped_from_the_server_error(
+    envelope, code
+) -> None:
+    handler = Recorder(httpx.Response(500, json=envelope, headers={"X-Request-Id": "req_500_1"}))
+    client, _ = make_client(handler, max_retries=1)
+    with pytest.raises(ServerError) as caught:
+        client.list_logs()
+    text = caught.value.message
+    assert text.startswith("Late had a server error (500) for the publishing logs, 2 times: ")
+    assert envelope["error"] in text and text.endswith("; Late's request id req_500_1")
+    assert (f"(code {code})" in text) if code else "(code" not in text
+    assert_no_key(caught.value)
+
+
 def test_max_retries_zero_means_one_attempt() -> None:
     handler = Recorder(httpx.Response(500))
     client, fake = make_client(handler, max_retries=0)

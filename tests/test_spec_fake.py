@@ -273,8 +273,6 @@ def test_a_refusal_s_error_code_and_request_id_are_in_the_last_error(tmp_path) -
         restricted.close()
 
 
-@pytest.mark.xfail(strict=True, reason="a 5xx's envelope `code` is dropped: LateClient._give_up builds the "
-                   "server-error sentence without the answer's error text")
 def test_a_server_error_s_code_and_request_id_are_in_the_last_error(account) -> None:
     account.fake.faults.server_error = True
     account.client.max_retries = 0
