@@ -854,8 +854,10 @@ class LateClient:
 
         A first page valid in both contracts (`days=7`) decides by its items' shape (skipped when the caller
         already asked it, `first_page_asked`); when it is empty, a unified-only question
-        (`type=publishing&days=90&limit=1`) does: a 400 means Late 1.0.x. None when neither answer had
-        items (nothing to collect yet; asked again next pass).
+        (`type=publishing&days=90&limit=1`) does: its items' shape when it has some, else a 400 means
+        Late 1.0.x (it allows `days` up to 7) and a 200 means the unified API, which alone accepts 90 days.
+        An account that has not published yet is thus still told apart, so its connection logs are read
+        where its contract keeps them. Other answers raise as any list request does.
         """
         if self.flavor is not None:
             return self.flavor
@@ -875,6 +877,9 @@ class LateClient:
             )
         except BadRequestError:
             self.flavor = FLAVOR_LATE
+        else:
+            if self.flavor is None:
+                self.flavor = FLAVOR_UNIFIED  # an empty 200 to days=90: only the unified API allows it
         return self.flavor
 
     def list_logs(

@@ -784,3 +784,26 @@ def test_simulator_rate_limit_storm_gives_up_after_waiting(
     assert sim.request_count == 4
     assert client.stats.rate_limited == 4
     assert client.stats.waited_seconds == pytest.approx(3 * sim.faults.storm_retry_after)
+
+
+EMPTY = {"logs": [], "pagination": {"total": 0, "limit": 1, "skip": 0, "pages": 0, "hasMore": False}}
+
+
+@pytest.mark.parametrize("probe, flavor", [
+    # Only the unified API allows days=90 (CONTRACT.md §1.1: Late 1.0.1 caps days at 7, §3: unified 1..90).
+    (httpx.Response(200, json=EMPTY), "unified"),
+    (httpx.Response(400, json={"error": "days must be between 1 and 7"}), "late-1.0"),
+])
+def test_an_account_with_no_log_yet_was_left_with_no_contract_although_the_probe_told(probe, flavor) -> None:
+    handler = Recorder(httpx.Response(200, json=EMPTY), probe)
+    client, _ = make_client(handler)
+    assert client.detect_flavor() == flavor and client.flavor == flavor
+    first, second = (dict(r.url.params) for r in handler.requests)
+    assert first == {"days": "7", "limit": "1", "skip": "0"}
+    assert (second["type"], second["days"]) == ("publishing", "90")
+
+
+def test_a_probe_answered_with_late_1_0_items_is_late_1_0_whatever_it_accepted() -> None:
+    handler = Recorder(httpx.Response(200, json=EMPTY), ok())
+    client, _ = make_client(handler)
+    assert client.detect_flavor() == "late-1.0"

@@ -322,9 +322,6 @@ def test_a_pass_killed_half_way_through_the_backfill_is_completed_by_the_next(tm
         big.close()
 
 
-@pytest.mark.xfail(strict=True, reason="an account with no publishing log yet never gets its contract "
-                   "detected (LateClient.detect_flavor returns None although the unified-only probe answered "
-                   "200), so the pass asks /v1/connections/logs, gets 404 and stores no connection log")
 def test_an_account_that_has_not_published_yet_still_gets_its_connection_logs(tmp_path) -> None:
     fresh = Account(tmp_path, publishing=0, recent_pending=0, connections=5)
     try:
