@@ -66,6 +66,9 @@ FLUSH_EVERY_PAGES = 5
 STOP_MARGIN = timedelta(minutes=2)
 # A unified incremental pass asks from the watermark minus this margin, for logs written slightly late.
 FROM_MARGIN = STOP_MARGIN
+# How far past a settled log's instant its re-read asks (`to`), so the range holds it whether `to` is
+# inclusive or half-open; a second also covers a server comparing at whole seconds.
+SETTLED_READ_SPAN = timedelta(seconds=1)
 # The most one optional step (pending, details, post histories, connections) may take before it is stopped
 # and recorded, so one slow step never holds the writer lock for the rest of the day.
 STEP_SECONDS = 300.0
@@ -632,7 +635,12 @@ class _Pass:
     def refresh_pending_unified(self) -> None:
         """Unified logs settle in place: one `status=pending` listing says which stored pending ones are
         still pending; each of the others is read again with `from` = `to` = its creation instant (one
-        request that adds its outcome). Nothing asks an endpoint today's API does not have."""
+        request that adds its outcome). Nothing asks an endpoint today's API does not have.
+
+        The re-read asks `from` = its instant and `to` = a second later (SETTLED_READ_SPAN), never
+        `from` == `to`: whether `to` includes its own instant is not in the spec (CONTRACT.md §3), and
+        under a half-open reading that range is empty. The few neighbours the second brings are dropped by
+        identity."""
         pending = self.store.pending_ids()
         raws = self.store.raw_attempts(pending)
         times = [t for t in (time_of(raw) for raw in raws.values()) if t is not None]
@@ -661,7 +669,7 @@ class _Pass:
             if at is None:
                 continue
             self.report.list_requests += 1
-            page = self.client.list_logs(limit=PAGE_LIMIT, since=at, until=at)
+            page = self.client.list_logs(limit=PAGE_LIMIT, since=at, until=at + SETTLED_READ_SPAN)
             items = [item for item in self.prepare(page) if log_id_of(item) == log_id]
             if items:
                 self.save_attempts(items)

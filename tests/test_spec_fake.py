@@ -226,10 +226,7 @@ def test_logs_landing_at_the_head_while_paging_are_neither_lost_nor_stored_twice
 
 @pytest.mark.parametrize("bounds", [
     "inclusive",
-    pytest.param("half-open", marks=pytest.mark.xfail(strict=True, reason=(
-        "a settled log stays pending in the store when `to` excludes its own instant: "
-        "_Pass.refresh_pending_unified re-reads each settled log with from == to == its created_at, an empty "
-        "range under a half-open reading the spec does not rule out"))),
+    "half-open",
 ])
 def test_a_pending_log_that_settles_in_place_ends_as_one_settled_record(account, bounds) -> None:
     # Whether `to` includes its own instant is not in the spec (CONTRACT.md §3): either must work.
