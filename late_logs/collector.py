@@ -52,6 +52,7 @@ from late_logs.records import (
     stamp_identities,
     suspicious_time,
     time_of,
+    twin_identity,
 )
 from late_logs.store import LogStore, StoreLocked
 
@@ -254,6 +255,7 @@ class _Walk:
     pages: int = 0
     shifted: bool = False  # items moved down while paging (new ones landed at the head)
     complete: bool = False
+    twins: int = 0  # entries alike in every fixed field met on two pages, kept as one more log each
 
 
 def _created(entry: Mapping[str, Any]) -> datetime | None:
@@ -281,10 +283,15 @@ def _walk_from_head(
     landing at the head shift everything down between two requests, so the next page repeats a few items
     (dropped by identity) and nothing is skipped; a shrinking `total` makes the pager step back. Logs ageing
     out at the tail never move anything above the cursor.
+
+    Twins (entries without an id that cannot be told apart) split by a page edge: a known identity in the
+    page's first `_repeats_expected` items is the same log seen again; further down it is one more log
+    alike, kept as the next free `~n` (records.twin_identity) and counted in `walk.twins`.
     """
     walk = _Walk()
     buffer: list[dict] = []
     previous_total: int | None = None
+    previous_page: Page | None = None
     pages_without_news = 0
 
     def guarded(skip: int) -> Page:
@@ -302,12 +309,18 @@ def _walk_from_head(
             if previous_total is not None and total is not None and total > previous_total:
                 walk.shifted = True
             previous_total = total
+            repeats = _repeats_expected(previous_page, page)
+            previous_page = page
             fresh = 0
-            for item in items:
+            for index, item in enumerate(items):
                 log_id = log_id_of(item)
                 if log_id in walk.entries:
-                    walk.shifted = True
-                    continue
+                    if index < repeats or log_id_has_id(item):
+                        walk.shifted = True
+                        continue
+                    log_id = twin_identity(log_id, walk.entries)
+                    item = {**item, IDENTITY_KEY: log_id}
+                    walk.twins += 1
                 walk.entries[log_id] = item
                 buffer.append(item)
                 fresh += 1
@@ -330,6 +343,18 @@ def _walk_from_head(
         if buffer:
             flush(buffer)
     return walk
+
+
+def _repeats_expected(previous: Page | None, page: Page) -> int:
+    """How many of `page`'s first items may be ones the previous page already held: the pager's step back
+    plus the logs that landed above meanwhile (the growth of `total`). Every item when either page has no
+    `total` (nothing tells a shift from a page that goes on, so a known identity is taken for a repeat)."""
+    if previous is None:
+        return 0
+    if previous.total is None or page.total is None:
+        return len(page.items)
+    stepped_back = max(0, previous.skip + len(previous.items) - page.skip)
+    return stepped_back + max(0, page.total - previous.total)
 
 
 def _reached(items: list[Mapping[str, Any]], watermark: Watermark, margin: timedelta = STOP_MARGIN) -> bool:
@@ -573,7 +598,7 @@ class _Pass:
             self.tell("list", len(walk.entries), total, f"page {walk.pages}: {len(walk.entries)} attempts")
 
         def walk_down_to(mark: Watermark) -> _Walk:
-            return _walk_from_head(
+            walk = _walk_from_head(
                 lambda skip: self.fetch_attempts(skip, mark),
                 mark,
                 flush=self.save_listed,
@@ -582,6 +607,8 @@ class _Pass:
                 check_stop=self.check_stop,
                 stop_margin=FROM_MARGIN if self.unified else STOP_MARGIN,
             )
+            self.report.twins += walk.twins
+            return walk
 
         walk = walk_down_to(watermark)
         # Everything at or below the head of the walk's first page is stored now. Attempts that landed at
@@ -828,6 +855,7 @@ class _Pass:
             fetch, watermark, flush=save, prepare=prepare, on_page=on_page, check_stop=self.check_stop,
             stop_margin=FROM_MARGIN if self.unified else STOP_MARGIN,
         )
+        self.report.twins += walk.twins
         if walk.complete:
             until = self.until if self.unified else None
             moved = watermark.advanced(walk.entries.values(), until)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Container, Mapping
 
 import pandas as pd
 
@@ -353,9 +353,10 @@ def stamp_identities(
     """Copies of `entries` (one page, as Late sent it) carrying their identity, and how many were twins.
 
     Entries without an id get `IDENTITY_KEY`; when several entries of the page share every fixed field,
-    the second and later get `~2`, `~3`: Late holds that many logs, so that many are kept. Twins are told
-    within one page only, because across pages a repeat is the same log seen again after a shift. The store
-    stamps with `keep_twins=False`: it cannot know where a page began, so a repeat there is the same log.
+    the second and later get `~2`, `~3`: Late holds that many logs, so that many are kept. Twins split by a
+    page edge are told by the walk over the pages (`twin_identity`), which alone knows whether the next
+    page's head repeats the last one's tail (a shift) or goes on past it. The store stamps with
+    `keep_twins=False`: it cannot know where a page began, so a repeat there is the same log.
     """
     stamped: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -376,6 +377,17 @@ def stamp_identities(
         item[IDENTITY_KEY] = identity
         stamped.append(item)
     return stamped, twins
+
+
+def twin_identity(identity: str, taken: Container[str]) -> str:
+    """The identity of one more entry that cannot be told apart from the one(s) under `identity`: the
+    first of `<base>~2`, `<base>~3`, ... not in `taken`. Twins numbered in the order a walk meets them get
+    the same ids on every pass that meets them all (which twin is which does not matter: they are alike)."""
+    base = identity.split(TWIN_SEPARATOR, 1)[0]
+    number = 2
+    while f"{base}{TWIN_SEPARATOR}{number}" in taken:
+        number += 1
+    return f"{base}{TWIN_SEPARATOR}{number}"
 
 
 def log_id_has_id(entry: Mapping[str, Any]) -> bool:

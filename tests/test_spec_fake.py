@@ -466,9 +466,7 @@ def test_a_client_clock_off_by_ten_minutes_loses_no_log_under_churn(tmp_path, sk
 
 @pytest.mark.parametrize("position", [
     50,
-    pytest.param(99, marks=pytest.mark.xfail(strict=True, reason=(
-        "twins split by a page edge are merged into one: stamp_identities numbers twins within one page "
-        "only, so the second page's twin gets the first one's id and _walk_from_head drops it as a repeat"))),
+    99,
 ])
 def test_twin_logs_are_both_kept_also_on_either_side_of_a_page_edge(tmp_path, position) -> None:
     # Two logs alike in every field (Late wrote one twice): both are kept and counted (issue 7, point 3).
@@ -486,6 +484,31 @@ def test_twin_logs_are_both_kept_also_on_either_side_of_a_page_edge(tmp_path, po
         assert len(twins.stored()) == len(twins.fake.truth())
     finally:
         twins.close()
+
+
+def test_twins_split_by_a_page_edge_keep_their_two_ids_when_the_next_pass_lists_them_on_one_page(
+    account,
+) -> None:
+    # Within the next passes' 30-minute margin, so every pass lists the twins again: first split by the
+    # page edge (99 newer logs above them), then both on the second page (50 more landed above).
+    account.sync()
+    twin = _publishing_like(account, NOW + timedelta(seconds=30), written_after=timedelta(0))
+    account.fake.world.logs.append(StoredLog(_ms(twin), dict(twin)))
+    account.fake.world.logs.sort(key=lambda log: log.created_ms)
+    for i in range(99):
+        _publishing_like(account, NOW + timedelta(minutes=1, seconds=4 * i), timedelta(0))
+    account.clock.advance(12 * 60)
+    report = account.sync()
+    assert report.twins == 1 and len(account.stored()) == len(account.fake.truth())
+    for i in range(50):
+        _publishing_like(account, NOW + timedelta(minutes=12, seconds=4 * i), timedelta(0))
+    account.clock.advance(8 * 60)
+    again = account.sync()
+    assert again.new == 50 and len(account.stored()) == len(account.fake.truth())
+
+
+def _ms(item: dict) -> int:
+    return int(datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
 
 
 # --- the Attempt page over a store the CLI filled from the fake ------------------------------------------
