@@ -41,6 +41,7 @@ from late_logs.records import (
     FLAVORS,
     IDENTITY_KEY,
     drift_of,
+    is_made_up_identity,
     late_key_of,
     late_keys_of_frame,
     log_id_has_id,
@@ -409,6 +410,7 @@ class _Pass:
         self.listing_complete = True
         self.posts_of_new_failures: list[str] = []
         self._late_keys: dict[tuple, str] | None = None  # fixed fields -> id, built on first need
+        self._made_up: dict[tuple, str] | None = None  # fixed fields -> stored made-up id, likewise
 
     @property
     def unified(self) -> bool:
@@ -524,6 +526,8 @@ class _Pass:
     def adopt_ids(self, items: list[dict]) -> list[dict]:
         """Late 1.0.1 items that lost their `_id` take the id of the stored (or already listed) attempt with
         the same fixed fields (records.late_key_of), so one attempt is never stored under two ids."""
+        if not self.unified:
+            self.claim_made_up_ids(items)
         if self.unified or not any(isinstance(i, Mapping) and not log_id_has_id(i) for i in items):
             for item in items:
                 self._note_late_key(item)
@@ -541,6 +545,29 @@ class _Pass:
                 self._note_late_key(item)
             adopted.append(item)
         return adopted
+
+    def claim_made_up_ids(self, items: list[dict]) -> None:
+        """The reverse of adopting: a Late 1.0.1 item listed with its `_id` whose attempt is stored under an
+        id made up when Late once listed it without one (same fixed fields) gives that row its real id
+        (store.replace_ids), so the attempt is not kept twice. The stored made-up ids are read once a pass."""
+        with_ids = [item for item in items if isinstance(item, Mapping) and log_id_has_id(item)]
+        if not with_ids:
+            return
+        if self._made_up is None:
+            since = self.until - timedelta(days=self.retention_days + 1)
+            frame = self.store.frame(since=since)
+            self._made_up = late_keys_of_frame(frame[frame["log_id"].map(is_made_up_identity)])
+        if not self._made_up:
+            return
+        renames: dict[str, str] = {}
+        for item in with_ids:
+            old = self._made_up.pop(late_key_of(item), None)
+            if old is not None:
+                renames[old] = log_id_of(item)
+        if renames:
+            self.store.replace_ids(renames)
+            if self._late_keys is not None:
+                self._late_keys = {key: renames.get(known, known) for key, known in self._late_keys.items()}
 
     def _note_late_key(self, item: Any) -> None:
         if self._late_keys is not None and isinstance(item, Mapping) and log_id_has_id(item):

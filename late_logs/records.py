@@ -390,6 +390,31 @@ def twin_identity(identity: str, taken: Container[str]) -> str:
     return f"{base}{TWIN_SEPARATOR}{number}"
 
 
+def is_made_up_identity(log_id: Any) -> bool:
+    """True for an identity `identity_of` made up (the hash of an entry that carried no id), never for
+    an id Late gave (a Mongo ObjectId is 24 hex digits; a made-up one is `u` + 24, maybe `~n`)."""
+    if not isinstance(log_id, str):
+        return False
+    base, _, number = log_id.partition(TWIN_SEPARATOR)
+    return (len(base) == 25 and base[0] == "u" and all(c in "0123456789abcdef" for c in base[1:])
+            and (not number or number.isdigit()))
+
+
+def with_log_id(entry: Mapping[str, Any], log_id: str) -> dict[str, Any]:
+    """A copy of `entry` that carries `log_id` as its id, in its contract's terms: `_id` for a Late-era
+    entry, the identity stamp (`IDENTITY_KEY`) for a unified one, which has no id field of its own (a
+    `_id` there would make it read as a Late 1.0.1 item)."""
+    item = dict(entry)
+    if log_id_has_id(item) and identity_of(item) == log_id:
+        return item
+    if is_unified_shape(item):
+        item[IDENTITY_KEY] = log_id
+    else:
+        item["_id"] = log_id
+        item.pop(IDENTITY_KEY, None)  # its own id now names it; a stamp made up before would contradict it
+    return item
+
+
 def log_id_has_id(entry: Mapping[str, Any]) -> bool:
     """True when the entry carries an id of its own (`_id` or `id`)."""
     return bool(_text(_first_present(entry, "_id", "id")))

@@ -811,6 +811,37 @@ def test_a_late_item_that_lost_its_id_is_not_stored_again_under_another(tmp_path
         world.close()
 
 
+def test_a_late_item_first_listed_without_its_id_and_then_with_it_was_kept_twice(tmp_path) -> None:
+    # The reverse of the test above: the made-up id row stayed beside the row under the real `_id`.
+    world = UnifiedWorld(tmp_path, flavor="late-1.0")
+    world.clock.set(datetime(2026, 2, 10, 9, 30, tzinfo=UTC))
+
+    def drop_ids(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        body = response.json()
+        for item in body.get("logs") or []:
+            if isinstance(item, dict) and item.get("_id") and int(item["_id"][-1], 16) % 2:
+                item.pop("_id")
+        return httpx.Response(response.status_code, headers=response.headers, json=body, request=request)
+
+    try:
+        world.transport.after = drop_ids
+        sync_once(world.client, world.store, fetch_details=False)
+        made_up = [i for i in world.stored() if records.is_made_up_identity(i)]
+        assert made_up  # half of the attempts came without `_id`
+        world.transport.after = None
+        world.store.update_state(watermark=None)  # walk everything again, every item with its id
+        world.clock.advance(60)
+        report = sync_once(world.client, world.store, fetch_details=False)
+        after = world.stored()
+        truth = {e["_id"] for e in world.sim.retained_logs()}
+        assert set(after) == truth and report.new == 0
+        assert world.store.frame()["log_id"].is_unique
+        raws = world.store.raw_attempts(after)
+        assert all(raw.get("_id") == log_id for log_id, raw in raws.items())
+    finally:
+        world.close()
+
+
 def test_simulate_flavor_unified_serves_today_s_api_on_a_port(tmp_path) -> None:
     import os
     import subprocess
