@@ -13,16 +13,18 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from late_logs import collector  # noqa: E402
 from late_logs.api import LateClient  # noqa: E402
 from late_logs.collector import sync_once  # noqa: E402
 from late_logs.config import DEFAULT_RATE_SHARE  # noqa: E402
+from late_logs.records import parse_time  # noqa: E402
 from late_logs.simulator import DEMO_API_KEY, FakeClock, SimulatedLate  # noqa: E402
 from late_logs.store import LogStore  # noqa: E402
 
@@ -52,11 +54,17 @@ class Counting(httpx.BaseTransport):
             if path.endswith("/v1/logs")
             and "status" not in params
             and params.get("type", "publishing") == "publishing"
-            and (params.get("from") is None or params.get("from") != params.get("to"))
+            and not _settled_reread(params)
         )
 
     def posts(self) -> int:
         return sum(1 for path, _, _ in self.seen if "/v1/posts/" in path)
+
+
+def _settled_reread(params: dict[str, str]) -> bool:
+    """One settled log read again over its own instant (from .. from + SETTLED_READ_SPAN): not the walk."""
+    since, until = parse_time(params.get("from")), parse_time(params.get("to"))
+    return since is not None and until is not None and until - since <= collector.SETTLED_READ_SPAN
 
 
 def world(flavor: str, attempts_per_hour: float, limit: int, folder: Path):
@@ -111,6 +119,35 @@ def backfill_rate(flavor: str, attempts_per_hour: float, limit: int) -> None:
         store.close()
 
 
+def incremental_margin(attempts_per_hour: float, passes: int = 12) -> None:
+    """Unified: requests of the incremental passes (5 minutes apart) of a busy account, with the from
+    margin at 2 minutes (before) and at collector.FROM_MARGIN (now): what covering slow writes costs."""
+    chosen = collector.FROM_MARGIN
+    for margin in (timedelta(minutes=2), chosen):
+        collector.FROM_MARGIN = margin
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                clock, sim, transport, client, store = world(
+                    "unified", attempts_per_hour, 10**9, Path(folder)
+                )
+                sync_once(client, store, fetch_details=False)
+                transport.seen.clear()
+                lists = 0
+                for _ in range(passes):
+                    clock.advance(300)
+                    lists += sync_once(client, store, fetch_details=False).list_requests
+                minutes = margin.total_seconds() / 60
+                print(
+                    f"[unified] incremental passes at {attempts_per_hour:g} attempts/hour, 5 min apart, "
+                    f"from margin {minutes:g} min: {len(transport.seen) / passes:.2f} requests a pass "
+                    f"({lists / passes:.2f} list requests)"
+                )
+                client.close()
+                store.close()
+        finally:
+            collector.FROM_MARGIN = chosen
+
+
 def post_histories(attempts_per_hour: float, passes: int = 6) -> None:
     """Late 1.0.1: post-history requests over the first passes of a quiet store, 5 minutes apart."""
     with tempfile.TemporaryDirectory() as folder:
@@ -140,6 +177,8 @@ def main() -> None:
         full_and_idle(flavor, density)
         backfill_rate(flavor, density if flavor == "unified" else 10.0, args.limit)
     post_histories(4.0)
+    for busy in (args.attempts_per_hour, 10.0):
+        incremental_margin(busy)
 
 
 if __name__ == "__main__":

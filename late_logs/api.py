@@ -236,6 +236,7 @@ class _Failure:
     wait: float | None = None  # what the server asked us to wait (429)
     retryable: bool = True
     request_id: str | None = None
+    said: str | None = None  # the server's own explanation (`_error_text`), kept for the final sentence
 
 
 @dataclass
@@ -541,6 +542,15 @@ class LateClient:
             text += f" (code {self._scrub(code[:60])})"
         return text
 
+    def _envelope_text(self, response: httpx.Response) -> str | None:
+        """`_error_text` of a JSON error envelope, None for any other body (a proxy's HTML page says
+        nothing a person can act on, and is not Late's explanation)."""
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        return self._error_text(response) if isinstance(body, dict) else None
+
     def _request_id_note(self, request_id: str | None) -> str:
         """"; request id X" for a message, so a user can quote it to support."""
         if not request_id:
@@ -692,7 +702,10 @@ class LateClient:
                 elif status >= 500:
                     # A 503 may say when to come back; that is a floor for the backoff, not a replacement.
                     hint = self._retry_after(response) if "Retry-After" in response.headers else None
-                    failure = _Failure("server", str(status), status, hint, request_id=request_id)
+                    failure = _Failure(
+                        "server", str(status), status, hint, request_id=request_id,
+                        said=self._envelope_text(response),
+                    )
                 elif status >= 400:
                     raise self._refusal(response, what)
                 elif status >= 300 or status < 200:
@@ -765,8 +778,10 @@ class LateClient:
                 429,
             )
         if failure.kind == "server":
+            # Late's explanation and its envelope `code` (both eras) are what support asks for first.
+            said = "" if failure.said in (None, "no explanation given") else f": {failure.said}"
             return ServerError(
-                f"Late had a server error ({failure.status}) for {what}, {tries}; "
+                f"Late had a server error ({failure.status}) for {what}, {tries}{said}; "
                 f"try again in a few minutes{rid}",
                 failure.status,
             )
@@ -839,8 +854,10 @@ class LateClient:
 
         A first page valid in both contracts (`days=7`) decides by its items' shape (skipped when the caller
         already asked it, `first_page_asked`); when it is empty, a unified-only question
-        (`type=publishing&days=90&limit=1`) does: a 400 means Late 1.0.x. None when neither answer had
-        items (nothing to collect yet; asked again next pass).
+        (`type=publishing&days=90&limit=1`) does: its items' shape when it has some, else a 400 means
+        Late 1.0.x (it allows `days` up to 7) and a 200 means the unified API, which alone accepts 90 days.
+        An account that has not published yet is thus still told apart, so its connection logs are read
+        where its contract keeps them. Other answers raise as any list request does.
         """
         if self.flavor is not None:
             return self.flavor
@@ -860,6 +877,9 @@ class LateClient:
             )
         except BadRequestError:
             self.flavor = FLAVOR_LATE
+        else:
+            if self.flavor is None:
+                self.flavor = FLAVOR_UNIFIED  # an empty 200 to days=90: only the unified API allows it
         return self.flavor
 
     def list_logs(

@@ -41,6 +41,7 @@ from late_logs.records import (
     FLAVORS,
     IDENTITY_KEY,
     drift_of,
+    is_made_up_identity,
     late_key_of,
     late_keys_of_frame,
     log_id_has_id,
@@ -52,6 +53,7 @@ from late_logs.records import (
     stamp_identities,
     suspicious_time,
     time_of,
+    twin_identity,
 )
 from late_logs.redact import redact_value
 from late_logs.store import LogStore, StoreError, StoreLocked
@@ -65,8 +67,16 @@ FLUSH_EVERY_PAGES = 5
 # Order is "newest first but unguaranteed" (CONTRACT.md §4): an incremental walk goes on until a page holds an
 # item this much older than the watermark, so attempts written slightly out of order are still picked up.
 STOP_MARGIN = timedelta(minutes=2)
-# A unified incremental pass asks from the watermark minus this margin, for logs written slightly late.
-FROM_MARGIN = STOP_MARGIN
+# A unified incremental pass asks from the watermark minus this margin. Whether `created_at` is when an
+# attempt started or when its log was written is not in the spec (CONTRACT.md §3): a long video upload's
+# log may become readable many minutes after the instant it carries, below a watermark a quicker log has
+# already moved on. 30 minutes covers such uploads; on an account of normal volume that window holds a
+# few dozen logs, one page at most (measured in bench/bench_requests.py: idle pass still 3 requests). The
+# walk goes down to `from` (the server bounds it), not STOP_MARGIN below the watermark.
+FROM_MARGIN = timedelta(minutes=30)
+# How far past a settled log's instant its re-read asks (`to`), so the range holds it whether `to` is
+# inclusive or half-open; a second also covers a server comparing at whole seconds.
+SETTLED_READ_SPAN = timedelta(seconds=1)
 # The most one optional step (pending, details, post histories, connections) may take before it is stopped
 # and recorded, so one slow step never holds the writer lock for the rest of the day.
 STEP_SECONDS = 300.0
@@ -351,6 +361,7 @@ class _Walk:
     pages: int = 0
     shifted: bool = False  # items moved down while paging (new ones landed at the head)
     complete: bool = False
+    twins: int = 0  # entries alike in every fixed field met on two pages, kept as one more log each
 
 
 def _created(entry: Mapping[str, Any]) -> datetime | None:
@@ -370,6 +381,7 @@ def _walk_from_head(
     prepare: Callable[[Page], list[dict]] | None = None,
     on_page: Callable[[_Walk, Page], None] | None = None,
     check_stop: Callable[[], None] | None = None,
+    stop_margin: timedelta = STOP_MARGIN,
 ) -> _Walk:
     """Page a listing (LateClient.pages) from skip 0 until the watermark (or the end) is reached.
 
@@ -377,10 +389,15 @@ def _walk_from_head(
     landing at the head shift everything down between two requests, so the next page repeats a few items
     (dropped by identity) and nothing is skipped; a shrinking `total` makes the pager step back. Logs ageing
     out at the tail never move anything above the cursor.
+
+    Twins (entries without an id that cannot be told apart) split by a page edge: a known identity in the
+    page's first `_repeats_expected` items is the same log seen again; further down it is one more log
+    alike, kept as the next free `~n` (records.twin_identity) and counted in `walk.twins`.
     """
     walk = _Walk()
     buffer: list[dict] = []
     previous_total: int | None = None
+    previous_page: Page | None = None
     pages_without_news = 0
 
     def guarded(skip: int) -> Page:
@@ -398,12 +415,18 @@ def _walk_from_head(
             if previous_total is not None and total is not None and total > previous_total:
                 walk.shifted = True
             previous_total = total
+            repeats = _repeats_expected(previous_page, page)
+            previous_page = page
             fresh = 0
-            for item in items:
+            for index, item in enumerate(items):
                 log_id = log_id_of(item)
                 if log_id in walk.entries:
-                    walk.shifted = True
-                    continue
+                    if index < repeats or log_id_has_id(item):
+                        walk.shifted = True
+                        continue
+                    log_id = twin_identity(log_id, walk.entries)
+                    item = {**item, IDENTITY_KEY: log_id}
+                    walk.twins += 1
                 walk.entries[log_id] = item
                 buffer.append(item)
                 fresh += 1
@@ -416,7 +439,7 @@ def _walk_from_head(
             if not page.items or not page.has_more:  # the page as Late sent it, before `prepare` kept a part
                 walk.complete = True
                 break
-            if watermark.at is not None and _reached(items, watermark):
+            if watermark.at is not None and _reached(items, watermark, stop_margin):
                 walk.complete = True
                 break
             if pages_without_news >= MAX_PAGES_WITHOUT_NEWS:
@@ -428,7 +451,19 @@ def _walk_from_head(
     return walk
 
 
-def _reached(items: list[Mapping[str, Any]], watermark: Watermark) -> bool:
+def _repeats_expected(previous: Page | None, page: Page) -> int:
+    """How many of `page`'s first items may be ones the previous page already held: the pager's step back
+    plus the logs that landed above meanwhile (the growth of `total`). Every item when either page has no
+    `total` (nothing tells a shift from a page that goes on, so a known identity is taken for a repeat)."""
+    if previous is None:
+        return 0
+    if previous.total is None or page.total is None:
+        return len(page.items)
+    stepped_back = max(0, previous.skip + len(previous.items) - page.skip)
+    return stepped_back + max(0, page.total - previous.total)
+
+
+def _reached(items: list[Mapping[str, Any]], watermark: Watermark, margin: timedelta = STOP_MARGIN) -> bool:
     """True when this page goes far enough below the watermark that older pages hold nothing new.
 
     Only trusted when the page itself runs newest first; a page in another order never stops the walk early.
@@ -438,7 +473,7 @@ def _reached(items: list[Mapping[str, Any]], watermark: Watermark) -> bool:
         return False
     if times[0] < times[-1]:
         return False
-    return min(times) < watermark.at - STOP_MARGIN
+    return min(times) < watermark.at - margin
 
 
 class _StepTimeUp(Exception):
@@ -480,6 +515,7 @@ class _Pass:
         self.listing_complete = True
         self.posts_of_new_failures: list[str] = []
         self._late_keys: dict[tuple, str] | None = None  # fixed fields -> id, built on first need
+        self._made_up: dict[tuple, str] | None = None  # fixed fields -> stored made-up id, likewise
 
     @property
     def unified(self) -> bool:
@@ -595,6 +631,8 @@ class _Pass:
     def adopt_ids(self, items: list[dict]) -> list[dict]:
         """Late 1.0.1 items that lost their `_id` take the id of the stored (or already listed) attempt with
         the same fixed fields (records.late_key_of), so one attempt is never stored under two ids."""
+        if not self.unified:
+            self.claim_made_up_ids(items)
         if self.unified or not any(isinstance(i, Mapping) and not log_id_has_id(i) for i in items):
             for item in items:
                 self._note_late_key(item)
@@ -612,6 +650,29 @@ class _Pass:
                 self._note_late_key(item)
             adopted.append(item)
         return adopted
+
+    def claim_made_up_ids(self, items: list[dict]) -> None:
+        """The reverse of adopting: a Late 1.0.1 item listed with its `_id` whose attempt is stored under an
+        id made up when Late once listed it without one (same fixed fields) gives that row its real id
+        (store.replace_ids), so the attempt is not kept twice. The stored made-up ids are read once a pass."""
+        with_ids = [item for item in items if isinstance(item, Mapping) and log_id_has_id(item)]
+        if not with_ids:
+            return
+        if self._made_up is None:
+            since = self.until - timedelta(days=self.retention_days + 1)
+            frame = self.store.frame(since=since)
+            self._made_up = late_keys_of_frame(frame[frame["log_id"].map(is_made_up_identity)])
+        if not self._made_up:
+            return
+        renames: dict[str, str] = {}
+        for item in with_ids:
+            old = self._made_up.pop(late_key_of(item), None)
+            if old is not None:
+                renames[old] = log_id_of(item)
+        if renames:
+            self.store.replace_ids(renames)
+            if self._late_keys is not None:
+                self._late_keys = {key: renames.get(known, known) for key, known in self._late_keys.items()}
 
     def _note_late_key(self, item: Any) -> None:
         if self._late_keys is not None and isinstance(item, Mapping) and log_id_has_id(item):
@@ -669,14 +730,17 @@ class _Pass:
             self.tell("list", len(walk.entries), total, f"page {walk.pages}: {len(walk.entries)} attempts")
 
         def walk_down_to(mark: Watermark) -> _Walk:
-            return _walk_from_head(
+            walk = _walk_from_head(
                 lambda skip: self.fetch_attempts(skip, mark),
                 mark,
                 flush=self.save_listed,
                 prepare=self.prepare,
                 on_page=on_page,
                 check_stop=self.check_stop,
+                stop_margin=FROM_MARGIN if self.unified else STOP_MARGIN,
             )
+            self.report.twins += walk.twins
+            return walk
 
         walk = walk_down_to(watermark)
         # Everything at or below the head of the walk's first page is stored now. Attempts that landed at
@@ -737,7 +801,12 @@ class _Pass:
     def refresh_pending_unified(self) -> None:
         """Unified logs settle in place: one `status=pending` listing says which stored pending ones are
         still pending; each of the others is read again with `from` = `to` = its creation instant (one
-        request that adds its outcome). Nothing asks an endpoint today's API does not have."""
+        request that adds its outcome). Nothing asks an endpoint today's API does not have.
+
+        The re-read asks `from` = its instant and `to` = a second later (SETTLED_READ_SPAN), never
+        `from` == `to`: whether `to` includes its own instant is not in the spec (CONTRACT.md §3), and
+        under a half-open reading that range is empty. The few neighbours the second brings are dropped by
+        identity."""
         pending = self.store.pending_ids()
         raws = self.store.raw_attempts(pending)
         times = [t for t in (time_of(raw) for raw in raws.values()) if t is not None]
@@ -766,7 +835,7 @@ class _Pass:
             if at is None:
                 continue
             self.report.list_requests += 1
-            page = self.client.list_logs(limit=PAGE_LIMIT, since=at, until=at)
+            page = self.client.list_logs(limit=PAGE_LIMIT, since=at, until=at + SETTLED_READ_SPAN)
             items = [item for item in self.prepare(page) if log_id_of(item) == log_id]
             if items:
                 self.save_attempts(items)
@@ -916,8 +985,10 @@ class _Pass:
             return entries
 
         walk = _walk_from_head(
-            fetch, watermark, flush=save, prepare=prepare, on_page=on_page, check_stop=self.check_stop
+            fetch, watermark, flush=save, prepare=prepare, on_page=on_page, check_stop=self.check_stop,
+            stop_margin=FROM_MARGIN if self.unified else STOP_MARGIN,
         )
+        self.report.twins += walk.twins
         if walk.complete:
             until = self.until if self.unified else None
             moved = watermark.advanced(walk.entries.values(), until)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Container, Mapping
 
 import pandas as pd
 
@@ -349,9 +349,10 @@ def stamp_identities(
     """Copies of `entries` (one page, as Late sent it) carrying their identity, and how many were twins.
 
     Entries without an id get `IDENTITY_KEY`; when several entries of the page share every fixed field,
-    the second and later get `~2`, `~3`: Late holds that many logs, so that many are kept. Twins are told
-    within one page only, because across pages a repeat is the same log seen again after a shift. The store
-    stamps with `keep_twins=False`: it cannot know where a page began, so a repeat there is the same log.
+    the second and later get `~2`, `~3`: Late holds that many logs, so that many are kept. Twins split by a
+    page edge are told by the walk over the pages (`twin_identity`), which alone knows whether the next
+    page's head repeats the last one's tail (a shift) or goes on past it. The store stamps with
+    `keep_twins=False`: it cannot know where a page began, so a repeat there is the same log.
     """
     stamped: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -372,6 +373,42 @@ def stamp_identities(
         item[IDENTITY_KEY] = identity
         stamped.append(item)
     return stamped, twins
+
+
+def twin_identity(identity: str, taken: Container[str]) -> str:
+    """The identity of one more entry that cannot be told apart from the one(s) under `identity`: the
+    first of `<base>~2`, `<base>~3`, ... not in `taken`. Twins numbered in the order a walk meets them get
+    the same ids on every pass that meets them all (which twin is which does not matter: they are alike)."""
+    base = identity.split(TWIN_SEPARATOR, 1)[0]
+    number = 2
+    while f"{base}{TWIN_SEPARATOR}{number}" in taken:
+        number += 1
+    return f"{base}{TWIN_SEPARATOR}{number}"
+
+
+def is_made_up_identity(log_id: Any) -> bool:
+    """True for an identity `identity_of` made up (the hash of an entry that carried no id), never for
+    an id Late gave (a Mongo ObjectId is 24 hex digits; a made-up one is `u` + 24, maybe `~n`)."""
+    if not isinstance(log_id, str):
+        return False
+    base, _, number = log_id.partition(TWIN_SEPARATOR)
+    return (len(base) == 25 and base[0] == "u" and all(c in "0123456789abcdef" for c in base[1:])
+            and (not number or number.isdigit()))
+
+
+def with_log_id(entry: Mapping[str, Any], log_id: str) -> dict[str, Any]:
+    """A copy of `entry` that carries `log_id` as its id, in its contract's terms: `_id` for a Late-era
+    entry, the identity stamp (`IDENTITY_KEY`) for a unified one, which has no id field of its own (a
+    `_id` there would make it read as a Late 1.0.1 item)."""
+    item = dict(entry)
+    if log_id_has_id(item) and identity_of(item) == log_id:
+        return item
+    if is_unified_shape(item):
+        item[IDENTITY_KEY] = log_id
+    else:
+        item["_id"] = log_id
+        item.pop(IDENTITY_KEY, None)  # its own id now names it; a stamp made up before would contradict it
+    return item
 
 
 def log_id_has_id(entry: Mapping[str, Any]) -> bool:

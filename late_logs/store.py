@@ -46,11 +46,14 @@ from late_logs.records import (
     RECORD_DTYPES,
     coerce_frame,
     flatten,
+    log_id_has_id,
     log_id_of,
     merge_listing,
     parse_time,
     stamp_identities,
     suspicious_time,
+    time_of,
+    with_log_id,
 )
 from late_logs.redact import candidate_pattern, redact_text, redact_value
 
@@ -841,7 +844,7 @@ class LogStore:
         """Stored (redacted) connection log entries, newest first."""
         entries = list(self._connections().values())
         epoch = datetime.min.replace(tzinfo=timezone.utc)
-        entries.sort(key=lambda e: parse_time(e.get("createdAt", e.get("created_at"))) or epoch, reverse=True)
+        entries.sort(key=lambda e: time_of(e) or epoch, reverse=True)
         return entries
 
     @_store_faults
@@ -1206,8 +1209,8 @@ class LogStore:
             redacted = _plain_json(redact_value(dict(detail)))
             if isinstance(redacted, dict):
                 redacted.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
-                if "_id" not in redacted and "id" not in redacted:
-                    redacted["_id"] = str(log_id)  # exports and readers always find the attempt's id
+                if not log_id_has_id(redacted):
+                    redacted = with_log_id(redacted, str(log_id))  # readers always find the attempt's id
                 prepared[str(log_id)] = redacted
         if not prepared:
             return 0
@@ -1222,10 +1225,8 @@ class LogStore:
                     self._cache.set(key, redacted)
                     ids.add(log_id)
                     changed += 1
-                entry = dict(redacted)
-                if log_id_of(entry) != log_id:  # a detail without `_id`: it is the attempt we asked for
-                    entry["_id"] = log_id
-                attempts[log_id] = entry
+                # A detail that names no id (or another one) is still the attempt we asked for.
+                attempts[log_id] = with_log_id(redacted, log_id)
             if changed:
                 self._cache.set(DETAIL_IDS_KEY, ids)
             result = self._merge_attempts(attempts, now)
@@ -1234,6 +1235,51 @@ class LogStore:
                 self._bump_version()
             self._count_suspicious(result.suspicious)
         return changed
+
+    @_store_faults
+    def replace_ids(self, renames: Mapping[str, str]) -> int:
+        """Give stored attempts the id Late lists them with: each `old` id (one made up for an entry Late
+        once listed without `_id`) becomes `new`, merged into `new`'s row when that is stored too, with its
+        detail. One attempt is never kept under two ids. One transaction; returns how many ids changed."""
+        renames = {str(old): str(new) for old, new in renames.items() if old != new}
+        if not renames:
+            return 0
+        now = self._now()
+        with self._transaction():
+            catalog = self._catalog()
+            where = self._partition_of(renames)
+            stored = self._stored_raw(catalog, where)
+            if not stored:
+                return 0
+            kept = self._stored_raw(catalog, self._partition_of(renames[old] for old in stored))
+            batch: dict[str, dict[str, Any]] = {}
+            for old, raw in stored.items():
+                new = renames[old]
+                batch[new] = with_log_id(raw, new)
+                if new in kept:  # already stored under its real id too: that (later) row wins field by field
+                    batch[new] = merge_listing(batch[new], kept[new], now)[0]
+            gen = int(self._read(VERSION_KEY, 0)) + 1
+            leaving: dict[str, list[str]] = {}
+            for old in stored:
+                leaving.setdefault(where[old], []).append(old)
+            for part, ids in leaving.items():
+                self._write_partition(catalog, part, gen, None, ids, {})
+            self._cache.set(CATALOG_KEY, catalog)
+            self._update_index({}, removed=list(stored))
+            detail_ids = self.detail_ids()
+            for old in detail_ids.intersection(stored):
+                detail = self._read(f"{DETAIL_PREFIX}{old}")
+                new = renames[old]
+                if isinstance(detail, dict) and new not in detail_ids:
+                    self._cache.set(f"{DETAIL_PREFIX}{new}", with_log_id(detail, new))
+                    detail_ids.add(new)
+                self._cache.delete(f"{DETAIL_PREFIX}{old}")
+                detail_ids.discard(old)
+            self._cache.set(DETAIL_IDS_KEY, detail_ids)
+            self._bump_version()  # the rows left; the merge below writes under the next version
+            self._merge_attempts(batch, now)
+            self._bump_version()
+        return len(batch)
 
     @_store_faults
     def upsert_connection_logs(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
@@ -1326,7 +1372,7 @@ class LogStore:
             stale = [
                 conn_id
                 for conn_id, entry in conns.items()
-                if (created := parse_time(entry.get("createdAt", entry.get("created_at")))) is not None
+                if (created := time_of(entry)) is not None
                 and created < cutoff
             ]
             for conn_id in stale:

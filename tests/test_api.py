@@ -458,6 +458,27 @@ def test_5xx_every_time_gives_up_with_server_error() -> None:
     assert_no_key(caught.value)
 
 
+@pytest.mark.parametrize("envelope, code", [
+    # CONTRACT.md §2.4: the 1.0.0 schema `{error, details}` (no code), the skill docs `{error, code, details}`
+    ({"error": "Internal server error", "details": {}}, None),
+    ({"error": "Internal server error", "code": "INTERNAL_ERROR", "details": {}}, "INTERNAL_ERROR"),
+    ({"error": "Something went wrong on our side", "type": "api_error", "code": "internal_error"},
+     "internal_error"),  # Zernio's 2026-06-17 envelope (CONTRACT.md §2.4)
+])
+def test_a_5xx_envelope_s_explanation_code_and_request_id_were_dropped_from_the_server_error(
+    envelope, code
+) -> None:
+    handler = Recorder(httpx.Response(500, json=envelope, headers={"X-Request-Id": "req_500_1"}))
+    client, _ = make_client(handler, max_retries=1)
+    with pytest.raises(ServerError) as caught:
+        client.list_logs()
+    text = caught.value.message
+    assert text.startswith("Late had a server error (500) for the publishing logs, 2 times: ")
+    assert envelope["error"] in text and text.endswith("; Late's request id req_500_1")
+    assert (f"(code {code})" in text) if code else "(code" not in text
+    assert_no_key(caught.value)
+
+
 def test_max_retries_zero_means_one_attempt() -> None:
     handler = Recorder(httpx.Response(500))
     client, fake = make_client(handler, max_retries=0)
@@ -763,3 +784,26 @@ def test_simulator_rate_limit_storm_gives_up_after_waiting(
     assert sim.request_count == 4
     assert client.stats.rate_limited == 4
     assert client.stats.waited_seconds == pytest.approx(3 * sim.faults.storm_retry_after)
+
+
+EMPTY = {"logs": [], "pagination": {"total": 0, "limit": 1, "skip": 0, "pages": 0, "hasMore": False}}
+
+
+@pytest.mark.parametrize("probe, flavor", [
+    # Only the unified API allows days=90 (CONTRACT.md §1.1: Late 1.0.1 caps days at 7, §3: unified 1..90).
+    (httpx.Response(200, json=EMPTY), "unified"),
+    (httpx.Response(400, json={"error": "days must be between 1 and 7"}), "late-1.0"),
+])
+def test_an_account_with_no_log_yet_was_left_with_no_contract_although_the_probe_told(probe, flavor) -> None:
+    handler = Recorder(httpx.Response(200, json=EMPTY), probe)
+    client, _ = make_client(handler)
+    assert client.detect_flavor() == flavor and client.flavor == flavor
+    first, second = (dict(r.url.params) for r in handler.requests)
+    assert first == {"days": "7", "limit": "1", "skip": "0"}
+    assert (second["type"], second["days"]) == ("publishing", "90")
+
+
+def test_a_probe_answered_with_late_1_0_items_is_late_1_0_whatever_it_accepted() -> None:
+    handler = Recorder(httpx.Response(200, json=EMPTY), ok())
+    client, _ = make_client(handler)
+    assert client.detect_flavor() == "late-1.0"

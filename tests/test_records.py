@@ -20,6 +20,7 @@ from late_logs.records import (
     parse_time,
     synthetic_log_id,
     to_frame,
+    twin_identity,
 )
 
 UTC = timezone.utc
@@ -241,3 +242,10 @@ def test_coerce_frame_round_trips_a_typed_frame() -> None:
     frame = to_frame([flatten(LIST_ITEM), flatten(UNIFIED)])
     again = coerce_frame(frame.copy())
     pd.testing.assert_frame_equal(again, frame)
+
+
+def test_a_twin_met_on_a_later_page_takes_the_next_free_number_never_one_already_kept() -> None:
+    # Twins split by a page edge used to take the first one's id and be dropped as a repeat.
+    assert twin_identity("uabc", {"uabc"}) == "uabc~2"
+    assert twin_identity("uabc~2", {"uabc", "uabc~2"}) == "uabc~3"
+    assert twin_identity("uabc", {"uabc", "uabc~2", "uabc~3", "uxyz~4"}) == "uabc~4"

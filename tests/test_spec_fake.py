@@ -226,10 +226,7 @@ def test_logs_landing_at_the_head_while_paging_are_neither_lost_nor_stored_twice
 
 @pytest.mark.parametrize("bounds", [
     "inclusive",
-    pytest.param("half-open", marks=pytest.mark.xfail(strict=True, reason=(
-        "a settled log stays pending in the store when `to` excludes its own instant: "
-        "_Pass.refresh_pending_unified re-reads each settled log with from == to == its created_at, an empty "
-        "range under a half-open reading the spec does not rule out"))),
+    "half-open",
 ])
 def test_a_pending_log_that_settles_in_place_ends_as_one_settled_record(account, bounds) -> None:
     # Whether `to` includes its own instant is not in the spec (CONTRACT.md §3): either must work.
@@ -273,8 +270,6 @@ def test_a_refusal_s_error_code_and_request_id_are_in_the_last_error(tmp_path) -
         restricted.close()
 
 
-@pytest.mark.xfail(strict=True, reason="a 5xx's envelope `code` is dropped: LateClient._give_up builds the "
-                   "server-error sentence without the answer's error text")
 def test_a_server_error_s_code_and_request_id_are_in_the_last_error(account) -> None:
     account.fake.faults.server_error = True
     account.client.max_retries = 0
@@ -324,9 +319,6 @@ def test_a_pass_killed_half_way_through_the_backfill_is_completed_by_the_next(tm
         big.close()
 
 
-@pytest.mark.xfail(strict=True, reason="an account with no publishing log yet never gets its contract "
-                   "detected (LateClient.detect_flavor returns None although the unified-only probe answered "
-                   "200), so the pass asks /v1/connections/logs, gets 404 and stores no connection log")
 def test_an_account_that_has_not_published_yet_still_gets_its_connection_logs(tmp_path) -> None:
     fresh = Account(tmp_path, publishing=0, recent_pending=0, connections=5)
     try:
@@ -474,9 +466,7 @@ def test_a_client_clock_off_by_ten_minutes_loses_no_log_under_churn(tmp_path, sk
 
 @pytest.mark.parametrize("position", [
     50,
-    pytest.param(99, marks=pytest.mark.xfail(strict=True, reason=(
-        "twins split by a page edge are merged into one: stamp_identities numbers twins within one page "
-        "only, so the second page's twin gets the first one's id and _walk_from_head drops it as a repeat"))),
+    99,
 ])
 def test_twin_logs_are_both_kept_also_on_either_side_of_a_page_edge(tmp_path, position) -> None:
     # Two logs alike in every field (Late wrote one twice): both are kept and counted (issue 7, point 3).
@@ -494,6 +484,31 @@ def test_twin_logs_are_both_kept_also_on_either_side_of_a_page_edge(tmp_path, po
         assert len(twins.stored()) == len(twins.fake.truth())
     finally:
         twins.close()
+
+
+def test_twins_split_by_a_page_edge_keep_their_two_ids_when_the_next_pass_lists_them_on_one_page(
+    account,
+) -> None:
+    # Within the next passes' 30-minute margin, so every pass lists the twins again: first split by the
+    # page edge (99 newer logs above them), then both on the second page (50 more landed above).
+    account.sync()
+    twin = _publishing_like(account, NOW + timedelta(seconds=30), written_after=timedelta(0))
+    account.fake.world.logs.append(StoredLog(_ms(twin), dict(twin)))
+    account.fake.world.logs.sort(key=lambda log: log.created_ms)
+    for i in range(99):
+        _publishing_like(account, NOW + timedelta(minutes=1, seconds=4 * i), timedelta(0))
+    account.clock.advance(12 * 60)
+    report = account.sync()
+    assert report.twins == 1 and len(account.stored()) == len(account.fake.truth())
+    for i in range(50):
+        _publishing_like(account, NOW + timedelta(minutes=12, seconds=4 * i), timedelta(0))
+    account.clock.advance(8 * 60)
+    again = account.sync()
+    assert again.new == 50 and len(account.stored()) == len(account.fake.truth())
+
+
+def _ms(item: dict) -> int:
+    return int(datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
 
 
 # --- the Attempt page over a store the CLI filled from the fake ------------------------------------------
@@ -546,9 +561,6 @@ def test_the_attempt_page_does_not_say_7_days_under_the_90_day_contract(attempt_
     assert "7 days" not in shown
 
 
-@pytest.mark.xfail(strict=True, reason="a log readable only minutes after its created_at (spec-open: start "
-                   "or write time) is never fetched once a newer log moved the watermark: the next pass asks "
-                   "from = watermark - FROM_MARGIN, and FROM_MARGIN is 2 minutes")
 def test_a_log_written_at_the_end_of_a_12_minute_upload_is_not_missed(account) -> None:
     # Whether `created_at` is when an attempt started or when its log was written is not in the spec: a
     # long video upload's log may become readable minutes after the instant it carries.
@@ -560,6 +572,24 @@ def test_a_log_written_at_the_end_of_a_12_minute_upload_is_not_missed(account) -
     account.clock.advance(5 * 60)  # ...and one after it became readable
     account.sync()
     assert identity_of(quick) in account.stored() and identity_of(slow) in account.stored()
+
+
+def test_a_slow_log_behind_a_full_page_of_quicker_ones_was_missed_by_a_walk_stopping_2_minutes_down(
+    account,
+) -> None:
+    # A busy account: 150 logs land in the ten minutes the slow one takes to be written, so the next pass's
+    # first page ends above it, more than 2 minutes below the watermark, and a walk stopping there missed it.
+    account.sync()
+    slow = _publishing_like(account, NOW + timedelta(minutes=1), written_after=timedelta(minutes=13))
+    quick = [_publishing_like(account, NOW + timedelta(minutes=1, seconds=4 * i + 4), timedelta(0))
+             for i in range(150)]
+    account.clock.advance(12 * 60)
+    account.sync()
+    account.clock.advance(5 * 60)
+    report = account.sync()
+    stored = account.stored()
+    assert identity_of(slow) in stored and all(identity_of(q) in stored for q in quick)
+    assert report.list_requests <= 4  # two pages of the 30-minute margin, the pending read and no more
 
 
 # --- bad input from the API: told, never crashed, nothing good lost -------------------------------------

@@ -570,3 +570,43 @@ def test_values_outside_the_frame_types_are_kept_as_missing_not_refused(store: L
     assert row["created_at"] == pd.Timestamp(NOW)
     assert pd.isna(row["status_code"]) and pd.isna(row["scheduled_for"])
     assert store.raw_attempt(odd["_id"])["statusCode"] == 10**30
+
+
+def test_replace_ids_gives_a_made_up_row_its_real_id_with_its_detail_and_keeps_one_row(store: LogStore):
+    # An attempt Late listed once without `_id` (stored under a made-up id), then with it.
+    listed = entry(1, status="pending")
+    real_id = listed.pop("_id")
+    store.upsert_attempts([listed, entry(2)])
+    made_up = next(i for i in store.frame()["log_id"] if i != object_id(NOW - timedelta(minutes=2), 2))
+    store.put_detail(made_up, {**listed, "request": {"body": "the raw body"}})
+    store.upsert_attempts([{**listed, "_id": real_id, "status": "success"}])  # the duplicate row
+    assert len(store.frame()) == 3
+    assert store.replace_ids({made_up: real_id}) == 1
+    frame = store.frame()
+    assert sorted(frame["log_id"]) == sorted([real_id, object_id(NOW - timedelta(minutes=2), 2)])
+    assert frame.set_index("log_id").loc[real_id, "status"] == "success"  # the later listing wins
+    assert store.raw_attempt(made_up) is None and store.get_detail(made_up) is None
+    assert store.raw_attempt(real_id)["_id"] == real_id
+    assert store.get_detail(real_id)["request"]["body"] == "the raw body"
+    assert store.replace_ids({made_up: real_id}) == 0  # nothing left to rename
+
+
+def test_a_unified_detail_without_an_id_is_not_given_a_late_era_id_field(store: LogStore):
+    unified = {"type": "publishing", "platform": "tiktok", "status": "failed", "created_at": iso(NOW),
+               "request_id": "req_1", "error_message": "upstream"}
+    store.upsert_attempts([unified])
+    log_id = store.frame()["log_id"].iloc[0]
+    store.put_detail(log_id, unified)
+    assert "_id" not in store.get_detail(log_id) and "_id" not in store.raw_attempt(log_id)
+    assert store.frame()["error_message"].tolist() == ["upstream"] and len(store.frame()) == 1
+
+
+def test_connection_logs_of_both_contracts_sort_newest_first_together(store: LogStore):
+    store.upsert_connection_logs([
+        {"_id": "c1", "platform": "x", "createdAt": iso(NOW - timedelta(hours=3))},
+        {"type": "connections", "platform": "tiktok", "action": "account.connected",
+         "created_at": iso(NOW - timedelta(hours=1))},
+        {"_id": "c3", "platform": "x", "createdAt": iso(NOW - timedelta(hours=2))},
+    ])
+    platforms = [c["platform"] for c in store.connection_logs()]
+    assert platforms == ["tiktok", "x", "x"] and store.connection_logs()[2]["_id"] == "c1"
