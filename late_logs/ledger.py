@@ -116,10 +116,13 @@ def states(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
+    times: Mapping[str, list[pd.Timestamp]] | None = None,
 ) -> dict[str, tuple[str, list[pd.Timestamp]]]:
-    """Every known group (stored failures or ledger memory): its computed state and failure times."""
+    """Every known group (stored failures or ledger memory): its computed state and failure times.
+
+    `times`: failure_times(history) when the caller has it already (it is cached per store version)."""
     memory = ledger.get("groups", {})
-    times = failure_times(history)
+    times = failure_times(history) if times is None else times
     result = {}
     for group in {*times, *memory}:
         known = _remembered(times.get(group, []), memory.get(group, {}))
@@ -296,15 +299,19 @@ def ledger_table(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
+    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    all_groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per known group (LEDGER_COLUMNS): new and regressed first, muted ones last.
 
     `count` is the failures in the review window, `total` over the store; first/last seen include the
-    ledger's memory; kind and hint are the group's verdict.
+    ledger's memory; kind and hint are the group's verdict. `times` and `all_groups` (failure_times and
+    analysis.error_groups of `history`) may be passed in when cached.
     """
-    found = states(history, ledger, window_start, now, resolve_hours)
+    found = states(history, ledger, window_start, now, resolve_hours, times)
     memory = ledger.get("groups", {})
-    all_groups = analysis.error_groups(history) if len(history) else pd.DataFrame(columns=["group"])
+    if all_groups is None:
+        all_groups = analysis.error_groups(history) if len(history) else pd.DataFrame(columns=["group"])
     by_group = {str(row["group"]): row for row in all_groups.to_dict("records")}
     in_window = analysis.error_group_keys(window).value_counts() if len(window) else pd.Series(dtype=int)
     rows = []

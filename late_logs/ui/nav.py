@@ -27,6 +27,7 @@ ATTEMPT = "pages/log.py"
 POST = "pages/post.py"
 COLLECTOR = "pages/collector.py"
 ACCOUNTS = "pages/accounts.py"
+GROUPS = "pages/groups.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 URL_PATHS = {
@@ -36,6 +37,7 @@ URL_PATHS = {
     POST: "post",
     COLLECTOR: "collector",
     ACCOUNTS: "accounts",
+    GROUPS: "groups",
 }
 
 # Which filter parameters a page reads (and keeps in its URL). Post history and the collector show
@@ -47,6 +49,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "post": (),
     "collector": (),
     "accounts": filters.SIDEBAR_PARAMS,  # failures and posts hurt count the sidebar's window
+    "groups": filters.SIDEBAR_PARAMS,  # "new" means first seen in the sidebar's window
 }
 
 
@@ -76,6 +79,7 @@ def pages() -> list[st.Page]:
         ),
         st.Page(POST, title="Post history", icon=":material/timeline:", url_path="post", visibility="hidden"),
         st.Page(ACCOUNTS, title="Accounts", icon=":material/group:", url_path="accounts"),
+        st.Page(GROUPS, title="Error groups", icon=":material/bug_report:", url_path="groups"),
         st.Page(COLLECTOR, title="Collector", icon=":material/sync:", url_path="collector"),
     ]
 
