@@ -66,6 +66,8 @@ with st.container(border=True):
     options = list(rows["group"])
     labels = {str(r["group"]): groups_view.option_label(r) for r in rows.to_dict("records")}
     chosen = st.selectbox("Group", options, format_func=lambda g: labels.get(g, g), key="groups_chosen")
+    picked = rows[rows["group"] == chosen].iloc[0]
+    st.text(f"{picked['state']} · triage: {picked['human'] or 'nobody has acknowledged or muted it yet'}")
     note = st.text_input("Note", key="groups_note", placeholder="what you did, whom you asked")
     ack_column, mute_column, span_column, undo_column = st.columns([1, 1, 1, 2])
     span = span_column.selectbox(
