@@ -305,6 +305,26 @@ def cmd_repair(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Print the daily digest: new and regressed error groups, dead tokens, stuck posts, posts not out.
+
+    Each line links into the dashboard at LATE_LOGS_PUBLIC_URL (default http://127.0.0.1:8501). --since is an
+    ISO time or an age such as 24h (the default), 7d, 90m. Reads the store; it never calls Late.
+    """
+    from late_logs import digest
+    from late_logs.source import open_store
+
+    now = datetime.now(timezone.utc)
+    since = parse_since(args.since, now)
+    store = open_store(settings)
+    try:
+        built = digest.build(store, store.frame(), since, now, settings.public_url, settings.resolve_hours)
+    finally:
+        store.close()
+    out.write(digest.render(built, args.format))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "sync": cmd_sync,
     "collect": cmd_collect,
@@ -312,6 +332,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "simulate": cmd_simulate,
     "status": cmd_status,
     "repair": cmd_repair,
+    "digest": cmd_digest,
 }
 
 
@@ -405,6 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("jsonl", "csv"), required=True, help="jsonl (one JSON object per line) or csv"
     )
     subparsers["export"].add_argument("--since", help="an ISO time or an age such as 7d, 24h, 90m")
+    subparsers["digest"].add_argument("--since", default="24h", help="an ISO time or an age (default 24h)")
+    subparsers["digest"].add_argument(
+        "--format", choices=("markdown", "html", "json"), default="markdown", help="default markdown"
+    )
     subparsers["simulate"].add_argument(
         "--port", type=int, default=8787, help="port to listen on (default 8787)"
     )
