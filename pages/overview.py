@@ -201,3 +201,8 @@ with st.container(border=True):
             nav.open_explorer({"error_group": str(groups.iloc[rows[0]]["group"]), "status": "failed"})
         st.caption("Select a row, or follow its link, to see the failures of that group in the Explorer.")
         st.page_link(nav.GROUPS, label="Triage the groups", icon=":material/bug_report:")
+
+with st.expander("Daily digest: paste it into a ticket or a chat", icon=":material/summarize:"):
+    summary = groups_view.digest_markdown(ctx, flt.start, flt.end, analysis.utc_now())
+    st.code(summary, language="markdown", wrap_lines=True)  # text, never rendered: log text stays inert
+    st.caption("The same as `python -m late_logs digest --since 24h`; links point at LATE_LOGS_PUBLIC_URL.")

@@ -82,3 +82,21 @@ def test_the_overview_shows_each_groups_state_new_and_regressed_first(
     urgent = groups["state"].isin([groups_view.STATE_LABELS["new"], groups_view.STATE_LABELS["regressed"]])
     assert urgent.any()
     assert list(urgent) == sorted(urgent, reverse=True)
+
+
+def test_the_overview_digest_section_shows_the_markdown_digest_as_text(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    at = start(url_window(*window(demo_now, 1)))
+    assert_clean(at)
+    digests = [c.value for c in at.code if c.value.startswith("# late-logs digest ")]
+    assert len(digests) == 1
+    text = digests[0]
+    for title in (
+        "## New and regressed error groups",
+        "## Accounts whose token died",
+        "## Posts that did not go out",
+    ):
+        assert title in text
+    assert "](http://127.0.0.1:8501/explorer?" in text  # absolute links, the default public URL
+    assert "token died (0)" not in text  # the demo world has a dead token

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, ledger
+from late_logs import analysis, digest, ledger
 from late_logs.store import StoreError
 from late_logs.ui import nav
 
@@ -100,3 +100,23 @@ def reviewer() -> str:
 
 def option_label(row: dict[str, Any]) -> str:
     return f"{row['platform']} · {row['error_code']} · {str(row['message'])[:80]}"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _digest_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> str:
+    built = digest.build(
+        _ctx.store,
+        _ctx.frame,
+        pd.Timestamp(start).to_pydatetime(),
+        pd.Timestamp(end).to_pydatetime(),
+        _ctx.settings.public_url,
+        _ctx.settings.resolve_hours,
+    )
+    return digest.render(built, "markdown")
+
+
+def digest_markdown(ctx, start: datetime | None, end: datetime | None, now: datetime) -> str:
+    """The Overview's digest section: the same Markdown as `python -m late_logs digest`, for the window."""
+    end_at = min(pd.Timestamp(end or now), pd.Timestamp(now)).floor("min")
+    start_at = pd.Timestamp(start) if start is not None else end_at - pd.Timedelta(hours=24)
+    return _digest_at(str(ctx.settings.cache_dir), ctx.version, start_at.isoformat(), end_at.isoformat(), ctx)
