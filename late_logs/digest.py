@@ -37,6 +37,7 @@ class Line:
     text: str
     link: str
     detail: str = ""
+    key: str = ""  # what the line is about, stable across windows (alerts deduplicate by it)
 
 
 @dataclass
@@ -71,20 +72,19 @@ def _section(title: str, lines: list[Line], empty: str) -> Section:
     return Section(title, lines[:MAX_LINES], max(0, len(lines) - MAX_LINES), empty)
 
 
-def _window(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+def window_of(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
     return analysis.apply_filters(frame, analysis.Filters(start=start, end=end))
 
 
 def _group_lines(store, frame, window, start, end, now, resolve_hours, base) -> list[Line]:
     table = ledger.ledger_table(frame, window, store.ledger(), start, now, resolve_hours)
     urgent = table[table["state"].isin(["new", "regressed"]) & ~table["muted"]] if len(table) else table
-    span = {"start": _instant(start), "end": _instant(end)}
     lines = []
     for row in urgent.itertuples(index=False):
         lines.append(
             Line(
                 text=f"{row.state}: {row.platform} · {row.error_code} · {row.message}",
-                link=_link(base, "explorer", {**span, "error_group": row.group, "status": "failed"}),
+                link=explorer_link(base, row.group, start, end),
                 detail=(
                     f"{_plural(row.count, 'failure')} in the window, "
                     f"first seen {pd.Timestamp(row.first_seen):{_TIME}}"
@@ -94,6 +94,12 @@ def _group_lines(store, frame, window, start, end, now, resolve_hours, base) -> 
             )
         )
     return lines
+
+
+def explorer_link(base: str, group: str, start: datetime, end: datetime) -> str:
+    """The Explorer showing one group's failures in the window."""
+    span = {"start": _instant(start), "end": _instant(end)}
+    return _link(base, "explorer", {**span, "error_group": group, "status": "failed"})
 
 
 def _token_lines(store, window, start, end, now, base) -> list[Line]:
@@ -107,6 +113,7 @@ def _token_lines(store, window, start, end, now, base) -> list[Line]:
             text=f"{row.platform} · {row.handle}: token dead since {pd.Timestamp(row.dead_since):{_TIME}}",
             link=_link(base, "accounts", {**span, "id": str(row.account_id)}),
             detail=f"{_plural(row.failures, 'failure')} on {_plural(row.posts_hurt, 'post')} · {row.hint}",
+            key=str(row.account_id),
         )
         for row in worklist.itertuples(index=False)
     ]
@@ -128,6 +135,7 @@ def _stuck_lines(window: pd.DataFrame, now: datetime, base: str) -> list[Line]:
                 text=f"post {post_id} stuck on {platforms or analysis.UNKNOWN}",
                 link=_post_link(base, str(post_id)),
                 detail=f"pending since {pd.Timestamp(since):{_TIME}}",
+                key=str(post_id),
             )
         )
     return lines
@@ -172,7 +180,7 @@ def build(
     """The digest of the window [since, now] over the stored attempts `frame` (newest first)."""
     base = public_url.rstrip("/")
     end = now
-    window = _window(frame, since, end)
+    window = window_of(frame, since, end)
     sections = [
         _section(
             "New and regressed error groups",

@@ -130,8 +130,9 @@ def states(
     return result
 
 
-def _empty_ledger(ledger: Mapping[str, Any]) -> dict[str, Any]:
-    return {"groups": dict(ledger.get("groups", {})), "audit": list(ledger.get("audit", []))}
+def _copy_ledger(ledger: Mapping[str, Any]) -> dict[str, Any]:
+    # Other keys (the alerts' delivered keys) are kept as they are.
+    return {**ledger, "groups": dict(ledger.get("groups", {})), "audit": list(ledger.get("audit", []))}
 
 
 def _audit(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
@@ -174,7 +175,7 @@ def _remember(
     now: datetime,
 ) -> tuple[dict[str, Any], list[Transition], bool]:
     """The ledger with `found` remembered, the state changes, and whether anything changed at all."""
-    ledger = _empty_ledger(current)
+    ledger = _copy_ledger(current)
     changes: list[Transition] = []
     touched = False
     for group, (state, times) in found.items():
@@ -217,7 +218,7 @@ def _human_change(store, group: str, by: str, now: datetime, field: str, value: 
     by = _clean_name(by)
 
     def change(current: dict) -> dict:
-        ledger = _empty_ledger(current)
+        ledger = _copy_ledger(current)
         memory = dict(ledger["groups"].get(group, {}))
         if value is None:
             memory.pop(field, None)

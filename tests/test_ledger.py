@@ -179,3 +179,13 @@ def test_two_writers_interleaving_keep_both_notes(tmp_path) -> None:
         ledger.acknowledge(second, "g2", "Bob", "two", MONDAY)
         groups = first.ledger()["groups"]
     assert groups["g1"]["ack"]["note"] == "one" and groups["g2"]["ack"]["note"] == "two"
+
+
+def test_ledger_writes_keep_keys_they_do_not_own(tmp_path) -> None:
+    """The alerts keep their delivered keys in the ledger; a refresh or a note must not drop them."""
+    history = frame_of(failure("a", MONDAY))
+    with LogStore(tmp_path / "s") as store:
+        store.update_ledger(lambda book: {**book, "alerts_sent": {"group:x": "2026-11-23T10:00:00+00:00"}})
+        ledger.refresh(store, history, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
+        ledger.acknowledge(store, "g", "Ann", "n", MONDAY)
+        assert store.ledger()["alerts_sent"] == {"group:x": "2026-11-23T10:00:00+00:00"}
