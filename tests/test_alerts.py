@@ -286,3 +286,31 @@ def test_a_sync_pass_posts_its_alerts_without_waiting_for_a_hanging_receiver(tmp
         assert all(body["body"]["text"].startswith("late-logs: ") for body in receiver.bodies)
     finally:
         made.close()
+
+
+def test_review_settings_come_from_the_environment_and_the_webhook_stays_out_of_repr() -> None:
+    from late_logs.config import ConfigError, load_settings
+
+    hook = "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnopqrstuvwx"
+    settings = load_settings(
+        env={
+            "LATE_LOGS_RESOLVE_HOURS": "6",
+            "LATE_LOGS_PUBLIC_URL": "https://ll.example/",
+            "LATE_LOGS_ALERT_WEBHOOK": hook,
+        },
+        secrets={},
+    )
+    assert (settings.resolve_hours, settings.public_url, settings.alert_webhook) == (
+        6,
+        "https://ll.example",
+        hook,
+    )
+    assert hook not in repr(settings)
+    defaults = load_settings(env={}, secrets={})
+    assert (defaults.resolve_hours, defaults.public_url, defaults.alert_webhook) == (
+        24,
+        "http://127.0.0.1:8501",
+        None,
+    )
+    with pytest.raises(ConfigError, match="LATE_LOGS_RESOLVE_HOURS must be"):
+        load_settings(env={"LATE_LOGS_RESOLVE_HOURS": "soon"}, secrets={})
