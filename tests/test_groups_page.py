@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -100,3 +101,14 @@ def test_the_overview_digest_section_shows_the_markdown_digest_as_text(
         assert title in text
     assert "](http://127.0.0.1:8501/explorer?" in text  # absolute links, the default public URL
     assert "token died (0)" not in text  # the demo world has a dead token
+
+
+def test_the_explorer_gives_a_frozen_incident_link_and_an_evidence_bundle(own_demo_app: Path) -> None:
+    at = start({"window": "7d", "status": "failed"}, "pages/explorer.py")
+    assert_clean(at)
+    links = [c.value for c in at.code if c.value.startswith("http://127.0.0.1:8501/explorer?")]
+    assert len(links) == 1
+    params = parse_qs(urlparse(links[0]).query)
+    assert "window" not in params and params["start"] and params["end"]  # a relative window made absolute
+    assert params["status"] == ["failed"]
+    assert any(b.label.startswith("Download the evidence bundle of ") for b in at.download_button)

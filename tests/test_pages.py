@@ -320,6 +320,7 @@ def test_explorer_filters_from_the_url_narrow_the_rows(
     assert [b.label for b in at.download_button] == [
         f"Export {len(expected):,} rows as CSV",
         f"Export {len(expected):,} rows as JSONL",
+        f"Download the evidence bundle of {len(expected):,} attempts (zip)",
     ]
 
 

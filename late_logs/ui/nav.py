@@ -116,6 +116,13 @@ def explorer_href(overrides: Mapping[str, str | None]) -> str:
     return f"{URL_PATHS[EXPLORER]}?{urlencode(drill_params(overrides))}"
 
 
+def frozen_explorer_url(public_url: str) -> str:
+    """An absolute link to this Explorer view with its window made absolute: an incident's link, which shows
+    the same attempts next week."""
+    params = filters.absolute(filters.url_params(filters.ALL_PARAMS), analysis.utc_now())
+    return f"{public_url.rstrip('/')}/{URL_PATHS[EXPLORER]}?{urlencode(params)}"
+
+
 def attempt_params(log_id: str) -> dict[str, str]:
     return {"id": str(log_id), **filters.url_params(filters.ALL_PARAMS)}
 
