@@ -39,7 +39,7 @@ ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
 now = analysis.utc_now()
 start = flt.start
-groups_view.remember(ctx, start or now, now)
+groups_view.remember(ctx, now)
 window = ctx.filtered(flt)
 rows = groups_view.table(ctx, window, start, now)
 

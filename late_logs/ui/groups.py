@@ -49,8 +49,12 @@ def _refreshed_at(cache_dir: str, version: int, minute: str, _ctx, _start: datet
     return True
 
 
-def remember(ctx, start: datetime, now: datetime) -> None:
-    """Write the groups' first/last seen and state into the ledger, at most once per version and minute."""
+def remember(ctx, now: datetime) -> None:
+    """Write the groups' first/last seen and state into the ledger, at most once per version and minute.
+
+    Judged over the last 24 h whatever the sidebar's window, as the alerts judge: a reviewer widening the
+    window must not write "ongoing" into the audit trail of a group that is new today."""
+    start = ledger.review_start(now)
     _refreshed_at(str(ctx.settings.cache_dir), ctx.version, now.strftime("%Y%m%d%H%M"), ctx, start, now)
 
 
