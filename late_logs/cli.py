@@ -300,6 +300,58 @@ def cmd_repair(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Print the daily digest: new and regressed error groups, dead tokens, stuck posts, posts not out.
+
+    Each line links into the dashboard at LATE_LOGS_PUBLIC_URL (default http://127.0.0.1:8501). --since is an
+    ISO time or an age such as 24h (the default), 7d, 90m. Reads the store; it never calls Late.
+    """
+    from late_logs import digest
+    from late_logs.source import open_store
+
+    now = datetime.now(timezone.utc)
+    since = parse_since(args.since, now)
+    store = open_store(settings)
+    try:
+        built = digest.build(store, store.frame(), since, now, settings.public_url, settings.resolve_hours)
+    finally:
+        store.close()
+    out.write(digest.render(built, args.format))
+    return EXIT_OK
+
+
+def cmd_alert(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Run the alert rules now and post what was not posted yet to LATE_LOGS_ALERT_WEBHOOK.
+
+    With --test, post one sample message instead, to check the webhook. The collector runs the rules by
+    itself after each pass when the webhook is set.
+    """
+    from late_logs import alerts
+    from late_logs.source import open_store
+
+    if not settings.alert_webhook:
+        raise ConfigError(
+            "LATE_LOGS_ALERT_WEBHOOK is not set; set it to a Slack-compatible incoming webhook URL."
+        )
+    if args.test:
+        problem = alerts.deliver(settings.alert_webhook, alerts.payload(alerts.sample(settings.public_url)))
+        if problem:
+            err.write(f"The test alert was not delivered: {problem}.\n")
+            return EXIT_ERROR
+        out.write("Sent a test alert to the webhook.\n")
+        return EXIT_OK
+    store = open_store(settings)
+    try:
+        delivered, problems = alerts.run_rules(store, settings)
+    finally:
+        store.close()
+    out.write(f"Delivered {delivered} alert{'s' if delivered != 1 else ''}.\n")
+    if problems:
+        err.write(f"Some alerts wait for the next run: {problems[0]}.\n")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "sync": cmd_sync,
     "collect": cmd_collect,
@@ -307,6 +359,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "simulate": cmd_simulate,
     "status": cmd_status,
     "repair": cmd_repair,
+    "digest": cmd_digest,
+    "alert": cmd_alert,
 }
 
 
@@ -400,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("jsonl", "csv"), required=True, help="jsonl (one JSON object per line) or csv"
     )
     subparsers["export"].add_argument("--since", help="an ISO time or an age such as 7d, 24h, 90m")
+    subparsers["digest"].add_argument("--since", default="24h", help="an ISO time or an age (default 24h)")
+    subparsers["digest"].add_argument(
+        "--format", choices=("markdown", "html", "json"), default="markdown", help="default markdown"
+    )
+    subparsers["alert"].add_argument("--test", action="store_true", help="post one sample message")
     subparsers["simulate"].add_argument(
         "--port", type=int, default=8787, help="port to listen on (default 8787)"
     )
@@ -455,9 +514,7 @@ def main(
     try:
         if args.retention_days is not None and args.retention_days < 1:
             # As LATE_LOGS_RETENTION_DAYS: retention 0 would prune every stored attempt after the next pass.
-            raise ConfigError(
-                f"The --retention-days value must be at least 1, got {args.retention_days}."
-            )
+            raise ConfigError(f"The --retention-days value must be at least 1, got {args.retention_days}.")
         settings = load_settings(env=env).with_overrides(
             cache_dir=args.cache_dir,
             retention_days=args.retention_days,

@@ -1076,6 +1076,9 @@ def sync_once(
                 **_totals(store, report),
             )
         )
+    from late_logs import alerts  # imported here: it pulls in the digest and views, which only this needs
+
+    alerts.after_pass(store)  # a background thread, only with LATE_LOGS_ALERT_WEBHOOK set; never raises
     return report
 
 

@@ -26,6 +26,8 @@ DEFAULT_RATE_SHARE = 0.5
 DEFAULT_MAX_WAIT_SECONDS = 120
 DEFAULT_POLL_SECONDS = 300
 DEFAULT_RETENTION_DAYS = 90
+DEFAULT_RESOLVE_HOURS = 24  # a group with no failure for this long is resolved (late_logs.ledger)
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"  # where digest and alert links point
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 
 
@@ -64,6 +66,9 @@ class Settings:
     rate_share: float = DEFAULT_RATE_SHARE
     max_wait_seconds: int = DEFAULT_MAX_WAIT_SECONDS
     demo_flavor: str = "late-1.0"
+    resolve_hours: int = DEFAULT_RESOLVE_HOURS
+    public_url: str = DEFAULT_PUBLIC_URL
+    alert_webhook: str | None = field(default=None, repr=False)  # a Slack webhook URL is a secret
 
     @property
     def demo(self) -> bool:
@@ -160,7 +165,15 @@ def load_settings(
     poll = get("LATE_LOGS_POLL_SECONDS")
     retention = get("LATE_LOGS_RETENTION_DAYS")
     max_wait = get("LATE_LOGS_MAX_WAIT_SECONDS")
+    resolve = get("LATE_LOGS_RESOLVE_HOURS")
+    webhook = get("LATE_LOGS_ALERT_WEBHOOK")
+    register_secret(str(webhook).strip() if webhook else None)  # its path is the credential
     return Settings(
+        resolve_hours=(
+            DEFAULT_RESOLVE_HOURS if resolve is None else _int_setting("LATE_LOGS_RESOLVE_HOURS", resolve, 1)
+        ),
+        public_url=str(get("LATE_LOGS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/"),
+        alert_webhook=str(webhook).strip() if webhook else None,
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,

@@ -68,6 +68,7 @@ VERSION_KEY = "meta:version"
 CATALOG_KEY = "meta:partitions"  # {partition: PartitionInfo as a dict}
 DETAIL_IDS_KEY = "meta:detail_ids"  # set of log ids with a stored detail
 STATE_KEY = "meta:state"
+LEDGER_KEY = "meta:ledger"  # the triage ledger of error groups (late_logs.ledger): human states, memory
 CONNECTIONS_KEY = "connections"  # {connection log id: redacted entry}
 DETAIL_PREFIX = "detail:"
 INDEX_PREFIX = "index:"  # index shards: {log_id: partition}
@@ -1321,6 +1322,27 @@ class LogStore:
             state = self.state()
             state.update(redact_value(values))
             self._cache.set(STATE_KEY, state)
+
+    @_store_faults
+    def ledger(self) -> dict:
+        """The triage ledger of error groups (late_logs.ledger owns its shape): a free dict."""
+        ledger = self._read(LEDGER_KEY) or {}
+        if not isinstance(ledger, dict):
+            raise self._damaged("its triage ledger")
+        return dict(ledger)
+
+    @_store_faults
+    def update_ledger(self, change: Callable[[dict], dict]) -> dict:
+        """Apply `change` to the triage ledger in one locked transaction and return the new ledger.
+
+        The dashboard and the collector may both write it, so read and write happen inside one SQLite write
+        lock: two reviewers' notes never overwrite each other. Like state, it is not data: `version` stays,
+        so no frame is invalidated. Redacted: a note may quote a token.
+        """
+        with self._lock, self._transaction():
+            ledger = redact_value(change(self.ledger()))
+            self._cache.set(LEDGER_KEY, ledger)
+        return ledger
 
     def _date_undated(self, now: datetime) -> None:
         """Attempts an older late-logs kept undated (the "unknown" partition, which no time view shows) get

@@ -10,7 +10,7 @@ import io
 
 import streamlit as st
 
-from late_logs import analysis, export
+from late_logs import analysis, evidence, export
 from late_logs.ui import data, explorer_view, facets, filters, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
@@ -128,3 +128,20 @@ st.caption(
     "Exports hold every filtered row (not only the table's first rows), in the table's order, with every "
     "column the table can show, secrets redacted."
 )
+
+incident_link = nav.frozen_explorer_url(ctx.settings.public_url)
+with st.expander("Incident link and evidence bundle", icon=":material/inventory_2:"):
+    st.code(incident_link, language=None, wrap_lines=True)  # absolute window: the same rows next week
+    st.download_button(
+        f"Download the evidence bundle of {count_text(min(len(rows), evidence.MAX_ATTEMPTS))} attempts (zip)",
+        data=lambda: evidence.build_bundle(ctx.store, rows, incident_link, analysis.utc_now()),
+        file_name=f"late-logs_evidence_{stamp}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+        key="explorer_evidence",
+    )
+    st.caption(
+        "attempts.jsonl, their bodies, and summary.md with counts, verdicts, the time line and the trace ids "
+        "(fbtrace_id, x-request-id, Late's request id) support desks ask for; redacted."
+    )

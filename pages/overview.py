@@ -11,6 +11,7 @@ import streamlit as st
 
 from late_logs import analysis, verdicts
 from late_logs.ui import data, filters, nav, overview_view
+from late_logs.ui import groups as groups_view
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -145,7 +146,8 @@ with volume_column, st.container(border=True):
 
 with st.container(border=True):
     st.subheader("Top error groups")
-    groups = view.groups.head(TOP_GROUPS)
+    # New and regressed first (the triage ledger's states), then the biggest.
+    groups = groups_view.with_states(view.groups, ctx, flt.start, analysis.utc_now()).head(TOP_GROUPS)
     if groups.empty:
         st.success("No failures in this window.")
     else:
@@ -154,6 +156,7 @@ with st.container(border=True):
             link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
         )[
             [
+                "state",
                 "platform",
                 "error_code",
                 "message",
@@ -176,6 +179,7 @@ with st.container(border=True):
             hide_index=True,
             placeholder="—",
             column_config={
+                "state": st.column_config.TextColumn("State", width=95),
                 "platform": st.column_config.TextColumn("Platform", width=90),
                 "error_code": st.column_config.TextColumn("Code", width=180),
                 "message": st.column_config.TextColumn("Message (normalised)", width=300),
@@ -197,3 +201,9 @@ with st.container(border=True):
         if rows:
             nav.open_explorer({"error_group": str(groups.iloc[rows[0]]["group"]), "status": "failed"})
         st.caption("Select a row, or follow its link, to see the failures of that group in the Explorer.")
+        st.page_link(nav.GROUPS, label="Triage the groups", icon=":material/bug_report:")
+
+with st.expander("Daily digest: paste it into a ticket or a chat", icon=":material/summarize:"):
+    summary = groups_view.digest_markdown(ctx, flt.start, flt.end, analysis.utc_now())
+    st.code(summary, language="markdown", wrap_lines=True)  # text, never rendered: log text stays inert
+    st.caption("The same as `python -m late_logs digest --since 24h`; links point at LATE_LOGS_PUBLIC_URL.")

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis, verdicts
+from late_logs import analysis, ledger, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
@@ -210,7 +210,12 @@ def test_overview_error_groups_say_who_must_act_and_first_seen_over_the_store(
     at = start()
     start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
-    groups = analysis.error_groups(window_rows, history=demo_frame).head(15)
+    groups = analysis.error_groups(window_rows, history=demo_frame)
+    # New and regressed groups come first (the triage ledger), then the biggest, as before.
+    found = ledger.states(demo_frame, {}, start_at, analysis.utc_now())
+    urgent = groups["group"].map(lambda g: found[g][0] in ("new", "regressed"))
+    groups = groups.assign(urgent=urgent).sort_values("urgent", ascending=False, kind="stable")
+    groups = groups.head(15).reset_index(drop=True)
     table = at.dataframe[0].value
     assert table["hint"].tolist() == groups["hint"].tolist()
     assert all(kind.split(" · ")[0] in verdicts.WHO_LABELS.values() for kind in table["kind"])
@@ -311,6 +316,7 @@ def test_explorer_filters_from_the_url_narrow_the_rows(
     assert [b.label for b in at.download_button] == [
         f"Export {len(expected):,} rows as CSV",
         f"Export {len(expected):,} rows as JSONL",
+        f"Download the evidence bundle of {len(expected):,} attempts (zip)",
     ]
 
 

@@ -26,6 +26,7 @@ ATTEMPT = "pages/log.py"
 POST = "pages/post.py"
 COLLECTOR = "pages/collector.py"
 ACCOUNTS = "pages/accounts.py"
+GROUPS = "pages/groups.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 URL_PATHS = {
@@ -35,6 +36,7 @@ URL_PATHS = {
     POST: "post",
     COLLECTOR: "collector",
     ACCOUNTS: "accounts",
+    GROUPS: "groups",
 }
 
 # Which filter parameters a page reads (and keeps in its URL). Post history and the collector show
@@ -46,6 +48,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "post": (),
     "collector": (),
     "accounts": filters.SIDEBAR_PARAMS,  # failures and posts hurt count the sidebar's window
+    "groups": filters.SIDEBAR_PARAMS,  # "new" means first seen in the sidebar's window
 }
 
 
@@ -73,6 +76,7 @@ def pages() -> list[st.Page]:
         ),
         st.Page(POST, title="Post history", icon=":material/timeline:", url_path="post", visibility="hidden"),
         st.Page(ACCOUNTS, title="Accounts", icon=":material/group:", url_path="accounts"),
+        st.Page(GROUPS, title="Error groups", icon=":material/bug_report:", url_path="groups"),
         st.Page(COLLECTOR, title="Collector", icon=":material/sync:", url_path="collector"),
     ]
 
@@ -107,6 +111,13 @@ def open_explorer(overrides: Mapping[str, str | None]) -> None:
 def explorer_href(overrides: Mapping[str, str | None]) -> str:
     """A relative link to the same Explorer view, for tables and places where a click event is awkward."""
     return f"{URL_PATHS[EXPLORER]}?{urlencode(drill_params(overrides))}"
+
+
+def frozen_explorer_url(public_url: str) -> str:
+    """An absolute link to this Explorer view with its window made absolute: an incident's link, which shows
+    the same attempts next week."""
+    params = filters.absolute(filters.url_params(filters.ALL_PARAMS), analysis.utc_now())
+    return f"{public_url.rstrip('/')}/{URL_PATHS[EXPLORER]}?{urlencode(params)}"
 
 
 def attempt_params(log_id: str) -> dict[str, str]:

@@ -1,0 +1,254 @@
+"""Alerts after each collector pass: rules over the store posted to LATE_LOGS_ALERT_WEBHOOK as
+Slack-compatible JSON (`{"text": ..., "blocks": [...]}`).
+
+Rules: a new error group, a regressed one (both from the triage ledger; a muted group raises nothing), an
+account whose token died (the Accounts view model's reconnect worklist), a post stuck pending. Each alert
+has a key naming the group and its state change (the run it began), the account and the time its token
+died, or the post; keys delivered are kept in the ledger, so an alert goes out once across passes and
+restarts. Delivery is retried with backoff on a 5xx, a 429 or a connection fault, every request bounded
+by a timeout, in a background thread: a slow or broken receiver never blocks or fails the pass. Payloads
+are redacted, and the webhook URL (a credential) appears in no log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pandas as pd
+
+from late_logs import ledger
+from late_logs.redact import redact_text, redact_value
+
+log = logging.getLogger(__name__)
+
+RULES = ("new_group", "regressed_group", "token_dead", "post_stuck")
+SENT_KEY = "alerts_sent"  # in the ledger: {alert key: when it was delivered}
+MAX_SENT = 20_000
+REQUEST_TIMEOUT = 5.0  # seconds per delivery attempt
+ATTEMPTS = 4
+BACKOFF = 0.5  # seconds before the first retry; doubles each time
+MAX_PER_PASS = 50  # a first pass over a big store must not flood the channel
+_running = threading.Lock()  # one rules run at a time per process
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    rule: str
+    title: str
+    detail: str
+    link: str
+
+
+def _slack_escape(text: str) -> str:
+    """Slack mrkdwn's three control characters; the rest of log text stays as it is, inert."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def payload(alert: Alert) -> dict[str, Any]:
+    """The Slack-compatible message of one alert, redacted."""
+    title, detail = _slack_escape(alert.title), _slack_escape(alert.detail)
+    body = {
+        "text": f"late-logs: {alert.title}",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{detail}"}},
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": f"<{alert.link}|Open in late-logs> · rule {alert.rule}"}
+                ],
+            },
+        ],
+    }
+    return redact_value(body)
+
+
+def _run_start(times: list[pd.Timestamp], resolve_hours: float) -> pd.Timestamp:
+    quiet = pd.Timedelta(hours=resolve_hours)
+    index = len(times) - 1
+    while index > 0 and times[index] - times[index - 1] < quiet:
+        index -= 1
+    return times[index]
+
+
+def _stamp(moment: Any) -> str:
+    return pd.Timestamp(moment).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def evaluate(
+    store,
+    frame: pd.DataFrame,
+    now: datetime,
+    public_url: str,
+    resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
+    rules: tuple[str, ...] = RULES,
+    window_hours: float = 24,
+) -> list[Alert]:
+    """Every alert the rules raise now (delivered ones included; `pending` filters those out)."""
+    from late_logs import digest  # the digest's lines are the alerts' words and links
+
+    start = now - timedelta(hours=window_hours)
+    base = public_url.rstrip("/")
+    alerts: list[Alert] = []
+    book = store.ledger()
+    if "new_group" in rules or "regressed_group" in rules:
+        table = ledger.ledger_table(
+            frame, digest.window_of(frame, start, now), book, start, now, resolve_hours
+        )
+        found = ledger.states(frame, book, start, now, resolve_hours)
+        for row in table.itertuples(index=False):
+            rule = f"{row.state}_group"
+            if row.muted or rule not in rules:
+                continue
+            begun = _run_start(found[row.group][1], resolve_hours)
+            alerts.append(
+                Alert(
+                    key=f"group:{row.group}:{row.state}:{_stamp(begun)}",
+                    rule=rule,
+                    title=f"{row.state} error group: {row.platform} · {row.error_code}",
+                    detail=(
+                        f"{row.message}\n{row.count:,} in the last {window_hours:g} h"
+                        f" · {row.kind} · {row.hint}"
+                    ),
+                    link=digest.explorer_link(base, row.group, start, now),
+                )
+            )
+    sections = digest.build(store, frame, start, now, base, resolve_hours).sections
+    if "token_dead" in rules:
+        for line in sections[1].lines:
+            alerts.append(Alert(f"token:{line.key}", "token_dead", line.text, line.detail, line.link))
+    if "post_stuck" in rules:
+        for line in sections[2].lines:
+            alerts.append(Alert(f"stuck:{line.key}", "post_stuck", line.text, line.detail, line.link))
+    return alerts
+
+
+def pending(store, alerts: list[Alert]) -> list[Alert]:
+    sent = store.ledger().get(SENT_KEY, {})
+    return [a for a in alerts if a.key not in sent]
+
+
+def _mark_sent(store, key: str, now: datetime) -> None:
+    def change(current: dict) -> dict:
+        book = dict(current)
+        sent = dict(book.get(SENT_KEY, {}))
+        sent[key] = now.isoformat()
+        if len(sent) > MAX_SENT:
+            sent = dict(sorted(sent.items(), key=lambda item: item[1])[-MAX_SENT:])
+        book[SENT_KEY] = sent
+        return book
+
+    store.update_ledger(change)
+
+
+def _forget_revived(store, dead_now: set[str]) -> None:
+    """A token alert holds while the account stays dead; once it is not (reconnected, or quiet), its key is
+    forgotten, so the next death of that token is told again."""
+    sent = store.ledger().get(SENT_KEY, {})
+    stale = [key for key in sent if key.startswith("token:") and key not in dead_now]
+    if not stale:
+        return
+
+    def change(current: dict) -> dict:
+        book = dict(current)
+        book[SENT_KEY] = {k: v for k, v in book.get(SENT_KEY, {}).items() if k not in stale}
+        return book
+
+    store.update_ledger(change)
+
+
+def deliver(
+    url: str,
+    body: dict[str, Any],
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF,
+    timeout: float = REQUEST_TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+) -> str | None:
+    """POST one message; None when delivered, else why not (the URL is never in the sentence)."""
+    problem = "not tried"
+    with httpx.Client(timeout=timeout, transport=transport) as client:
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(backoff * 2 ** (attempt - 1))
+            try:
+                answer = client.post(url, json=body)
+            except httpx.HTTPError as exc:
+                problem = f"the webhook could not be reached ({type(exc).__name__})"
+                continue
+            if answer.status_code < 300:
+                return None
+            problem = f"the webhook answered HTTP {answer.status_code}"
+            if answer.status_code != 429 and answer.status_code < 500:
+                return problem  # a 4xx other than 429 will not change on a retry
+    return problem
+
+
+def run_rules(store, settings, now: datetime | None = None, **delivery: Any) -> tuple[int, list[str]]:
+    """Evaluate the rules and deliver what was not delivered yet; returns (delivered, problems)."""
+    url = settings.alert_webhook
+    if not url:
+        return 0, []
+    now = now or datetime.now(timezone.utc)
+    frame = store.frame()
+    ledger.refresh(store, frame, now - timedelta(hours=24), now, settings.resolve_hours)
+    raised = evaluate(store, frame, now, settings.public_url, settings.resolve_hours)
+    _forget_revived(store, {a.key for a in raised if a.rule == "token_dead"})
+    delivered, problems = 0, []
+    for alert in pending(store, raised)[:MAX_PER_PASS]:
+        problem = deliver(url, payload(alert), **delivery)
+        if problem is None:
+            _mark_sent(store, alert.key, now)
+            delivered += 1
+        else:
+            problems.append(problem)
+            log.info("late-logs alert not delivered: %s", problem)
+            break  # the receiver is down: the next pass tries again, in order
+    return delivered, problems
+
+
+def after_pass(store, settings=None) -> threading.Thread | None:
+    """The collector's hook: run the rules in a background thread, if a webhook is set; never raises.
+
+    A run still going from the previous pass makes this one skip (the next pass catches up: delivered
+    keys are in the store)."""
+    try:
+        if settings is None:
+            from late_logs.config import load_settings
+
+            settings = load_settings()
+        if not settings.alert_webhook or not _running.acquire(blocking=False):
+            return None
+    except Exception as exc:  # noqa: BLE001 - alerts must never fail a pass
+        log.info("late-logs alerts skipped: %s", redact_text(str(exc)))
+        return None
+
+    def work() -> None:
+        try:
+            run_rules(store, settings)
+        except Exception as exc:  # noqa: BLE001 - a background thread has no one to tell but the log
+            log.info("late-logs alerts failed: %s", redact_text(f"{type(exc).__name__}: {exc}"))
+        finally:
+            _running.release()
+
+    thread = threading.Thread(target=work, name="late-logs-alerts", daemon=True)
+    thread.start()
+    return thread
+
+
+def sample(public_url: str) -> Alert:
+    """The message `python -m late_logs alert --test` sends."""
+    return Alert(
+        key="sample",
+        rule="test",
+        title="test alert from late-logs",
+        detail="If you can read this, LATE_LOGS_ALERT_WEBHOOK works.",
+        link=f"{public_url.rstrip('/')}/groups",
+    )

@@ -1,0 +1,261 @@
+"""The daily digest: what a morning review must look at, as one text to paste into a ticket or a chat.
+
+Four lists over a window (`--since 24h` by default): new and regressed error groups (the triage ledger),
+accounts whose token died (the Accounts view model's reconnect worklist), stuck posts (an attempt pending for
+longer than analysis.STUCK_AFTER) and posts that did not go out (a failure and no success on some platform).
+Every line links into the dashboard with an absolute link (LATE_LOGS_PUBLIC_URL) that carries the window.
+
+Rendered as Markdown, HTML or JSON. Text from the logs is escaped for the format (a message holding
+`[click](javascript:...)` or `<script>` stays text) and redacted once more before it leaves.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from late_logs import analysis, ledger
+from late_logs.redact import redact_text, redact_value
+from late_logs.ui import accounts
+from late_logs.ui.text import escape_markdown
+
+FORMATS = ("markdown", "html", "json")
+MAX_LINES = 20  # per section; the rest is counted ("and 12 more")
+_TIME = "%Y-%m-%d %H:%M"
+
+
+@dataclass
+class Line:
+    """One digest line: its words (from the logs: escaped when rendered) and its dashboard link."""
+
+    text: str
+    link: str
+    detail: str = ""
+    key: str = ""  # what the line is about, stable across windows (alerts deduplicate by it)
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[Line] = field(default_factory=list)
+    more: int = 0  # lines left out beyond MAX_LINES
+    empty: str = ""
+
+
+@dataclass
+class Digest:
+    start: datetime
+    end: datetime
+    dashboard: str
+    sections: list[Section]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def _instant(moment: Any) -> str:
+    return pd.Timestamp(moment).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _link(base: str, path: str, params: Mapping[str, str]) -> str:
+    return f"{base}/{path}?{urlencode(dict(params))}"
+
+
+def _section(title: str, lines: list[Line], empty: str) -> Section:
+    return Section(title, lines[:MAX_LINES], max(0, len(lines) - MAX_LINES), empty)
+
+
+def window_of(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    return analysis.apply_filters(frame, analysis.Filters(start=start, end=end))
+
+
+def _group_lines(store, frame, window, start, end, now, resolve_hours, base) -> list[Line]:
+    table = ledger.ledger_table(frame, window, store.ledger(), start, now, resolve_hours)
+    urgent = table[table["state"].isin(["new", "regressed"]) & ~table["muted"]] if len(table) else table
+    lines = []
+    for row in urgent.itertuples(index=False):
+        lines.append(
+            Line(
+                text=f"{row.state}: {row.platform} · {row.error_code} · {row.message}",
+                link=explorer_link(base, row.group, start, end),
+                detail=(
+                    f"{_plural(row.count, 'failure')} in the window, "
+                    f"first seen {pd.Timestamp(row.first_seen):{_TIME}}"
+                    + (f" · {row.kind}" if row.kind else "")
+                    + (f" · {row.hint}" if row.hint else "")
+                ),
+            )
+        )
+    return lines
+
+
+def explorer_link(base: str, group: str, start: datetime, end: datetime) -> str:
+    """The Explorer showing one group's failures in the window."""
+    span = {"start": _instant(start), "end": _instant(end)}
+    return _link(base, "explorer", {**span, "error_group": group, "status": "failed"})
+
+
+def _token_lines(store, window, start, end, now, base) -> list[Line]:
+    health = accounts.account_health(window, start, end, store.connection_logs(), now)
+    if health.empty:
+        return []
+    worklist = accounts.reconnect_worklist(health)
+    span = {"start": _instant(start), "end": _instant(end)}
+    return [
+        Line(
+            text=f"{row.platform} · {row.handle}: token dead since {pd.Timestamp(row.dead_since):{_TIME}}",
+            link=_link(base, "accounts", {**span, "id": str(row.account_id)}),
+            detail=f"{_plural(row.failures, 'failure')} on {_plural(row.posts_hurt, 'post')} · {row.hint}",
+            key=str(row.account_id),
+        )
+        for row in worklist.itertuples(index=False)
+    ]
+
+
+def _post_link(base: str, post_id: str) -> str:
+    return _link(base, "post", {"id": post_id})
+
+
+def _stuck_lines(window: pd.DataFrame, now: datetime, base: str) -> list[Line]:
+    pending = window[(window["status"] == "pending") & window["post_id"].notna()]
+    stuck = pending[pending["created_at"] < pd.Timestamp(now) - analysis.STUCK_AFTER]
+    lines = []
+    for post_id, rows in stuck.groupby("post_id", sort=True):
+        since = rows["created_at"].min()
+        platforms = ", ".join(sorted({str(p) for p in rows["platform"].dropna()}))
+        lines.append(
+            Line(
+                text=f"post {post_id} stuck on {platforms or analysis.UNKNOWN}",
+                link=_post_link(base, str(post_id)),
+                detail=f"pending since {pd.Timestamp(since):{_TIME}}",
+                key=str(post_id),
+            )
+        )
+    return lines
+
+
+def _not_out_lines(window: pd.DataFrame, base: str) -> list[Line]:
+    """Posts with a platform where a publish failed and nothing succeeded or is still pending."""
+    rows = window[window["action"].isin(analysis.PUBLISHING_ACTIONS) & window["post_id"].notna()]
+    found = []
+    for post_id, attempts in rows.groupby("post_id", sort=True):
+        dead, live = [], []
+        for platform, lane in attempts.groupby(attempts["platform"].fillna(analysis.UNKNOWN), sort=True):
+            statuses = set(lane["status"].dropna())
+            if "success" in statuses:
+                live.append(str(platform))
+            elif "failed" in statuses and "pending" not in statuses:
+                dead.append(str(platform))
+        if not dead:
+            continue
+        failed = attempts[attempts["status"] == "failed"].sort_values("created_at")
+        last = failed.iloc[-1]
+        message = last["error_message"] if isinstance(last["error_message"], str) else analysis.NO_MESSAGE
+        outcome = f"live on {', '.join(live)}, failed on {', '.join(dead)}" if live else "went out nowhere"
+        line = Line(
+            text=f"post {post_id}: {outcome}",
+            link=_post_link(base, str(post_id)),
+            detail=f"last error {pd.Timestamp(last['created_at']):{_TIME}}: {message}",
+        )
+        found.append((pd.Timestamp(last["created_at"]), line))
+    found.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties stay in post id order
+    return [line for _, line in found]
+
+
+def build(
+    store,
+    frame: pd.DataFrame,
+    since: datetime,
+    now: datetime,
+    public_url: str,
+    resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
+) -> Digest:
+    """The digest of the window [since, now] over the stored attempts `frame` (newest first)."""
+    base = public_url.rstrip("/")
+    end = now
+    window = window_of(frame, since, end)
+    sections = [
+        _section(
+            "New and regressed error groups",
+            _group_lines(store, frame, window, since, end, now, resolve_hours, base),
+            "No new or regressed error group.",
+        ),
+        _section("Accounts whose token died", _token_lines(store, window, since, end, now, base), "None."),
+        _section(
+            f"Stuck posts (pending over {int(analysis.STUCK_AFTER.total_seconds() // 60)} min)",
+            _stuck_lines(window, now, base),
+            "None.",
+        ),
+        _section("Posts that did not go out", _not_out_lines(window, base), "None."),
+    ]
+    return Digest(since, end, f"{base}/", sections)
+
+
+def _heading(digest: Digest) -> str:
+    return f"late-logs digest {digest.start:{_TIME}} – {digest.end:{_TIME}} UTC"
+
+
+def to_markdown(digest: Digest) -> str:
+    """Markdown for a ticket or a chat: log text escaped, so it cannot turn into links, images or HTML."""
+    out = [f"# {_heading(digest)}", ""]
+    for section in digest.sections:
+        out += [f"## {section.title} ({len(section.lines) + section.more:,})", ""]
+        if not section.lines:
+            out += [section.empty, ""]
+            continue
+        for line in section.lines:
+            detail = f" — {escape_markdown(line.detail)}" if line.detail else ""
+            out.append(f"- [{escape_markdown(line.text)}]({line.link}){detail}")
+        if section.more:
+            out.append(f"- and {section.more:,} more")
+        out.append("")
+    out.append(f"[Open the dashboard]({digest.dashboard})")
+    return redact_text("\n".join(out)) + "\n"
+
+
+def to_html(digest: Digest) -> str:
+    """A small self-contained HTML page; every text is escaped, links are ours."""
+    esc = html.escape
+    out = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(_heading(digest))}</title></head><body>",
+        f"<h1>{esc(_heading(digest))}</h1>",
+    ]
+    for section in digest.sections:
+        out.append(f"<h2>{esc(section.title)} ({len(section.lines) + section.more:,})</h2>")
+        if not section.lines:
+            out.append(f"<p>{esc(section.empty)}</p>")
+            continue
+        out.append("<ul>")
+        for line in section.lines:
+            detail = f" — {esc(line.detail)}" if line.detail else ""
+            out.append(f'<li><a href="{esc(line.link, quote=True)}">{esc(line.text)}</a>{detail}</li>')
+        if section.more:
+            out.append(f"<li>and {section.more:,} more</li>")
+        out.append("</ul>")
+    out.append(f'<p><a href="{esc(digest.dashboard, quote=True)}">Open the dashboard</a></p></body></html>')
+    return redact_text("\n".join(out)) + "\n"
+
+
+def to_json(digest: Digest) -> str:
+    data = asdict(digest)
+    data["start"], data["end"] = _instant(digest.start), _instant(digest.end)
+    return json.dumps(redact_value(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(digest: Digest, fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"the digest format must be one of {', '.join(FORMATS)}, got {fmt!r}.")
+    return {"markdown": to_markdown, "html": to_html, "json": to_json}[fmt](digest)
+
+
+def default_since(now: datetime, hours: float = 24) -> datetime:
+    return now - timedelta(hours=hours)

@@ -1,0 +1,126 @@
+"""The Error groups page's view model (`/groups`): the triage ledger for the sidebar's window, and the
+reviewer's name kept in the browser session.
+
+The store-wide pieces (each group's failure times and verdict over every stored attempt) are computed once
+per store version; the ledger itself (notes, mutes) is read on every run, so an acknowledgement shows at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from late_logs import analysis, digest, ledger
+from late_logs.store import StoreError
+from late_logs.ui import nav
+
+REVIEWER_KEY = "reviewer_name"  # the name typed once, kept for the session (not a widget key: pages switch)
+MUTE_CHOICES = {"1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4), "1 day": timedelta(days=1),
+                "7 days": timedelta(days=7)}  # fmt: skip
+STATE_LABELS = {
+    "new": "🆕 new",
+    "regressed": "↩ regressed",
+    "ongoing": "ongoing",
+    "resolved": "✓ resolved",
+}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _store_wide_at(cache_dir: str, version: int, _history: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    times = ledger.failure_times(_history)
+    groups = analysis.error_groups(_history) if len(_history) else pd.DataFrame(columns=["group"])
+    return times, groups
+
+
+def store_wide(ctx) -> tuple[dict, pd.DataFrame]:
+    """failure_times and error_groups of the whole store, cached per store version."""
+    return _store_wide_at(str(ctx.settings.cache_dir), ctx.version, ctx.frame)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _refreshed_at(cache_dir: str, version: int, minute: str, _ctx, _start: datetime, _now: datetime) -> bool:
+    try:
+        ledger.refresh(_ctx.store, _ctx.frame, _start, _now, _ctx.settings.resolve_hours)
+    except StoreError:
+        return False  # a read-only store: the states are still computed, only not remembered
+    return True
+
+
+def remember(ctx, now: datetime) -> None:
+    """Write the groups' first/last seen and state into the ledger, at most once per version and minute.
+
+    Judged over the last 24 h whatever the sidebar's window, as the alerts judge: a reviewer widening the
+    window must not write "ongoing" into the audit trail of a group that is new today."""
+    start = ledger.review_start(now)
+    _refreshed_at(str(ctx.settings.cache_dir), ctx.version, now.strftime("%Y%m%d%H%M"), ctx, start, now)
+
+
+def table(ctx, window: pd.DataFrame, start: datetime | None, now: datetime) -> pd.DataFrame:
+    """The ledger table (ledger.LEDGER_COLUMNS) plus a state label and an Explorer link per group."""
+    start = start or now - timedelta(hours=24)
+    times, all_groups = store_wide(ctx)
+    rows = ledger.ledger_table(
+        ctx.frame,
+        window,
+        ctx.store.ledger(),
+        start,
+        now,
+        ctx.settings.resolve_hours,
+        times=times,
+        all_groups=all_groups,
+    )
+    rows["state_label"] = rows["state"].map(STATE_LABELS).fillna(rows["state"])
+    rows["link"] = [nav.explorer_href({"error_group": g, "status": "failed"}) for g in rows["group"]]
+    return rows
+
+
+def with_states(groups: pd.DataFrame, ctx, start: datetime | None, now: datetime) -> pd.DataFrame:
+    """The Overview's error groups with their ledger state, new and regressed first (then as they were)."""
+    if groups.empty:
+        return groups.assign(state=pd.Series(dtype="string"))
+    start = start or now - timedelta(hours=24)
+    times, _ = store_wide(ctx)
+    found = ledger.states(ctx.frame, ctx.store.ledger(), start, now, ctx.settings.resolve_hours, times)
+    state = groups["group"].map(lambda g: found.get(g, ("ongoing",))[0])
+    rank = state.map(lambda s: 0 if s in ("new", "regressed") else 1)
+    ordered = groups.assign(state=state.map(STATE_LABELS).fillna(state), _rank=rank)
+    return ordered.sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+
+
+def counts_line(rows: pd.DataFrame) -> str:
+    """ "2 new · 1 regressed · 5 ongoing · 9 resolved" (muted groups counted apart)."""
+    live = rows[~rows["muted"]] if len(rows) else rows
+    parts = [f"**{int((live['state'] == s).sum()):,}** {s}" for s in ledger.STATES]
+    muted = int(rows["muted"].sum()) if len(rows) else 0
+    return " · ".join(parts) + (f" · **{muted:,}** muted" if muted else "")
+
+
+def reviewer() -> str:
+    return str(st.session_state.get(REVIEWER_KEY) or "")
+
+
+def option_label(row: dict[str, Any]) -> str:
+    return f"{row['platform']} · {row['error_code']} · {str(row['message'])[:80]}"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _digest_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> str:
+    built = digest.build(
+        _ctx.store,
+        _ctx.frame,
+        pd.Timestamp(start).to_pydatetime(),
+        pd.Timestamp(end).to_pydatetime(),
+        _ctx.settings.public_url,
+        _ctx.settings.resolve_hours,
+    )
+    return digest.render(built, "markdown")
+
+
+def digest_markdown(ctx, start: datetime | None, end: datetime | None, now: datetime) -> str:
+    """The Overview's digest section: the same Markdown as `python -m late_logs digest`, for the window."""
+    end_at = min(pd.Timestamp(end or now), pd.Timestamp(now)).floor("min")
+    start_at = pd.Timestamp(start) if start is not None else end_at - pd.Timedelta(hours=24)
+    return _digest_at(str(ctx.settings.cache_dir), ctx.version, start_at.isoformat(), end_at.isoformat(), ctx)

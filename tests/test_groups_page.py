@@ -1,0 +1,114 @@
+"""The Error groups page (`/groups`) and the Overview's states under AppTest, on a copy of the demo store
+(acknowledging writes the ledger; the session's shared demo store stays as it was)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from late_logs import ledger
+from late_logs.store import LogStore
+from late_logs.ui import groups as groups_view
+from tests.test_pages import assert_clean, navigation_only, start, url_window, window  # noqa: F401
+
+
+@pytest.fixture
+def own_demo_app(app_env, demo_store_dir: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "demo-copy"
+    shutil.copytree(demo_store_dir, root)
+    app_env(root)
+    return root
+
+
+def test_groups_page_lists_every_group_new_and_regressed_first(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), "pages/groups.py")
+    assert_clean(at)
+    assert at.title[0].value == "Error groups"
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    order = [groups_view.STATE_LABELS[s] for s in ledger.STATES]
+    ranks = [order.index(label) for label in table["state_label"]]
+    assert ranks == sorted(ranks)  # nothing muted yet: states in the review's order
+    assert set(table["link"].str.slice(0, 9)) == {"explorer?"}
+    # Opening the page remembered every group in the ledger, with its first and last failure.
+    with LogStore(own_demo_app / "demo") as store:
+        remembered = store.ledger()["groups"]
+    assert len(remembered) == len(table)
+    assert all(memory["first_seen"] and memory["state"] in ledger.STATES for memory in remembered.values())
+
+
+def test_acknowledging_without_a_name_asks_for_one(own_demo_app: Path, demo_now: datetime) -> None:
+    at = start(url_window(*window(demo_now, 1)), "pages/groups.py")
+    at.button(key="groups_ack").click().run()
+    assert_clean(at)
+    assert any("type your name" in w.value for w in at.warning)
+
+
+def test_an_acknowledgement_with_a_note_shows_with_who_and_stays_after_a_new_session(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    query = url_window(*window(demo_now, 1))
+    at = start(query, "pages/groups.py")
+    chosen = at.selectbox(key="groups_chosen").value
+    at.text_input(key="groups_name").input("Ann").run()
+    at.text_input(key="groups_note").input("asked Meta, case 123").run()
+    at.button(key="groups_ack").click().run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    row = table[table["human"] != ""]
+    assert len(row) == 1 and row.iloc[0]["human"].startswith("acknowledged by Ann ")
+    assert row.iloc[0]["human"].endswith(": asked Meta, case 123")
+    trail = at.dataframe[1].value
+    assert list(trail["change"])[:1] == ["acknowledged"] and list(trail["by"])[:1] == ["Ann"]
+    fresh = start(query, "pages/groups.py")  # another session (a reload): the name is gone, the note is not
+    humans = fresh.dataframe[0].value["human"]
+    assert (humans.str.startswith("acknowledged by Ann")).sum() == 1
+    with LogStore(own_demo_app / "demo") as store:
+        assert store.ledger()["groups"][chosen]["ack"]["by"] == "Ann"
+
+
+def test_the_overview_shows_each_groups_state_new_and_regressed_first(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    at = start(url_window(*window(demo_now, 1)))
+    assert_clean(at)
+    groups = next(frame.value for frame in at.dataframe if "state" in frame.value.columns)
+    urgent = groups["state"].isin([groups_view.STATE_LABELS["new"], groups_view.STATE_LABELS["regressed"]])
+    assert urgent.any()
+    assert list(urgent) == sorted(urgent, reverse=True)
+
+
+def test_the_overview_digest_section_shows_the_markdown_digest_as_text(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    at = start(url_window(*window(demo_now, 1)))
+    assert_clean(at)
+    digests = [c.value for c in at.code if c.value.startswith("# late-logs digest ")]
+    assert len(digests) == 1
+    text = digests[0]
+    for title in (
+        "## New and regressed error groups",
+        "## Accounts whose token died",
+        "## Posts that did not go out",
+    ):
+        assert title in text
+    assert "](http://127.0.0.1:8501/explorer?" in text  # absolute links, the default public URL
+    assert "token died (0)" not in text  # the demo world has a dead token
+
+
+def test_the_explorer_gives_a_frozen_incident_link_and_an_evidence_bundle(own_demo_app: Path) -> None:
+    at = start({"window": "7d", "status": "failed"}, "pages/explorer.py")
+    assert_clean(at)
+    links = [c.value for c in at.code if c.value.startswith("http://127.0.0.1:8501/explorer?")]
+    assert len(links) == 1
+    params = parse_qs(urlparse(links[0]).query)
+    assert "window" not in params and params["start"] and params["end"]  # a relative window made absolute
+    assert params["status"] == ["failed"]
+    assert any(b.label.startswith("Download the evidence bundle of ") for b in at.download_button)
