@@ -37,6 +37,15 @@ VIEWPORT = {"width": 1440, "height": 900}
 MAX_SECRET_ATTEMPTS = 6
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the browser tests on one xdist worker: they share one demo dashboard and one Chromium per worker
+    session, and starting a second pair would cost more than it saves."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def require_chromium() -> None:
     """Skip without Debian's chromium; under CI=true its absence fails the run instead."""
     if chromium_available():
