@@ -1211,9 +1211,9 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
         with store.writer_lock():
             store.put_detail(log_id, detail)
     except (StoreLocked, StoreError):
-        return redact_value(dict(detail)), ""
+        return with_source(redact_value(dict(detail)), source), ""
     kept = store.get_detail(log_id)
-    return (kept if kept is not None else redact_value(dict(detail))), ""
+    return (kept if kept is not None else with_source(redact_value(dict(detail)), source)), ""
 
 
 def _typed(state: CollectorState | Mapping[str, Any]) -> CollectorState:
