@@ -21,7 +21,7 @@ from typing import Any
 import diskcache
 import pandas as pd
 
-from late_logs.records import RECORD_COLUMNS, is_source_label
+from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, is_source_label
 from late_logs.store import (
     CONNECTIONS_KEY,
     DETAIL_PREFIX,
@@ -250,8 +250,11 @@ def _take_partition(salvage: Salvage, kind: str, value: Any) -> None:
                 continue
             if isinstance(entry, dict) and log_id:
                 salvage.raw_entries[log_id] = entry
-    elif kind == "frame" and set(RECORD_COLUMNS) <= set(table.schema.names):
-        salvage.flat_rows.append(table.select(RECORD_COLUMNS).to_pandas())
+    elif kind == "frame" and set(RECORD_COLUMNS) - {"source"} <= set(table.schema.names):
+        rows = table.select([c for c in RECORD_COLUMNS if c in table.schema.names]).to_pandas()
+        if "source" not in rows.columns:  # written before sources existed: the one workspace there was
+            rows["source"] = DEFAULT_SOURCE
+        salvage.flat_rows.append(rows)
 
 
 def _rebuild(building: Path, salvage: Salvage, retention_days: int) -> RepairReport:
