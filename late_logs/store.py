@@ -81,8 +81,8 @@ HASHED_INDEX_SHARDS = 256  # for ids that are not Mongo ObjectIds
 # Our own note inside a stored raw entry, never Late's: when its createdAt cannot be true, the time we first
 # saw the attempt. The frame shows the attempt at that time (visible in every time view, never in 1970 where
 # retention would drop it, never in 2027 where it would sit above everything), while the raw entry keeps the
-# createdAt exactly as received. RECORD_COLUMNS stay as they are (exports and CSV columns are a contract), so
-# the flag is this note plus the catalog's list of such ids (LogStore.suspect_time_ids).
+# createdAt exactly as received. RECORD_COLUMNS have no column for it (exports and CSV columns are a
+# contract), so the flag is this note plus the catalog's list of such ids (LogStore.suspect_time_ids).
 # The note also names the source (workspace) of an attempt of any source but the default one: that part
 # the collector writes on every listed entry (records.with_source, replacing whatever Late sent), and the
 # store keeps it (`_kept_note`).
@@ -1255,11 +1255,11 @@ class LogStore:
         for log_id, detail in details.items():
             redacted = _plain_json(redact_value(dict(detail)))
             if isinstance(redacted, dict):
-                redacted = _kept_note(redacted)  # only this store writes its notes, never Late
+                redacted.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
                 if not log_id_has_id(redacted):
                     redacted = with_log_id(redacted, str(log_id))  # readers always find the attempt's id
                 else:
-                    redacted = _detail_of_source(redacted, str(log_id))
+                    redacted = _detail_of_source(redacted, str(log_id))  # the id we asked for says whose
                 prepared[str(log_id)] = redacted
         if not prepared:
             return 0

@@ -25,7 +25,7 @@ from late_logs.api import LateClient
 from late_logs.collector import fetch_detail, read_state, run_forever, sync_once
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.export import frame_to_csv
-from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id
+from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id, with_source
 from late_logs.redact import redact_text
 from late_logs.simulator import SimulatedLate, make_server
 from late_logs.simulator.clock import FakeClock
@@ -390,6 +390,16 @@ def test_only_our_own_source_note_survives_what_late_sends(store) -> None:
     raw = store.raw_attempt("6981c1427d92546ef2c2eab7")
     assert "_late_logs" not in raw
     assert store.frame()["source"].tolist() == [DEFAULT_SOURCE]
+    # A detail is the attempt whose id we asked for, whatever note it carries.
+    store.put_detail("6981c1427d92546ef2c2eab7", dict(forged, _late_logs={"source": "globex"}))
+    assert "_late_logs" not in store.get_detail("6981c1427d92546ef2c2eab7")
+    rows = store.frame()[["log_id", "source"]].values.tolist()
+    assert rows == [["6981c1427d92546ef2c2eab7", DEFAULT_SOURCE]]
+    # The collector notes every entry Late lists with the pass's own source, over whatever Late wrote there.
+    assert with_source({"_late_logs": {"source": "globex"}}, DEFAULT_SOURCE) == {}
+    assert with_source({"_late_logs": {"source": "globex", "x": 1}}, "acme") == {
+        "_late_logs": {"source": "acme", "x": 1}
+    }
 
 
 def test_exports_carry_the_source_as_the_last_record_column(store, clock) -> None:
