@@ -417,6 +417,21 @@ def test_exports_carry_the_source_as_the_last_record_column(store, clock) -> Non
     assert all(r["log_id"].startswith(r["source"] + ":") for r in rows)
 
 
+def test_the_search_language_keeps_the_attempts_of_a_source(store, clock) -> None:
+    from late_logs import search
+
+    acme, globex = Workspace("acme", 7, KEY_ACME, clock), Workspace("globex", 8, KEY_GLOBEX, clock)
+    acme.sync(store, fetch_details=False)
+    globex.sync(store, fetch_details=False)
+    frame = store.frame()
+
+    assert set(search.search(frame, "source:globex")["log_id"]) == set(globex.truth())
+    assert set(search.search(frame, "-source:globex")["log_id"]) == set(acme.truth())
+    failed_acme = search.search(frame, "source:acme status:failed")
+    assert len(failed_acme)
+    assert set(failed_acme["source"]) == {"acme"} and set(failed_acme["status"]) == {"failed"}
+
+
 # --------------------------------------------------------------------------------------------- dashboard
 
 
