@@ -591,7 +591,13 @@ def main(
         if args.retention_days is not None and args.retention_days < 1:
             # As LATE_LOGS_RETENTION_DAYS: retention 0 would prune every stored attempt after the next pass.
             raise ConfigError(f"The --retention-days value must be at least 1, got {args.retention_days}.")
-        settings = load_settings(env=env).with_overrides(
+        settings = load_settings(env=env)
+        if args.base_url and settings.several_sources:
+            raise ConfigError(
+                "--base-url is for one source; with several, give each its base_url in "
+                "LATE_LOGS_SOURCES_FILE (or LATE_API_BASE_URL for all of them)."
+            )
+        settings = settings.with_overrides(
             cache_dir=args.cache_dir,
             retention_days=args.retention_days,
             base_url=args.base_url.rstrip("/") if args.base_url else None,

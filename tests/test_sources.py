@@ -530,6 +530,15 @@ def test_status_lists_each_source_with_its_own_passes_and_errors(tmp_path: Path)
     assert KEY_ACME not in text + err.getvalue() and KEY_GLOBEX not in text + err.getvalue()
 
 
+def test_a_base_url_flag_with_several_sources_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    env = {"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_API_KEYS": f"acme={KEY_ACME},globex={KEY_GLOBEX}"}
+    err = io.StringIO()
+    argv = ["--base-url", "http://127.0.0.1:9/api", "status"]
+    code = cli.main(argv, env=env, stdout=io.StringIO(), stderr=err)
+    assert code == cli.EXIT_ERROR
+    assert err.getvalue().startswith("--base-url is for one source") and len(err.getvalue().splitlines()) == 1
+
+
 def test_status_of_one_source_lists_no_sources(tmp_path: Path) -> None:
     out = io.StringIO()
     env = {"LATE_LOGS_CACHE_DIR": str(tmp_path / "cache"), "LATE_API_KEY": KEY_ACME}
