@@ -124,6 +124,7 @@ def synthetic_frame(rows: int, seed: int = 1) -> pd.DataFrame:
         "scheduled_for": created_ts,
         "user_id": pa.array(np.full(rows, "user_5f1e")),
         "profile_id": pa.array(np.full(rows, "profile_77a0")),
+        "source": pa.array(np.full(rows, "default")),  # one workspace, as a store of one key holds
     }
     table = pa.table(columns)
     mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}

@@ -167,6 +167,7 @@ class Filters:
     retry: tuple[str, ...] = ()  # verdicts.RETRY words
     post_id: str | None = None
     text: str = ""  # a query in the search language of late_logs.search
+    sources: tuple[str, ...] = ()  # source labels (config.Source), when several Late workspaces are collected
 
 
 def _matches(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
@@ -194,6 +195,8 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= _bools(frame["status"].isin(list(filters.statuses)))
     if filters.post_id:
         mask &= _bools(frame["post_id"] == filters.post_id)
+    if filters.sources and "source" in frame.columns:
+        mask &= _bools(frame["source"].isin(list(filters.sources)))
     if filters.accounts:
         wanted = [str(a) for a in filters.accounts]
         bare = [a.lstrip("@") for a in wanted]

@@ -21,11 +21,19 @@ from pathlib import Path
 from typing import Callable, Mapping, TextIO
 
 from late_logs.api import AuthError, LateError, UnreachableError
-from late_logs.collector import Progress, SyncReport, run_forever, sync_once
+from late_logs.collector import (
+    CollectorState,
+    Progress,
+    SyncReport,
+    drift_line,
+    labelled_progress,
+    run_forever,
+    sync_once,
+)
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.records import parse_time
 from late_logs.redact import redact_text
-from late_logs.store import StoreDamaged, StoreError, StoreLocked
+from late_logs.store import LogStore, StoreDamaged, StoreError, StoreLocked
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -83,28 +91,77 @@ def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
     The first pass fetches everything Late keeps (7 days under Late API 1.0.1, 90 days under today's unified
     API); later passes fetch only what is new, refresh attempts that were pending and (Late 1.0.1) keep the
-    details of failed attempts. Safe to interrupt: a rerun completes the store.
+    details of failed attempts. Safe to interrupt: a rerun completes the store. With several sources
+    (LATE_API_KEYS), one pass per source in turn; one that fails is told and the others still run.
     """
     from late_logs.source import open_client, open_store
 
     printer = ProgressPrinter(err)
     store = open_store(settings)
     try:
-        with open_client(settings) as client:
-            try:
-                report = sync_once(
-                    client,
-                    store,
-                    progress=printer,
-                    detail_workers=args.detail_workers,
-                    fetch_details=not args.no_details,
-                )
-            finally:
-                printer.finish()
+        if not settings.several_sources:
+            with open_client(settings) as client:
+                try:
+                    report = sync_once(
+                        client,
+                        store,
+                        progress=printer,
+                        detail_workers=args.detail_workers,
+                        fetch_details=not args.no_details,
+                    )
+                finally:
+                    printer.finish()
+            out.write(f"sync done: {report.summary()}\n")
+            return EXIT_OK
+        return _sync_sources(args, settings, store, printer, out, err)
     finally:
         store.close()
-    out.write(f"sync done: {report.summary()}\n")
-    return EXIT_OK
+
+
+def _sync_sources(
+    args: argparse.Namespace, settings: Settings, store: LogStore, printer: ProgressPrinter, out: TextIO,
+    err: TextIO,
+) -> int:
+    """`sync` over several sources: a pass each, in the order configured; the exit code of the first that
+    failed (another writer holding the store stops them all: it would stop each)."""
+    from late_logs.source import open_client
+
+    first_failure: int | None = None
+    for source in settings.sources:
+        try:
+            with open_client(settings, source.label) as client:
+                try:
+                    report = sync_once(
+                        client,
+                        store,
+                        progress=labelled_progress(printer, source.label),
+                        detail_workers=args.detail_workers,
+                        fetch_details=not args.no_details,
+                        source=source.label,
+                    )
+                finally:
+                    printer.finish()
+        except StoreLocked:
+            raise
+        except (LateError, StoreError) as exc:
+            err.write(f"{source.label}: {_plain(exc)}\n")
+            first_failure = exit_code_of(exc) if first_failure is None else first_failure
+            continue
+        out.write(f"{source.label}: sync done: {report.summary()}\n")
+    return EXIT_OK if first_failure is None else first_failure
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code `main` gives an error (see the module docstring)."""
+    for kind, code in (
+        (AuthError, EXIT_AUTH),
+        (UnreachableError, EXIT_UNREACHABLE),
+        (StoreLocked, EXIT_LOCKED),
+        (StoreDamaged, EXIT_DAMAGED),
+    ):
+        if isinstance(exc, kind):
+            return code
+    return EXIT_ERROR
 
 
 def cmd_collect(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -130,10 +187,14 @@ def cmd_collect(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
         out.flush()
         err.flush()
 
+    def make_client(label: str | None = None):
+        return open_client(settings, label)
+
+    several = [s.label for s in settings.sources] if settings.several_sources else None
     worker = threading.Thread(
         target=run_forever,
-        args=(lambda: open_client(settings), store, interval, stop),
-        kwargs={"progress": printer, "on_pass": on_pass},
+        args=(make_client, store, interval, stop),
+        kwargs={"progress": printer, "on_pass": on_pass, "sources": several},
         name="late-logs-collect",
         daemon=True,
     )
@@ -221,14 +282,15 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
     Reads the store only; it never calls Late.
     """
-    from late_logs.collector import contract_line, drift_line, read_state
-    from late_logs.source import mode_line, open_store
+    from late_logs.collector import contract_line, read_state
+    from late_logs.source import mode_line, open_store, source_line
 
     store = open_store(settings)
     try:
         store.check()  # a damaged partition is told here, with exit 5, not at the next export
         stats = store.stats()
         state = read_state(store)
+        states = {s.label: read_state(store, s.label) for s in settings.sources}
         suspect_times = len(store.suspect_time_ids())
         read_only = store.read_only
     finally:
@@ -237,8 +299,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         mode_line(settings),
         f"API key set: {'yes' if settings.key_is_set else 'no'}",
         f"store: {settings.cache_dir}",
-        f"{contract_line(state)} (LATE_API_FLAVOR={settings.flavor})",
     ]
+    if not settings.several_sources:
+        lines.append(f"{contract_line(state)} (LATE_API_FLAVOR={settings.flavor})")
     size = f"{stats.size_bytes / 1e6:.1f} MB"
     lines.append(
         f"stored: {stats.attempts} attempts, {stats.details} details, "
@@ -246,7 +309,24 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     )
     if stats.oldest is not None and stats.newest is not None:
         lines.append(f"attempts from {_when(stats.oldest)} to {_when(stats.newest)}")
-    lines.append(f"last pass started: {_stamp(state.last_pass_started_at, 'never')}")
+    if settings.several_sources:
+        lines.append(f"sources: {len(settings.sources)}")
+        for source in settings.sources:
+            own = states[source.label]
+            lines.append(f"source {source_line(source)}")
+            lines.extend("  " + line for line in [contract_line(own), *_pass_lines(own)])
+    else:
+        lines.extend(_pass_lines(state))
+    lines.append(_suspicious_line(state.suspicious_total, suspect_times))
+    if read_only:
+        lines.append("the store folder is read-only: it can be read, but sync and collect cannot write to it")
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _pass_lines(state: CollectorState) -> list[str]:
+    """What `status` says of one source's collector: its passes, drift, last error, next pass, requests."""
+    lines = [f"last pass started: {_stamp(state.last_pass_started_at, 'never')}"]
     lines.append(f"last pass finished: {_stamp(state.last_pass_finished_at, 'never')}")
     if state.last_report is not None:
         lines.append(f"last pass: {state.last_report.summary()}")
@@ -259,11 +339,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     if state.next_pass_at is not None:
         lines.append(f"next pass: {_stamp(state.next_pass_at, '')}")
     lines.append(f"requests so far: {state.total_requests} ({state.total_rate_limited} rate-limited)")
-    lines.append(_suspicious_line(state.suspicious_total, suspect_times))
-    if read_only:
-        lines.append("the store folder is read-only: it can be read, but sync and collect cannot write to it")
-    out.write("\n".join(lines) + "\n")
-    return EXIT_OK
+    return lines
 
 
 # What each suspicious count means, in the order `status` lists them.
@@ -515,7 +591,13 @@ def main(
         if args.retention_days is not None and args.retention_days < 1:
             # As LATE_LOGS_RETENTION_DAYS: retention 0 would prune every stored attempt after the next pass.
             raise ConfigError(f"The --retention-days value must be at least 1, got {args.retention_days}.")
-        settings = load_settings(env=env).with_overrides(
+        settings = load_settings(env=env)
+        if args.base_url and settings.several_sources:
+            raise ConfigError(
+                "--base-url is for one source; with several, give each its base_url in "
+                "LATE_LOGS_SOURCES_FILE (or LATE_API_BASE_URL for all of them)."
+            )
+        settings = settings.with_overrides(
             cache_dir=args.cache_dir,
             retention_days=args.retention_days,
             base_url=args.base_url.rstrip("/") if args.base_url else None,

@@ -9,6 +9,11 @@ that fails or runs out of time is recorded and the pass goes on. Under the unifi
 backfills everything Late keeps (90 days) newest first, and later passes ask `from` = watermark minus a
 margin and a `to` frozen at the pass start, so logs landing meanwhile do not shift the pages. It holds the
 store's writer lock for the whole pass.
+
+Several sources (Late workspaces, `config.Source`) share one store: a pass is for one source, with its own
+client (its own key and rate share), its own `CollectorState` and only its own stored attempts; every entry
+it lists is noted with its source (`records.with_source`), which puts the label in front of the ids of
+every source but the default one (`records.namespaced`). `run_forever` runs one pass per source in turn.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import pandas as pd
 
 from late_logs.api import (
     AuthError,
@@ -36,12 +43,14 @@ from late_logs.api import (
 )
 from late_logs.config import FLAVOR_AUTO
 from late_logs.records import (
+    DEFAULT_SOURCE,
     FLAVOR_LATE,
     FLAVOR_UNIFIED,
     FLAVORS,
     IDENTITY_KEY,
     drift_of,
     is_made_up_identity,
+    late_id_of,
     late_key_of,
     late_keys_of_frame,
     log_id_has_id,
@@ -50,10 +59,12 @@ from late_logs.records import (
     parse_time,
     post_key_of,
     retention_days_of,
+    split_log_id,
     stamp_identities,
     suspicious_time,
     time_of,
     twin_identity,
+    with_source,
 )
 from late_logs.redact import redact_value
 from late_logs.store import LogStore, StoreError, StoreLocked
@@ -347,9 +358,21 @@ class CollectorState:
         return list(self.last_report.errors) if self.last_report is not None else []
 
 
-def read_state(store: LogStore) -> CollectorState:
-    """The store's collector state, typed."""
-    return CollectorState.from_state(store.state())
+def read_state(store: LogStore, source: str = DEFAULT_SOURCE) -> CollectorState:
+    """The store's collector state of one source (the default one unless named), typed."""
+    return CollectorState.from_state(store.state(source))
+
+
+def labelled_progress(progress: ProgressCallback | None, label: str) -> ProgressCallback | None:
+    """Progress reports of one source's pass with its label in front, for a run over several sources."""
+    if progress is None:
+        return None
+    report = progress
+
+    def tell(step: Progress) -> None:
+        report(dataclasses.replace(step, message=f"{label}: {step.message}"))
+
+    return tell
 
 
 @dataclass
@@ -496,15 +519,17 @@ class _Pass:
         limits: Mapping[str, int],
         stop: threading.Event | None = None,
         step_seconds: float = STEP_SECONDS,
+        source: str = DEFAULT_SOURCE,
     ) -> None:
         self.stop = stop
         self.client = client
         self.store = store
+        self.source = source
         self.progress = progress
         self.detail_workers = max(1, detail_workers)
         self.limits = limits
         self.report = SyncReport()
-        self.state = read_state(store)
+        self.state = read_state(store, source)
         self.previous_flavor = self.state.flavor  # the contract the store was last collected with
         self.step_seconds = step_seconds
         self.step_deadline: float | None = None
@@ -552,8 +577,25 @@ class _Pass:
         if watermark.at is None and self.state.last_pass_started_at is None:
             return set()
         since = watermark.at - timedelta(days=self.retention_days) if watermark.at else None
-        frame = self.store.frame(since=since)
+        frame = self.own_frame(since)
         return set(frame.loc[frame["status"] == "failed", "log_id"].astype(str))
+
+    def own_frame(self, since: datetime | None) -> pd.DataFrame:
+        """The stored attempts of this pass's source (created at/after `since`)."""
+        frame = self.store.frame(since=since)
+        return frame[frame["source"] == self.source]
+
+    def own_ids(self, log_ids: Iterable[str]) -> list[str]:
+        """The ids among `log_ids` of attempts of this pass's source."""
+        return [i for i in log_ids if split_log_id(i)[0] == self.source]
+
+    def noted(self, items: Iterable[Any]) -> list[Any]:
+        """Entries as Late sent them, noted with this pass's source (replacing any note Late sent)."""
+        return [with_source(item, self.source) if isinstance(item, Mapping) else item for item in items]
+
+    def update_state(self, **fields: Any) -> None:
+        """Write these CollectorState fields of this pass's source."""
+        self.store.update_state(self.source, **CollectorState.changes(**fields))
 
     def tell(self, phase: str, done: int, total: int | None, message: str) -> None:
         if self.progress is not None:
@@ -603,7 +645,7 @@ class _Pass:
         for item in page.items:
             for kind, example in drift_of(item, flavor):
                 self.report.note_drift(kind, example)
-        entries, twins = stamp_identities(self.adopt_ids(page.items))
+        entries, twins = stamp_identities(self.adopt_ids(self.noted(page.items)))
         self.report.twins += twins
         return self.keep_publishing(entries)
 
@@ -639,7 +681,7 @@ class _Pass:
             return items
         if self._late_keys is None:
             since = self.until - timedelta(days=self.retention_days + 1)
-            self._late_keys = late_keys_of_frame(self.store.frame(since=since))
+            self._late_keys = late_keys_of_frame(self.own_frame(since))
         adopted = []
         for item in items:
             if isinstance(item, Mapping) and not log_id_has_id(item):
@@ -660,7 +702,7 @@ class _Pass:
             return
         if self._made_up is None:
             since = self.until - timedelta(days=self.retention_days + 1)
-            frame = self.store.frame(since=since)
+            frame = self.own_frame(since)
             self._made_up = late_keys_of_frame(frame[frame["log_id"].map(is_made_up_identity)])
         if not self._made_up:
             return
@@ -762,7 +804,7 @@ class _Pass:
     # -- pending attempts ---------------------------------------------------------------------------
 
     def refresh_pending(self) -> None:
-        if not self.store.pending_ids():
+        if not self.own_ids(self.store.pending_ids()):
             return
         if self.unified:
             self.refresh_pending_unified()
@@ -777,7 +819,8 @@ class _Pass:
             still_pending.update(log_id_of(item) for item in items)
             self.save_attempts(items)
         gone = set(self.state.details_gone)
-        settled = [i for i in self.store.pending_ids() if i not in still_pending and i not in gone]
+        pending = self.own_ids(self.store.pending_ids())
+        settled = [i for i in pending if i not in still_pending and i not in gone]
         settled = settled[: self.limits["pending_refresh"]]
         newly_gone: list[str] = []
         self.tell("pending", 0, len(settled), f"{len(still_pending)} still pending, {len(settled)} settled")
@@ -807,7 +850,7 @@ class _Pass:
         `from` == `to`: whether `to` includes its own instant is not in the spec (CONTRACT.md §3), and
         under a half-open reading that range is empty. The few neighbours the second brings are dropped by
         identity."""
-        pending = self.store.pending_ids()
+        pending = self.own_ids(self.store.pending_ids())
         raws = self.store.raw_attempts(pending)
         times = [t for t in (time_of(raw) for raw in raws.values()) if t is not None]
         if not times:
@@ -845,7 +888,7 @@ class _Pass:
     def remember_gone(self, log_ids: list[str]) -> None:
         if log_ids:
             gone = (*self.state.details_gone, *log_ids)[-MAX_GONE_IDS:]
-            self.store.update_state(**CollectorState.changes(details_gone=gone))
+            self.update_state(details_gone=gone)
             self.state = dataclasses.replace(self.state, details_gone=gone)
 
     # -- details of failed attempts (Late 1.0.1: the list omits the raw bodies) ------------------------
@@ -858,7 +901,7 @@ class _Pass:
 
         def one(log_id: str) -> dict | LateError:
             try:
-                return self.client.get_log(log_id)
+                return self.client.get_log(late_id_of(log_id, self.source))
             except LateError as exc:
                 return exc
 
@@ -874,7 +917,7 @@ class _Pass:
 
     def failed_without_detail(self, since: datetime | None) -> list[str]:
         """Ids of failed attempts in Late's window that have no stored detail, newest first."""
-        frame = self.store.frame(since=since)
+        frame = self.own_frame(since)
         if frame.empty:
             return []
         failed = frame[frame["status"] == "failed"]
@@ -926,7 +969,7 @@ class _Pass:
         if self.unified or self.listing_complete or not posts:
             return
         queue = tuple(dict.fromkeys([*self.state.post_queue, *posts]))
-        self.store.update_state(**CollectorState.changes(post_queue=queue))
+        self.update_state(post_queue=queue)
         self.state = dataclasses.replace(self.state, post_queue=queue)
 
     def complete_post_histories(self) -> None:
@@ -948,7 +991,7 @@ class _Pass:
                     self.note_problem(f"history of post {post_id}", exc)
                     continue
                 # The store merges: a plain `postId` string does not erase the populated object it has.
-                stamped, _ = stamp_identities(entries)
+                stamped, _ = stamp_identities(self.noted(entries))
                 self.save_attempts(stamped)
                 handled.add(post_id)
                 self.report.post_histories += 1
@@ -956,7 +999,7 @@ class _Pass:
         finally:
             # Posts not done this pass (bounded, failed or interrupted) wait for the next one.
             left = tuple(p for p in queue if p not in handled)
-            self.store.update_state(**CollectorState.changes(post_queue=left))
+            self.update_state(post_queue=left)
 
     # -- connection logs ----------------------------------------------------------------------------
 
@@ -980,7 +1023,7 @@ class _Pass:
             self.tell("connections", len(walk.entries), page.total, f"page {walk.pages} of connection logs")
 
         def prepare(page: Page) -> list[dict]:
-            entries, twins = stamp_identities(page.items)
+            entries, twins = stamp_identities(self.noted(page.items))
             self.report.twins += twins
             return entries
 
@@ -992,7 +1035,7 @@ class _Pass:
         if walk.complete:
             until = self.until if self.unified else None
             moved = watermark.advanced(walk.entries.values(), until)
-            self.store.update_state(**CollectorState.changes(connection_watermark=moved))
+            self.update_state(connection_watermark=moved)
 
 
 DEFAULT_LIMITS = {
@@ -1014,8 +1057,10 @@ def sync_once(
     max_post_histories: int = MAX_POST_HISTORIES,
     stop: threading.Event | None = None,
     step_seconds: float = STEP_SECONDS,
+    source: str = DEFAULT_SOURCE,
 ) -> SyncReport:
-    """Run one pass and return what it did.
+    """Run one pass for one source (the default one unless named; `client` must be that source's) and
+    return what it did.
 
     Raises StoreLocked when another writer holds the store, and the client's LateError (AuthError,
     UnreachableError, ...) when the attempts list cannot be read; the error is recorded in the store state
@@ -1031,13 +1076,13 @@ def sync_once(
     requests_before = client.stats.requests
     limited_before = client.stats.rate_limited
     with store.writer_lock():
-        run = _Pass(client, store, progress, detail_workers, limits, stop, step_seconds)
-        store.update_state(**CollectorState.changes(last_pass_started_at=_now()))
+        run = _Pass(client, store, progress, detail_workers, limits, stop, step_seconds, source)
+        run.update_state(last_pass_started_at=_now())
         try:
             head = _list_in_the_right_contract(run)
             # Everything newer than the old watermark is stored now, so the watermark may move.
-            store.update_state(**CollectorState.changes(watermark=head, flavor=run.flavor))
-            run.state = read_state(store)
+            run.update_state(watermark=head, flavor=run.flavor)
+            run.state = read_state(store, source)
             run.queue_post_histories()
             # Optional steps: one that is unavailable or slow is recorded, and the pass finishes the rest.
             run.optional("pending attempts", run.refresh_pending)
@@ -1055,26 +1100,22 @@ def sync_once(
             report = _finish(run.report, client, requests_before, limited_before, started)
             if isinstance(exc, (PassInterrupted, KeyboardInterrupt, SystemExit)):
                 report.errors.append("the pass was interrupted before it finished")
-                store.update_state(**CollectorState.changes(last_report=report, **_totals(store, report)))
+                run.update_state(last_report=report, **_totals(store, report, source))
             else:
-                store.update_state(
-                    **CollectorState.changes(
-                        last_error=_error_text(exc),
-                        last_error_at=_now(),
-                        last_report=report,
-                        **_totals(store, report),
-                    )
+                run.update_state(
+                    last_error=_error_text(exc),
+                    last_error_at=_now(),
+                    last_report=report,
+                    **_totals(store, report, source),
                 )
             raise
         report = _finish(run.report, client, requests_before, limited_before, started)
-        store.update_state(
-            **CollectorState.changes(
-                last_pass_finished_at=_now(),
-                last_report=report,
-                last_error=None,
-                last_error_at=None,
-                **_totals(store, report),
-            )
+        run.update_state(
+            last_pass_finished_at=_now(),
+            last_report=report,
+            last_error=None,
+            last_error_at=None,
+            **_totals(store, report, source),
         )
     from late_logs import alerts  # imported here: it pulls in the digest and views, which only this needs
 
@@ -1120,8 +1161,8 @@ def _finish(
     return report
 
 
-def _totals(store: LogStore, report: SyncReport) -> dict[str, int]:
-    state = read_state(store)
+def _totals(store: LogStore, report: SyncReport, source: str) -> dict[str, int]:
+    state = read_state(store, source)
     return dict(
         total_requests=state.total_requests + report.requests,
         total_rate_limited=state.total_rate_limited + report.rate_limited,
@@ -1137,13 +1178,14 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
     ahead of a running collector's paced ones; it is stored under the writer lock, and storing a detail
     changes the store's version (so every session's frames) only when it changes the attempt's row.
     Returns (detail or None, a note for the reader; "" when there is nothing to say); never raises
-    LateError.
+    LateError. `client` is the one of the attempt's source (`records.split_log_id`).
     """
     stored = store.get_detail(log_id)
     if stored is not None:
         return stored, ""
     raw = store.raw_attempt(log_id)
-    flavor = read_state(store).flavor
+    source = split_log_id(log_id)[0]
+    flavor = read_state(store, source).flavor
     if flavor == FLAVOR_UNIFIED or (client is not None and client.flavor == FLAVOR_UNIFIED):
         if raw is not None:
             return raw, ""
@@ -1153,7 +1195,7 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
             return raw, "The full detail was never fetched; showing the stored list entry."
         return None, f"Attempt {log_id} is not in the store."
     try:
-        detail = client.get_log(log_id, urgent=True)
+        detail = client.get_log(late_id_of(log_id, source), urgent=True)
     except NotFoundError:
         if raw is not None:
             return raw, note_gone(retention_days_of(flavor))
@@ -1169,9 +1211,9 @@ def fetch_detail(client: LateClient | None, store: LogStore, log_id: str) -> tup
         with store.writer_lock():
             store.put_detail(log_id, detail)
     except (StoreLocked, StoreError):
-        return redact_value(dict(detail)), ""
+        return with_source(redact_value(dict(detail)), source), ""
     kept = store.get_detail(log_id)
-    return (kept if kept is not None else redact_value(dict(detail))), ""
+    return (kept if kept is not None else with_source(redact_value(dict(detail)), source)), ""
 
 
 def _typed(state: CollectorState | Mapping[str, Any]) -> CollectorState:
@@ -1200,7 +1242,7 @@ def drift_line(state: CollectorState | Mapping[str, Any]) -> str:
 
 
 def run_forever(
-    make_client: Callable[[], LateClient],
+    make_client: Callable[..., LateClient],
     store: LogStore,
     interval_seconds: float,
     stop: threading.Event,
@@ -1208,54 +1250,92 @@ def run_forever(
     *,
     on_pass: Callable[[SyncReport | None, BaseException | None], None] | None = None,
     max_backoff_seconds: float = 3600.0,
+    sources: Sequence[str] | None = None,
 ) -> None:
     """Run passes every `interval_seconds` until `stop` is set; never raises.
 
-    A failed pass is recorded in the store state (by sync_once, or here for a locked store) and the loop
-    waits longer after each consecutive failure, up to `max_backoff_seconds`. `on_pass(report, error)` is
-    told about every pass.
+    With `sources` (labels), each round runs one pass per source in turn, `make_client(label)` giving that
+    source's client; without, one pass of the default source with `make_client()`. A failed pass is
+    recorded in its source's state (by sync_once, or here for a locked store); the loop waits longer after
+    each round in which every pass failed, up to `max_backoff_seconds`, and a source Late asked to come
+    back later (a long Retry-After) is skipped until then while the others go on. `on_pass(report, error)`
+    is told about every round (the last report, the first error).
     """
+    labels: list[str | None] = list(sources) if sources else [None]
+    several = len(labels) > 1
+    not_before: dict[str | None, float] = {}
     failures = 0
     while not stop.is_set():
-        report: SyncReport | None = None
-        error: BaseException | None = None
-        try:
-            client = make_client()
+        reports: list[SyncReport] = []
+        errors: list[BaseException] = []
+        for label in labels:
+            if stop.is_set():
+                return
+            if time.time() < not_before.get(label, 0.0):
+                continue
+            told = labelled_progress(progress, label) if several and label is not None else progress
             try:
-                report = sync_once(client, store, progress=progress, stop=stop)
-            finally:
-                client.close()
-        except PassInterrupted:
-            return
-        except StoreLocked as exc:
-            error = exc  # another writer is at work; not an error of ours to record
-        except Exception as exc:  # noqa: BLE001 - the loop must outlive any one pass
-            error = exc
-            if not isinstance(exc, LateError):
-                _record_quietly(store, exc)
-        failures = failures + 1 if error is not None else 0
+                report = _one_pass(make_client, store, label, told, stop)
+            except PassInterrupted:
+                return
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive any one pass
+                errors.append(exc)
+                retry_at = getattr(exc, "retry_at", None)
+                if isinstance(retry_at, (int, float)):
+                    not_before[label] = retry_at  # Late said when to come back: not before then
+                continue
+            not_before.pop(label, None)
+            reports.append(report)
+        error = errors[0] if errors else None
+        failures = failures + 1 if errors and not reports else 0
         delay = max(0.0, float(interval_seconds))
         if failures:
             delay = min(max(delay, 5.0) * 2 ** (failures - 1), max(max_backoff_seconds, delay))
-        retry_at = getattr(error, "retry_at", None)
-        if isinstance(retry_at, (int, float)):
-            # Late said when to come back (a long Retry-After): not before then.
-            delay = max(delay, min(retry_at - time.time(), max(max_backoff_seconds, 86400.0)))
-        try:
-            store.update_state(**CollectorState.changes(next_pass_at=_now() + timedelta(seconds=delay)))
-        except Exception:  # noqa: BLE001 - a state write failing must not stop the loop
-            pass
+        if not reports and not_before:
+            # Every source is waiting: not before the earliest time Late gave.
+            soonest = min(not_before.values())
+            delay = max(delay, min(soonest - time.time(), max(max_backoff_seconds, 86400.0)))
+        next_at = _now() + timedelta(seconds=delay)
+        for label in labels:
+            try:
+                store.update_state(label, **CollectorState.changes(next_pass_at=next_at))
+            except Exception:  # noqa: BLE001 - a state write failing must not stop the loop
+                pass
         if on_pass is not None:
             try:
-                on_pass(report, error)
+                on_pass(reports[-1] if reports else None, error)
             except Exception:  # noqa: BLE001
                 pass
         if delay > 0:
             stop.wait(delay)
 
 
-def _record_quietly(store: LogStore, exc: BaseException) -> None:
+def _one_pass(
+    make_client: Callable[..., LateClient],
+    store: LogStore,
+    label: str | None,
+    progress: ProgressCallback | None,
+    stop: threading.Event,
+) -> SyncReport:
+    """One pass of one source for run_forever: an error that is not a LateError (nor a locked store, which
+    is another writer at work) is recorded in the source's state here, as sync_once records Late's."""
+    source = DEFAULT_SOURCE if label is None else label
     try:
-        store.update_state(**CollectorState.changes(last_error=_error_text(exc), last_error_at=_now()))
+        client = make_client() if label is None else make_client(label)
+        try:
+            return sync_once(client, store, progress=progress, stop=stop, source=source)
+        finally:
+            client.close()
+    except (PassInterrupted, StoreLocked, LateError):
+        raise
+    except Exception as exc:
+        _record_quietly(store, exc, source)
+        raise
+
+
+def _record_quietly(store: LogStore, exc: BaseException, source: str = DEFAULT_SOURCE) -> None:
+    try:
+        changes = CollectorState.changes(last_error=_error_text(exc), last_error_at=_now())
+        store.update_state(source, **changes)
     except Exception:  # noqa: BLE001
         pass

@@ -2,17 +2,23 @@
 
 This is the only module that reads configuration. With no API key set, late-logs runs in demo mode:
 the simulated Late API in-process, with its own cache folder so demo data never mixes with real data.
+
+Sources: an agency with several Late workspaces names each key with a label, in `LATE_API_KEYS`
+(`acme=sk_...,globex=sk_...`) or in a small TOML or JSON file named by `LATE_LOGS_SOURCES_FILE` (label, key,
+optional base URL and flavor). `LATE_API_KEY` alone is one source labelled `default`, and so is the demo.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from late_logs.redact import mask_url, register_secret
+from late_logs.records import DEFAULT_SOURCE, MAX_LABEL_LENGTH, is_source_label
+from late_logs.redact import mask_url, redact_text, register_secret
 
 # The newest official spec's server (CONTRACT.md: Zernio 1.0.4, 2026-08-22); https://getlate.dev/api, the
 # Late-era server, keeps working when set.
@@ -47,6 +53,25 @@ def default_cache_root() -> Path:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One Late workspace late-logs collects from: its label (in records, URLs and the state's key), its key,
+    where its API lives and which contract it speaks. The key is never in the repr."""
+
+    label: str
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    flavor: str = FLAVOR_AUTO
+
+    def __repr__(self) -> str:
+        return (
+            f"Source(label={self.label!r}, key_set={bool(self.api_key)}, "
+            f"base_url={mask_url(self.base_url)!r}, flavor={self.flavor!r})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything late-logs needs to know about where to read and where to keep.
 
@@ -69,10 +94,35 @@ class Settings:
     resolve_hours: int = DEFAULT_RESOLVE_HOURS
     public_url: str = DEFAULT_PUBLIC_URL
     alert_webhook: str | None = field(default=None, repr=False)  # a Slack webhook URL is a secret
+    # Several workspaces (LATE_API_KEYS or LATE_LOGS_SOURCES_FILE); empty: the one of api_key (or the demo).
+    configured_sources: tuple[Source, ...] = field(default=(), repr=False)
 
     @property
     def demo(self) -> bool:
         return not self.api_key
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every workspace to collect from, in the order configured; one (`default`) unless several are."""
+        if self.configured_sources:
+            return self.configured_sources
+        return (Source(DEFAULT_SOURCE, self.api_key, self.base_url, self.flavor),)
+
+    @property
+    def several_sources(self) -> bool:
+        return len(self.sources) > 1
+
+    def source(self, label: str | None = None) -> Source:
+        """The source of this label (the first one when None); ConfigError for a label not configured."""
+        if label is None:
+            return self.sources[0]
+        for candidate in self.sources:
+            if candidate.label == label:
+                return candidate
+        raise ConfigError(f"there is no source labelled {label!r}; configured: {self.source_labels_text()}.")
+
+    def source_labels_text(self) -> str:
+        return ", ".join(s.label for s in self.sources)
 
     @property
     def key_is_set(self) -> bool:
@@ -86,7 +136,8 @@ class Settings:
         return (
             f"Settings(key_set={self.key_is_set}, base_url={mask_url(self.base_url)!r}, "
             f"cache_dir={str(self.cache_dir)!r}, poll_seconds={self.poll_seconds}, "
-            f"retention_days={self.retention_days}, flavor={self.flavor!r}, rate_share={self.rate_share})"
+            f"retention_days={self.retention_days}, flavor={self.flavor!r}, rate_share={self.rate_share}, "
+            f"sources={self.source_labels_text()!r})"
         )
 
     __str__ = __repr__
@@ -135,6 +186,107 @@ def _share_setting(raw: object | None) -> float:
     return value
 
 
+SOURCES_FILE_FIELDS = ("label", "key", "base_url", "flavor")
+
+
+def _label(raw: object, where: str) -> str:
+    label = str(raw).strip() if raw is not None else ""
+    if not is_source_label(label):
+        # A long "label" may be a key written first (sk_...=acme): quoted only when short, and redacted.
+        shown = repr(redact_text(label)) if len(label) <= MAX_LABEL_LENGTH else f"of {len(label)} characters"
+        raise ConfigError(
+            f"{where}: the label {shown} must be 1 to {MAX_LABEL_LENGTH} lowercase letters, digits, - or _, "
+            "starting with a letter or a digit."
+        )
+    return label
+
+
+def parse_api_keys(text: str, base_url: str, flavor: str) -> tuple[Source, ...]:
+    """`LATE_API_KEYS`: comma-separated `label=key` pairs, each source at the common base URL and flavor.
+    Error sentences name the label and the position, never the key."""
+    sources: list[Source] = []
+    for position, part in enumerate(str(text).split(","), start=1):
+        part = part.strip()
+        if not part:
+            continue
+        label_text, equals, key = part.partition("=")
+        if not equals:
+            raise ConfigError(
+                f"LATE_API_KEYS entry {position} is not label=key (e.g. acme=sk_...); "
+                "separate sources with commas."
+            )
+        label = _label(label_text, f"LATE_API_KEYS entry {position}")
+        key = key.strip()
+        register_secret(key)  # before anything can fail and quote it
+        if not key:
+            raise ConfigError(f"LATE_API_KEYS: the source {label!r} has no key after the '='.")
+        sources.append(Source(label, key, base_url, flavor))
+    if not sources:
+        raise ConfigError("LATE_API_KEYS is set but names no source; write label=key pairs, e.g. acme=sk_...")
+    return tuple(sources)
+
+
+def read_sources_file(path: Path, base_url: str, flavor: str) -> tuple[Source, ...]:
+    """`LATE_LOGS_SOURCES_FILE`: a TOML file of `[[source]]` tables, or a JSON list of objects, each with
+    `label`, `key`, optional `base_url` and `flavor` (the common ones otherwise)."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"LATE_LOGS_SOURCES_FILE {path} cannot be read ({exc.strerror or exc}).") from None
+    try:
+        if path.suffix.lower() == ".json":
+            loaded: object = json.loads(content.decode("utf-8"))
+        else:
+            loaded = tomllib.loads(content.decode("utf-8")).get("source")
+    except (ValueError, UnicodeDecodeError):
+        # The parser's message may quote a line of the file, and a line may hold a key: not repeated here.
+        raise ConfigError(f"LATE_LOGS_SOURCES_FILE {path} is not valid {_file_kind(path)}.") from None
+    if not isinstance(loaded, list) or not loaded:
+        raise ConfigError(
+            f"LATE_LOGS_SOURCES_FILE {path} names no source: write a [[source]] table per workspace (TOML) "
+            "or a list of objects (JSON), each with label and key."
+        )
+    sources: list[Source] = []
+    for position, item in enumerate(loaded, start=1):
+        where = f"LATE_LOGS_SOURCES_FILE source {position}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} is not a table with label and key.")
+        key = item.get("key")
+        register_secret(key if isinstance(key, str) else None)
+        unknown = sorted(str(name) for name in item if name not in SOURCES_FILE_FIELDS)
+        if unknown:
+            raise ConfigError(f"{where} has unknown field(s) {', '.join(unknown)}; allowed: label, key, "
+                              "base_url, flavor.")
+        label = _label(item.get("label"), where)
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f"{where} ({label}) has no key.")
+        url = item.get("base_url")
+        sources.append(
+            Source(
+                label,
+                key.strip(),
+                str(url).strip().rstrip("/") if url else base_url,
+                _choice(f"{where} ({label}) flavor", item.get("flavor"), FLAVOR_CHOICES, flavor),
+            )
+        )
+    return tuple(sources)
+
+
+def _file_kind(path: Path) -> str:
+    return "JSON" if path.suffix.lower() == ".json" else "TOML"
+
+
+def _unique(sources: tuple[Source, ...]) -> tuple[Source, ...]:
+    seen: set[str] = set()
+    for candidate in sources:
+        if candidate.label in seen:
+            raise ConfigError(
+                f"the source label {candidate.label!r} is used twice; each source needs its own."
+            )
+        seen.add(candidate.label)
+    return sources
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
 ) -> Settings:
@@ -155,6 +307,15 @@ def load_settings(
     api_key = str(api_key).strip() if api_key is not None else None
     register_secret(api_key)  # from here on the key is replaced wherever it appears: store, screen, export
     base_url = str(get("LATE_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    flavor = _choice("LATE_API_FLAVOR", get("LATE_API_FLAVOR"), FLAVOR_CHOICES, FLAVOR_AUTO)
+    sources = _configured_sources(get("LATE_API_KEYS"), get("LATE_LOGS_SOURCES_FILE"), base_url, flavor)
+    if sources:
+        if api_key:
+            raise ConfigError(
+                "LATE_API_KEY and LATE_API_KEYS (or LATE_LOGS_SOURCES_FILE) are both set; keep one "
+                "(to keep LATE_API_KEY's stored state, name it default=... in LATE_API_KEYS)."
+            )
+        api_key = sources[0].api_key
     cache = get("LATE_LOGS_CACHE_DIR")
     root = Path(str(cache)).expanduser() if cache else None
     demo = not api_key
@@ -177,7 +338,8 @@ def load_settings(
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,
-        flavor=_choice("LATE_API_FLAVOR", get("LATE_API_FLAVOR"), FLAVOR_CHOICES, FLAVOR_AUTO),
+        flavor=flavor,
+        configured_sources=sources,
         demo_flavor=_choice(
             "LATE_LOGS_DEMO_FLAVOR", get("LATE_LOGS_DEMO_FLAVOR"), FLAVOR_CHOICES[1:], "late-1.0"
         ),
@@ -196,3 +358,15 @@ def load_settings(
             else _int_setting("LATE_LOGS_RETENTION_DAYS", retention, 1)
         ),
     )
+
+
+def _configured_sources(
+    keys: object | None, sources_file: object | None, base_url: str, flavor: str
+) -> tuple[Source, ...]:
+    """The sources of LATE_API_KEYS and LATE_LOGS_SOURCES_FILE (both may be given), labels unique; ()."""
+    sources: tuple[Source, ...] = ()
+    if keys is not None:
+        sources += parse_api_keys(str(keys), base_url, flavor)
+    if sources_file is not None:
+        sources += read_sources_file(Path(str(sources_file)).expanduser(), base_url, flavor)
+    return _unique(sources)

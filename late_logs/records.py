@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Container, Mapping
 
@@ -42,6 +43,9 @@ RECORD_DTYPES: dict[str, str] = {
     "scheduled_for": "datetime64[ns, UTC]",
     "user_id": "string",
     "profile_id": "string",
+    # Ours, not Late's: the label of the workspace (source) the attempt was collected from. Last, so the
+    # columns before it keep their places in exports.
+    "source": "string",
 }
 RECORD_COLUMNS: list[str] = list(RECORD_DTYPES)
 
@@ -281,6 +285,76 @@ def _metadata_post_id(metadata: Mapping[str, Any]) -> str | None:
     return _text(value)
 
 
+# --- sources: several Late workspaces in one store -------------------------------------------------------
+
+# The label of the one workspace of `LATE_API_KEY` (and of the demo). Its attempts keep Late's ids as they
+# are and its collector state keeps the store's original key, so a store written before sources existed
+# goes on as this source.
+DEFAULT_SOURCE = "default"
+MAX_LABEL_LENGTH = 32
+_LABEL = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}\Z")
+# Our note inside a stored raw entry, never Late's (the store writes it, see store.LOCAL_NOTE_KEY); its
+# `source` names the workspace for every source but the default one.
+NOTE_KEY = "_late_logs"
+SOURCE_NOTE = "source"
+# Between a source's label and Late's identity in a log id (`acme:6571...`): in neither a label nor a Late
+# id (Mongo ObjectIds, or our `u` + hex hashes).
+SOURCE_SEPARATOR = ":"
+
+
+def is_source_label(value: Any) -> bool:
+    """True for a usable source label: 1-32 lowercase letters, digits, `-`, `_`, not starting with `-`/`_`."""
+    return isinstance(value, str) and _LABEL.match(value) is not None
+
+
+def source_of(entry: Mapping[str, Any]) -> str:
+    """The label of the workspace an entry was collected from: our note's, else the default source."""
+    note = entry.get(NOTE_KEY)
+    label = note.get(SOURCE_NOTE) if isinstance(note, Mapping) else None
+    return label if is_source_label(label) else DEFAULT_SOURCE
+
+
+def with_source(entry: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """A copy of `entry` noting its source (no note for the default source); other note fields stay."""
+    item = dict(entry)
+    note = item.get(NOTE_KEY)
+    note = dict(note) if isinstance(note, Mapping) else {}
+    if label == DEFAULT_SOURCE:
+        note.pop(SOURCE_NOTE, None)
+    else:
+        note[SOURCE_NOTE] = label
+    if note:
+        item[NOTE_KEY] = note
+    else:
+        item.pop(NOTE_KEY, None)
+    return item
+
+
+def namespaced(label: str, identity: str) -> str:
+    """An attempt's log id in the store: Late's identity, prefixed with its source's label unless that is
+    the default source. Two workspaces may in theory give the same id (or two logs alike in every fixed
+    field): under their labels they stay two attempts."""
+    if label == DEFAULT_SOURCE or identity.startswith(label + SOURCE_SEPARATOR):
+        return identity
+    return f"{label}{SOURCE_SEPARATOR}{identity}"
+
+
+def split_log_id(log_id: str) -> tuple[str, str]:
+    """(source label, Late's identity) of a stored log id; (default, the id) when it carries no label."""
+    label, separator, rest = log_id.partition(SOURCE_SEPARATOR)
+    if separator and rest and is_source_label(label):
+        return label, rest
+    return DEFAULT_SOURCE, log_id
+
+
+def late_id_of(log_id: str, label: str) -> str:
+    """The id to ask Late about (`GET /v1/logs/{id}`) for an attempt of the source `label`."""
+    prefix = label + SOURCE_SEPARATOR
+    if label != DEFAULT_SOURCE and log_id.startswith(prefix):
+        return log_id[len(prefix):]
+    return log_id
+
+
 def identity_of(entry: Mapping[str, Any]) -> str:
     """The one identity of a log entry, stable across passes, settling and redaction.
 
@@ -302,10 +376,13 @@ def identity_of(entry: Mapping[str, Any]) -> str:
 
     Two entries whose fixed fields are all equal cannot be told apart; `stamp_identities` keeps both, as
     `<id>~2`, `<id>~3`, ...
+
+    An entry of another source than the default one (our note, `with_source`) has its label in front
+    (`namespaced`); a stamp already carries it.
     """
     value = _text(_first_present(entry, "_id", "id"))
     if value:
-        return value
+        return namespaced(source_of(entry), value)
     stamped = entry.get(IDENTITY_KEY)
     if isinstance(stamped, str) and stamped:
         return stamped
@@ -334,7 +411,7 @@ def identity_of(entry: Mapping[str, Any]) -> str:
             "key": _text(entry.get("api_key_id")),
         }
     canonical = json.dumps(fixed, sort_keys=True, ensure_ascii=False)
-    return "u" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+    return namespaced(source_of(entry), "u" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24])
 
 
 def _identity_time(value: Any) -> str | None:
@@ -391,7 +468,7 @@ def is_made_up_identity(log_id: Any) -> bool:
     an id Late gave (a Mongo ObjectId is 24 hex digits; a made-up one is `u` + 24, maybe `~n`)."""
     if not isinstance(log_id, str):
         return False
-    base, _, number = log_id.partition(TWIN_SEPARATOR)
+    base, _, number = split_log_id(log_id)[1].partition(TWIN_SEPARATOR)
     return (len(base) == 25 and base[0] == "u" and all(c in "0123456789abcdef" for c in base[1:])
             and (not number or number.isdigit()))
 
@@ -403,10 +480,12 @@ def with_log_id(entry: Mapping[str, Any], log_id: str) -> dict[str, Any]:
     item = dict(entry)
     if log_id_has_id(item) and identity_of(item) == log_id:
         return item
+    label, late_id = split_log_id(log_id)
+    item = with_source(item, label)  # a detail Late sent has no note: the id says whose it is
     if is_unified_shape(item):
         item[IDENTITY_KEY] = log_id
     else:
-        item["_id"] = log_id
+        item["_id"] = late_id
         item.pop(IDENTITY_KEY, None)  # its own id now names it; a stamp made up before would contradict it
     return item
 
@@ -595,6 +674,7 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
         "scheduled_for": _frame_time(request.get("scheduledFor")),
         "user_id": _text(entry.get("userId")),
         "profile_id": _text(entry.get("profileId")),
+        "source": source_of(entry),
     }
 
 
@@ -635,6 +715,7 @@ def _flatten_unified(entry: Mapping[str, Any]) -> dict[str, Any]:
         scheduled_for=_frame_time(_meta(metadata, "scheduled_for", "scheduledFor")),
         user_id=_text(entry.get("user_id")),
         profile_id=_text(_meta(metadata, "profile_id", "profileId")),
+        source=source_of(entry),
     )
     return record
 
@@ -649,7 +730,9 @@ def coerce_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame the record columns and dtypes; missing columns appear empty, unknown ones are kept."""
     for column, dtype in RECORD_DTYPES.items():
         if column not in frame.columns:
-            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+            # Records from before sources existed came from the one workspace there was: the default one.
+            fill = DEFAULT_SOURCE if column == "source" else None
+            frame[column] = pd.Series([fill] * len(frame), index=frame.index, dtype="object")
         if str(frame[column].dtype) != dtype:
             if dtype.startswith("datetime"):
                 frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce").astype(dtype)

@@ -21,7 +21,7 @@ from typing import Any
 import diskcache
 import pandas as pd
 
-from late_logs.records import RECORD_COLUMNS
+from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, is_source_label
 from late_logs.store import (
     CONNECTIONS_KEY,
     DETAIL_PREFIX,
@@ -50,6 +50,7 @@ class Salvage:
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
     connections: dict[str, dict[str, Any]] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
+    source_states: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> state, other sources
     unreadable_rows: int = 0
 
 
@@ -196,6 +197,9 @@ def salvage_store(directory: Path) -> Salvage:
                 salvage.connections = {k: v for k, v in value.items() if isinstance(v, dict)}
             elif key == STATE_KEY and isinstance(value, dict):
                 salvage.state = {k: v for k, v in value.items() if k not in FORGOTTEN_STATE}
+            elif key.startswith(STATE_KEY + ":") and isinstance(value, dict):  # another source's state
+                label = key[len(STATE_KEY) + 1 :]
+                salvage.source_states[label] = {k: v for k, v in value.items() if k not in FORGOTTEN_STATE}
         con.close()
     # Oldest write first, so where two generations of a partition survived the newer one is laid last.
     for _, kind, value in sorted(frames, key=lambda item: item[0]):
@@ -246,8 +250,11 @@ def _take_partition(salvage: Salvage, kind: str, value: Any) -> None:
                 continue
             if isinstance(entry, dict) and log_id:
                 salvage.raw_entries[log_id] = entry
-    elif kind == "frame" and set(RECORD_COLUMNS) <= set(table.schema.names):
-        salvage.flat_rows.append(table.select(RECORD_COLUMNS).to_pandas())
+    elif kind == "frame" and set(RECORD_COLUMNS) - {"source"} <= set(table.schema.names):
+        rows = table.select([c for c in RECORD_COLUMNS if c in table.schema.names]).to_pandas()
+        if "source" not in rows.columns:  # written before sources existed: the one workspace there was
+            rows["source"] = DEFAULT_SOURCE
+        salvage.flat_rows.append(rows)
 
 
 def _rebuild(building: Path, salvage: Salvage, retention_days: int) -> RepairReport:
@@ -268,6 +275,9 @@ def _rebuild(building: Path, salvage: Salvage, retention_days: int) -> RepairRep
         store.upsert_connection_logs(salvage.connections.values())
         if salvage.state:
             store.update_state(**salvage.state)
+        for label, state in salvage.source_states.items():
+            if state and is_source_label(label):
+                store.update_state(label, **state)
         stats = store.stats()
     report.attempts, report.details, report.connection_logs = (
         stats.attempts,

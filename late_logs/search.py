@@ -66,6 +66,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "post": ("post", "6650f1c2a9b8e7d6c5b4a392"),
     "class": ("who must act", "reconnect"),
     "who": ("who must act", "reconnect"),
+    "source": ("source", "acme"),  # the workspace's label, when several are collected
 }
 FIELD_LIST = ", ".join(FIELDS)
 # More terms than a person types; a pasted wall of text is cut here so one search cannot stall the page.
@@ -295,7 +296,7 @@ def _field_mask(frame: pd.DataFrame, term: Term) -> np.ndarray | None:
     def column(col: str) -> pd.Series | None:
         return frame[col] if col in frame.columns else None
 
-    if name in ("platform", "action", "status", "post", "group"):
+    if name in ("platform", "action", "status", "post", "group", "source"):
         if name == "group":
             series: pd.Series | None = analysis.error_group_keys(frame)
         else:

@@ -13,7 +13,8 @@ Demo-mode knobs (environment variables, read only here; meant for tests, benchma
 - `LATE_LOGS_DEMO_FLAVOR`: `late-1.0` (default) or `unified`, the contract the demo simulator speaks.
 
 Every client of one key and base URL in a process shares one `RateShare`, so the dashboard's on-demand
-requests and a running collector together stay within `LATE_LOGS_RATE_SHARE` of the key's limit.
+requests and a running collector together stay within `LATE_LOGS_RATE_SHARE` of the key's limit. With
+several sources (`Settings.sources`) each key has its own share of its own limit.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Mapping
 
 from late_logs.api import LateClient, RateShare
-from late_logs.config import ConfigError, Settings
+from late_logs.config import ConfigError, Settings, Source
 from late_logs.records import parse_time
 from late_logs.redact import mask_url
 from late_logs.simulator import DEMO_API_KEY, SimulatedLate
@@ -44,7 +45,15 @@ def mode_line(settings: Settings) -> str:
     """One line saying which Late the data comes from (never the key)."""
     if settings.demo:
         return DEMO_MODE_LINE
+    if settings.several_sources:
+        return f"live mode: {len(settings.sources)} sources ({settings.source_labels_text()}), keys set"
     return f"live mode: Late API at {mask_url(settings.base_url)} (key set)"
+
+
+def source_line(source: Source) -> str:
+    """One line about one source for `status` and the Collector page: label, API, whether a key is set."""
+    key = "key set" if source.api_key else "no key"
+    return f"{source.label}: Late API at {mask_url(source.base_url)} ({key}, LATE_API_FLAVOR={source.flavor})"
 
 
 def demo_simulator(env: Mapping[str, str] | None = None) -> SimulatedLate:
@@ -103,8 +112,9 @@ def rate_share_for(base_url: str, key: str | None, share: float) -> RateShare:
         return _shares.setdefault((base_url, digest, share), RateShare(share))
 
 
-def open_client(settings: Settings) -> LateClient:
-    """A LateClient for these settings: the in-process simulator in demo mode, else the real API."""
+def open_client(settings: Settings, label: str | None = None) -> LateClient:
+    """A LateClient for these settings: the in-process simulator in demo mode, else the real API of the
+    source of this label (the first source when None); ConfigError for a label not configured."""
     options = {
         "max_wait": float(settings.max_wait_seconds),
     }
@@ -113,10 +123,9 @@ def open_client(settings: Settings) -> LateClient:
         return LateClient(
             DEMO_API_KEY, DEMO_BASE_URL, transport=demo_simulator().transport(), rate_share=share, **options
         )
-    share = rate_share_for(settings.base_url, settings.api_key, settings.rate_share)
-    return LateClient(
-        settings.api_key, settings.base_url, flavor=settings.flavor, rate_share=share, **options
-    )
+    chosen = settings.source(label)
+    share = rate_share_for(chosen.base_url, chosen.api_key, settings.rate_share)
+    return LateClient(chosen.api_key, chosen.base_url, flavor=chosen.flavor, rate_share=share, **options)
 
 
 def open_store(settings: Settings) -> LogStore:

@@ -42,6 +42,8 @@ import pyarrow.ipc as ipc
 
 from late_logs.records import (
     CREATED_AT_FIELDS,
+    DEFAULT_SOURCE,
+    NOTE_KEY,
     RECORD_COLUMNS,
     RECORD_DTYPES,
     coerce_frame,
@@ -50,10 +52,13 @@ from late_logs.records import (
     log_id_of,
     merge_listing,
     parse_time,
+    source_of,
+    split_log_id,
     stamp_identities,
     suspicious_time,
     time_of,
     with_log_id,
+    with_source,
 )
 from late_logs.redact import candidate_pattern, redact_text, redact_value
 
@@ -76,9 +81,12 @@ HASHED_INDEX_SHARDS = 256  # for ids that are not Mongo ObjectIds
 # Our own note inside a stored raw entry, never Late's: when its createdAt cannot be true, the time we first
 # saw the attempt. The frame shows the attempt at that time (visible in every time view, never in 1970 where
 # retention would drop it, never in 2027 where it would sit above everything), while the raw entry keeps the
-# createdAt exactly as received. RECORD_COLUMNS stay as they are (exports and CSV columns are a contract), so
-# the flag is this note plus the catalog's list of such ids (LogStore.suspect_time_ids).
-LOCAL_NOTE_KEY = "_late_logs"
+# createdAt exactly as received. RECORD_COLUMNS have no column for it (exports and CSV columns are a
+# contract), so the flag is this note plus the catalog's list of such ids (LogStore.suspect_time_ids).
+# The note also names the source (workspace) of an attempt of any source but the default one: that part
+# the collector writes on every listed entry (records.with_source, replacing whatever Late sent), and the
+# store keeps it (`_kept_note`).
+LOCAL_NOTE_KEY = NOTE_KEY
 REPAIR_HINT = "run `python -m late_logs repair` to rebuild it from the kept raw entries"
 
 # Everything stays inside SQLite: diskcache deletes value files before the enclosing transaction commits,
@@ -349,6 +357,41 @@ def _store_faults(method: Callable[..., Any]) -> Callable[..., Any]:
             raise _fault(exc, self.directory) from None
 
     return wrapper
+
+
+# -- sources (several Late workspaces in one store): small functions, kept apart to port by hand ------------
+
+
+def _state_key(source: str | None) -> str:
+    """The key of a source's collector state: the store's original key for the default source (so a store
+    written before sources existed keeps its state), one key per label for the others."""
+    if source is None or source == DEFAULT_SOURCE:
+        return STATE_KEY
+    return f"{STATE_KEY}:{source}"
+
+
+def _kept_note(raw: dict[str, Any]) -> dict[str, Any]:
+    """A raw entry on its way in without our notes, except its source (written by the collector, which
+    replaces any `_late_logs` Late sent): the attempt's identity depends on it."""
+    label = source_of(raw)
+    raw.pop(LOCAL_NOTE_KEY, None)
+    return with_source(raw, label) if label != DEFAULT_SOURCE else raw
+
+
+def _detail_of_source(detail: dict[str, Any], log_id: str) -> dict[str, Any]:
+    """A detail Late sent (no note) for an attempt of another source than the default one, noting it: the
+    detail's own `_id` then reads as the stored attempt's id."""
+    label = split_log_id(log_id)[0]
+    return with_source(detail, label) if label != DEFAULT_SOURCE else detail
+
+
+def _with_source_column(table: pa.Table) -> pa.Table:
+    """A frame partition written before the `source` column existed, with it: every row of the default
+    source (the one workspace there was). Other tables come back as they are."""
+    if table.schema.names != ARROW_SCHEMA.names[:-1] or ARROW_SCHEMA.names[-1] != "source":
+        return table
+    column = pa.array([DEFAULT_SOURCE] * table.num_rows, pa.large_string())
+    return table.append_column(ARROW_SCHEMA.field("source"), column)
 
 
 def _connection_id(entry: Mapping[str, Any]) -> str:
@@ -648,6 +691,8 @@ class LogStore:
         except Exception:  # noqa: BLE001 - garbage bytes can fail Arrow's reader in many ways
             raise self._damaged(f"{key} is not readable") from None
         expected = _RAW_SCHEMA if key.startswith("raw:") else ARROW_SCHEMA
+        if expected is ARROW_SCHEMA:
+            table = _with_source_column(table)
         if table.schema.names != expected.names:
             raise self._damaged(f"{key} holds other columns than a late-logs partition")
         return table
@@ -849,9 +894,10 @@ class LogStore:
         return entries
 
     @_store_faults
-    def state(self) -> dict:
-        """The collector's state (watermarks, last pass, last error, ...): a free dict."""
-        state = self._read(STATE_KEY) or {}
+    def state(self, source: str | None = None) -> dict:
+        """The collector's state (watermarks, last pass, last error, ...) of one source (the default one
+        when None): a free dict."""
+        state = self._read(_state_key(source)) or {}
         if not isinstance(state, dict):
             raise self._damaged("its collector state")
         return dict(state)
@@ -966,7 +1012,7 @@ class LogStore:
             if not isinstance(raw, dict):
                 continue
             if not restoring:
-                raw.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
+                raw = _kept_note(raw)  # only this store writes its notes, never Late (the source aside)
             log_id = log_id_of(raw)
             if log_id in batch:
                 raw, counts = merge_listing(batch[log_id], raw, now)
@@ -1212,6 +1258,8 @@ class LogStore:
                 redacted.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
                 if not log_id_has_id(redacted):
                     redacted = with_log_id(redacted, str(log_id))  # readers always find the attempt's id
+                else:
+                    redacted = _detail_of_source(redacted, str(log_id))  # the id we asked for says whose
                 prepared[str(log_id)] = redacted
         if not prepared:
             return 0
@@ -1313,15 +1361,16 @@ class LogStore:
         return result
 
     @_store_faults
-    def update_state(self, **values: Any) -> None:
-        """Merge values into the collector state (redacted: a last error may quote a URL with a token).
+    def update_state(self, source: str | None = None, **values: Any) -> None:
+        """Merge values into the collector state of one source (the default one when None); redacted: a
+        last error may quote a URL with a token.
 
         State is not data: it does not change `version`.
         """
         with self._transaction():
-            state = self.state()
+            state = self.state(source)
             state.update(redact_value(values))
-            self._cache.set(STATE_KEY, state)
+            self._cache.set(_state_key(source), state)
 
     @_store_faults
     def ledger(self) -> dict:

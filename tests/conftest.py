@@ -94,7 +94,8 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_now: datetime)
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
-    for name in ("LATE_API_KEY", "LATE_API_BASE_URL", "LATE_LOGS_RETENTION_DAYS"):
+    for name in ("LATE_API_KEY", "LATE_API_KEYS", "LATE_LOGS_SOURCES_FILE", "LATE_API_BASE_URL",
+                 "LATE_LOGS_RETENTION_DAYS"):
         monkeypatch.delenv(name, raising=False)
 
     def configure(cache_root: Path, **extra: str) -> None:

@@ -70,7 +70,8 @@ UNIFIED = {
     "request_body": "{}", "response_body": "{}", "created_at": "2026-05-01T08:00:00.000Z",
 }
 
-EMPTY_RECORD = dict.fromkeys(RECORD_COLUMNS)
+# Every record names its source; an entry without our note is of the default one.
+EMPTY_RECORD = {**dict.fromkeys(RECORD_COLUMNS), "source": "default"}
 
 
 def record(**values: object) -> dict:
@@ -135,7 +136,8 @@ def test_empty_entry_gives_an_empty_record_with_a_stable_id() -> None:
     flat = flatten({})
     assert set(flat) == set(RECORD_COLUMNS)
     assert flat["log_id"] == flatten({})["log_id"]
-    assert all(value is None for name, value in flat.items() if name != "log_id")
+    assert flat["source"] == "default"
+    assert all(value is None for name, value in flat.items() if name not in ("log_id", "source"))
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ def test_minus_excludes_words_phrases_and_fields() -> None:
 
 
 def test_every_field_is_understood() -> None:
-    text = "platform:a action:b status:c account:d code:e group:f post:g class:reconnect who:wait"
+    text = "platform:a action:b status:c account:d code:e group:f post:g class:reconnect who:wait source:h"
     query = parse(text)
     assert [t.field for t in query.terms] == list(search.FIELDS)
     assert query.errors == ()
@@ -198,7 +198,7 @@ def test_error_unknown_field_is_searched_as_plain_text() -> None:
     assert query.terms == (Term(None, ("error:timeout",), negated=True),)
     assert query.errors == (
         "There is no field called error, so error:timeout was searched as plain text. The fields are "
-        "platform, action, status, account, code, group, post, class, who.",
+        "platform, action, status, account, code, group, post, class, who, source.",
     )
 
 

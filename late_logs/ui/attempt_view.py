@@ -33,7 +33,7 @@ from late_logs.ui.text import (
 )
 
 # Late's ids are hex; anything else in the address is not asked of the API (it would land in its URL path).
-PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9_:-]{1,128}")  # `:` between a source's label and Late's id
 SHOW_ALL_KEY = "attempt_show_all"  # session set of body keys the reader asked to see whole
 # How far around the attempt the error group link looks: Late's own retention on either side.
 GROUP_LINK_REACH = pd.Timedelta(days=7)
@@ -95,7 +95,8 @@ def attempt(ctx: data.AppContext, log_id: str) -> AttemptView:
     now = analysis.utc_now()
     detail, note = None, ""
     if PLAUSIBLE_ID.fullmatch(log_id):
-        detail, note = collector.fetch_detail(data.late_client(ctx.settings), ctx.store, log_id)
+        client = data.late_client_of_attempt(ctx.settings, log_id)
+        detail, note = collector.fetch_detail(client, ctx.store, log_id)
     stored = ctx.frame[ctx.frame["log_id"] == log_id]
     if detail is None and stored.empty:
         return AttemptView(log_id=log_id, found=False, now=now)

@@ -46,13 +46,14 @@ def _start_collector(
 ) -> BackgroundCollector:
     handle = BackgroundCollector(interval_seconds=interval_seconds)
 
-    def make_client():
-        return source.open_client(_settings)
+    def make_client(label: str | None = None):
+        return source.open_client(_settings, label)
 
+    several = [s.label for s in _settings.sources] if _settings.several_sources else None
     handle.thread = threading.Thread(
         target=collector.run_forever,
         args=(make_client, _log_store, interval_seconds, handle.stop),
-        kwargs={"progress": handle.on_progress, "on_pass": handle.on_pass},
+        kwargs={"progress": handle.on_progress, "on_pass": handle.on_pass, "sources": several},
         name="late-logs-collector",
         daemon=True,  # the server's exit must not wait for a pass
     )

@@ -1,11 +1,12 @@
 """The Collector page's view model: what the last pass did, the next one, the store, which Late it talks to
 (never the key), and the "Sync now" pass run for the page. `collector_view(ctx)` gathers it all into one
-`CollectorView`; the page only lays it out.
+`CollectorView`; the page only lays it out. With several sources (Late workspaces) each has its own
+`SourcePasses`, and Sync now runs a pass for each in turn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
@@ -51,6 +52,55 @@ class CollectorView:
     mode: str
     base_url: str
     key_is_set: bool
+    # One per source when several are configured (the fields above are then the default source's, if any).
+    sources: tuple[SourcePasses, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SourcePasses:
+    """One source's passes, for the Collector page when several sources are collected."""
+
+    label: str
+    line: str  # the source's API and whether its key is set (never the key)
+    last_pass: datetime | None
+    freshness: str
+    passes: int
+    next_pass: datetime | None
+    requests: int
+    rate_limited: int
+    summary: str
+    contract: str
+    drift: str
+    last_error: str | None
+    last_error_at: datetime | None
+    problems: list[str]
+
+
+def source_passes(ctx: data.AppContext, now: datetime) -> tuple[SourcePasses, ...]:
+    """Each source's passes, in the order configured; nothing when there is one source."""
+    config = ctx.settings
+    if not config.several_sources:
+        return ()
+    states = data.source_states(config, ctx.store)
+    return tuple(
+        SourcePasses(
+            label=one.label,
+            line=source.source_line(one),
+            last_pass=data.last_pass_at(states[one.label]),
+            freshness=analysis.freshness_text(data.last_pass_at(states[one.label]), now),
+            passes=states[one.label].total_passes,
+            next_pass=states[one.label].next_pass_at,
+            requests=states[one.label].total_requests,
+            rate_limited=states[one.label].total_rate_limited,
+            summary=summary_of(states[one.label]),
+            contract=collector.contract_line(states[one.label]),
+            drift=collector.drift_line(states[one.label]),
+            last_error=states[one.label].last_error,
+            last_error_at=states[one.label].last_error_at,
+            problems=states[one.label].last_errors,
+        )
+        for one in config.sources
+    )
 
 
 def summary_of(state: collector.CollectorState) -> str:
@@ -98,6 +148,7 @@ def collector_view(ctx: data.AppContext) -> CollectorView:
         mode=source.mode_line(config),
         base_url=source.DEMO_BASE_URL if config.demo else config.base_url,
         key_is_set=config.key_is_set,
+        sources=source_passes(ctx, now),
     )
 
 
@@ -110,11 +161,33 @@ class SyncOutcome:
 
 
 def sync_now(ctx: data.AppContext, progress: Callable[[collector.Progress], None]) -> SyncOutcome:
-    """One pass for the page, with the pages' client; another writer at work is not an error."""
-    try:
-        report = collector.sync_once(data.late_client(ctx.settings), ctx.store, progress=progress)
-    except StoreLocked:
-        return SyncOutcome("locked", SYNC_LOCKED)
-    except LateError as exc:
-        return SyncOutcome("failed", exc.message)
-    return SyncOutcome("done", report.summary())
+    """One pass for the page, with the pages' client; another writer at work is not an error. With several
+    sources, one pass per source in turn (a failed one is told and the others still run)."""
+    config = ctx.settings
+    if not config.several_sources:
+        try:
+            report = collector.sync_once(data.late_client(config), ctx.store, progress=progress)
+        except StoreLocked:
+            return SyncOutcome("locked", SYNC_LOCKED)
+        except LateError as exc:
+            return SyncOutcome("failed", exc.message)
+        return SyncOutcome("done", report.summary())
+    done: list[str] = []
+    failed: list[str] = []
+    for one in config.sources:
+        try:
+            report = collector.sync_once(
+                data.late_client(config, one.label),
+                ctx.store,
+                progress=collector.labelled_progress(progress, one.label),
+                source=one.label,
+            )
+        except StoreLocked:
+            return SyncOutcome("locked", SYNC_LOCKED)
+        except LateError as exc:
+            failed.append(f"{one.label}: {exc.message}")
+            continue
+        done.append(f"{one.label}: {report.summary()}")
+    if failed:
+        return SyncOutcome("failed", "\n".join(failed + done))
+    return SyncOutcome("done", "\n".join(done))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,7 @@ import streamlit as st
 from late_logs import analysis, collector, source
 from late_logs.api import LateClient
 from late_logs.config import ConfigError, Settings, load_settings
+from late_logs.records import DEFAULT_SOURCE, split_log_id
 from late_logs.store import LogStore, StoreError
 from late_logs.ui.background import BackgroundCollector, background_collector, progress_fraction
 from late_logs.ui.text import escape_markdown
@@ -124,29 +126,61 @@ def _distinct_at(cache_dir: str, version: int, column: str, _frame: pd.DataFrame
 
 
 @st.cache_resource(show_spinner=False)
-def _late_client(settings_digest: str, _settings: Settings) -> LateClient:
-    return source.open_client(_settings)
+def _late_client(settings_digest: str, label: str | None, _settings: Settings) -> LateClient:
+    return source.open_client(_settings, label)
 
 
-def late_client(config: Settings) -> LateClient:
-    """The pages' one client to Late (a detail fetched on demand, Sync now), built once per server process
-    rather than on every rerun. The background collector opens its own for each pass and closes it after."""
+def late_client(config: Settings, label: str | None = None) -> LateClient:
+    """The pages' one client to Late per source (a detail fetched on demand, Sync now), built once per
+    server process rather than on every rerun; the first source's when `label` is None. The background
+    collector opens its own for each pass and closes it after."""
     # Keyed by a digest of the settings, so another key or address gets its own client; the key itself is
     # never part of a cache key.
     digest = hashlib.sha256(repr((dataclasses.astuple(config), config.demo)).encode("utf-8")).hexdigest()
-    return _late_client(digest, config)
+    return _late_client(digest, label, config)
 
 
-def collector_state(log_store: LogStore) -> collector.CollectorState:
-    """The collector's state, typed; an unreadable store reads as a collector that never ran."""
+def late_client_of_attempt(config: Settings, log_id: str) -> LateClient | None:
+    """The client of the source an attempt was collected from (its id says which); None when that source
+    is no longer configured, so the stored copy is shown and nothing is asked of another workspace."""
+    label = split_log_id(log_id)[0]
+    if config.demo or not config.several_sources and label == DEFAULT_SOURCE:
+        return late_client(config)
+    if label not in {s.label for s in config.sources}:
+        return None
+    return late_client(config, label)
+
+
+def collector_state(log_store: LogStore, label: str = DEFAULT_SOURCE) -> collector.CollectorState:
+    """A source's collector state (the default source's unless named), typed; an unreadable store reads as
+    a collector that never ran."""
     try:
-        return collector.read_state(log_store)
+        return collector.read_state(log_store, label)
     except StoreError:
         return collector.CollectorState()
 
 
+def source_states(config: Settings, log_store: LogStore) -> dict[str, collector.CollectorState]:
+    """Each configured source's collector state, by label, in the order configured."""
+    return {s.label: collector_state(log_store, s.label) for s in config.sources}
+
+
+def source_labels(config: Settings) -> tuple[str, ...]:
+    """The configured sources' labels (one, `default`, unless several are configured)."""
+    return tuple(s.label for s in config.sources)
+
+
 def last_pass_at(state: collector.CollectorState) -> datetime | None:
     return state.last_pass_finished_at
+
+
+def stalest_pass_at(states: Iterable[collector.CollectorState]) -> datetime | None:
+    """The oldest of the sources' last passes, so "synced 2 min ago" holds for every source; None until
+    each source has finished a pass."""
+    lasts = [last_pass_at(state) for state in states]
+    if not lasts or any(last is None for last in lasts):
+        return None
+    return min(last for last in lasts if last is not None)
 
 
 def show_first_sync(log_store: LogStore, handle: BackgroundCollector, version_seen: int) -> None:

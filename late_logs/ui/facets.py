@@ -24,6 +24,7 @@ FACET_COLUMNS = {
     "status": "status",
     "account": "account_username",
     "error_code": "error_code",
+    "source": "source",
 }
 # What a missing value is listed as, per column (the filters' own spelling of "missing").
 MISSING_LABELS = {"error_code": analysis.NO_CODE, "platform": analysis.UNKNOWN, "action": analysis.UNKNOWN}

@@ -4,8 +4,8 @@ URL parameters (the only place they are spelled): `window` (`24h`, `7d`, `30d`: 
 now on every run), or `start` and `end` (ISO-8601 UTC, e.g. `2025-11-29T13:00:00Z`: an absolute window that
 stays put, so a pasted link shows the same rows tomorrow); `platform`, `action`, `status`, `account`,
 `error_code`, `who` (who must act), `retry` (comma-separated lists), `error_group` (a group key;
-`group` is read the same), `post_id` and
-`q` (free text). A bad window in a link is clamped or replaced and the page says so (`url_note`).
+`group` is read the same), `post_id`, `q` (free text) and `source` (source labels, when several Late
+workspaces are collected). A bad window in a link is clamped or replaced and the page says so (`url_note`).
 
 Who wins: a URL with filter parameters (a pasted link, a drill-through, Back) is the page's filter; a URL
 without (a click in the page menu) gets the sidebar's own filter. Drill-through filters belong to the page
@@ -26,7 +26,7 @@ from late_logs.records import ACTIONS, PLATFORMS, STATUSES, parse_time
 from late_logs.ui import facets, search_box
 from late_logs.ui.text import escape_markdown
 
-SIDEBAR_PARAMS = ("window", "start", "end", "platform", "action", "status")
+SIDEBAR_PARAMS = ("window", "start", "end", "platform", "action", "status", "source")
 EXPLORER_PARAMS = ("account", "error_code", "who", "retry", "error_group", "post_id", "q")
 ALL_PARAMS = SIDEBAR_PARAMS + EXPLORER_PARAMS
 LIST_PARAMS = {
@@ -37,6 +37,7 @@ LIST_PARAMS = {
     "error_code": "error_codes",
     "who": "who_must_act",
     "retry": "retry",
+    "source": "sources",
 }
 TEXT_PARAMS = {"error_group": "error_group", "post_id": "post_id", "q": "text"}
 # Other spellings a link may use: `group` (as other pages link an error group) is read as `error_group`.
@@ -62,6 +63,7 @@ WIDGET_KEYS = {
     "platform": "filters_platforms",
     "action": "filters_actions",
     "status": "filters_statuses",
+    "source": "filters_sources",
     "account": "explorer_accounts",
     "error_code": "explorer_error_codes",
     "who": "explorer_who",
@@ -266,6 +268,7 @@ def describe(
         "platform": "platform",
         "action": "action",
         "status": "status",
+        "source": "source",
         "account": "account",
         "error_code": "error code",
         "who": "who must act",
@@ -506,9 +509,12 @@ def _list_widget(
 
 
 def sidebar_filters(
-    distinct: Callable[[str], Sequence[str]], counts: facets.Counts | None = None
+    distinct: Callable[[str], Sequence[str]],
+    counts: facets.Counts | None = None,
+    sources: Sequence[str] = (),
 ) -> None:
-    """Time range (presets and absolute) and platform / action / status, bound to the URL.
+    """Time range (presets and absolute) and platform / action / status, bound to the URL; and the source,
+    when `sources` (the configured labels) are more than one.
 
     `distinct(column)` gives the values stored in a column (cached by the caller: a million rows take a
     while to scan), offered besides the known ones. `counts(param)`, when given, the window's attempts per
@@ -523,7 +529,7 @@ def sidebar_filters(
         st.session_state[END_KEY] = _naive(end)
     _seed(START_KEY, _naive(start))
     _seed(END_KEY, _naive(end))
-    for param in ("platform", "action", "status"):
+    for param in ("platform", "action", "status", "source"):
         _seed(WIDGET_KEYS[param], list(split_list(current_state.get(param))))
 
     st.segmented_control(
@@ -556,6 +562,14 @@ def sidebar_filters(
         "All statuses",
         counts,
     )
+    if len(sources) > 1:
+        _list_widget(
+            "Source",
+            "source",
+            _options(tuple(sources), distinct("source"), split_list(current_state.get("source"))),
+            "All sources",
+            counts,
+        )
 
 
 def explorer_filters(

@@ -14,7 +14,7 @@ PLACEHOLDER = 'spring sale  "rate limit"  platform:instagram  -status:success'
 HELP = (
     "Every word must appear (any case) in the error message, caption, endpoint, an id, the handle or the "
     'error code. "quoted phrase" as written. field:value with platform, action, status, account, code, '
-    "group, post, class, who; field:a,b for either. -word or -field:value excludes."
+    "group, post, class, who, source; field:a,b for either. -word or -field:value excludes."
 )
 
 
