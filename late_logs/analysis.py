@@ -268,6 +268,13 @@ _KPI_LABELS = (
 )
 
 
+def kpi_numbers(frame: pd.DataFrame) -> dict[str, float]:
+    """The KPIs of the rows of one window (any window, e.g. one of its baselines), plus its settled count."""
+    numbers = _window_numbers(frame)
+    numbers["settled"] = int(_is_status(frame, SETTLED_STATUSES).sum())
+    return numbers
+
+
 def window_kpis(frame: pd.DataFrame, start: datetime, end: datetime) -> list[Kpi]:
     """Attempts, failures, failure rate, posts and accounts hit by a failure, against the window before."""
     start_ts, end_ts = _utc(start), _utc(end)
@@ -342,8 +349,12 @@ def _empty(columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
 
 
 def bucket_for_window(start: datetime, end: datetime) -> str:
-    """Hourly buckets for windows up to three days, daily ones beyond (so charts keep 24–170 bars)."""
-    return "h" if _utc(end) - _utc(start) <= timedelta(days=3) else "D"
+    """Hourly buckets for windows up to three days, 6-hour ones up to ten days (a week is 28 points: the
+    daily rhythm stays visible, which hourly points over a week hid in noise), daily ones beyond."""
+    length = _utc(end) - _utc(start)
+    if length <= timedelta(days=3):
+        return "h"
+    return "6h" if length <= timedelta(days=10) else "D"
 
 
 def _bucket_grid(start: pd.Timestamp, end: pd.Timestamp, bucket: str) -> pd.DatetimeIndex:

@@ -5,21 +5,16 @@ error group opens the Explorer filtered to the attempts behind it.
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from late_logs import analysis, verdicts
 from late_logs.ui import data, filters, nav, overview_view
 from late_logs.ui import groups as groups_view
-from late_logs.ui.text import count_text, escape_markdown, rate_text
+from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
 TOP_GROUPS = 15
-LINKED_CELLS = 6
-# A rise is bad for every number but the plain attempt count, which is neither good nor bad.
-DELTA_COLORS = {"attempts": "off"}
 # A figure's modebar (zoom, pan, download) would cover the heatmap's column labels; nothing to zoom there.
 NO_MODEBAR = {"displayModeBar": False}
 BUCKET_WORDS = {"h": "hour", "3h": "3 hours", "6h": "6 hours", "D": "day"}
@@ -44,25 +39,11 @@ def selected_customdata(event) -> list | None:
     return None
 
 
-def kpi_delta(kpi: analysis.Kpi) -> str | None:
-    if kpi.delta is None or math.isnan(kpi.delta):
-        return None
-    if kpi.unit == "rate":
-        return f"{kpi.delta * 100:+.1f} pp"
-    return f"{int(kpi.delta):+,}"
-
-
 with st.container(border=True):
     columns = st.columns(5)
-    for column, kpi in zip(columns, view.kpis, strict=True):
-        value = rate_text(kpi.value) if kpi.unit == "rate" else count_text(kpi.value)
-        previous = rate_text(kpi.previous) if kpi.unit == "rate" else count_text(kpi.previous)
+    for column, card in zip(columns, overview_view.kpi_cards(view), strict=True):
         column.metric(
-            kpi.name,
-            value,
-            kpi_delta(kpi),
-            delta_color=DELTA_COLORS.get(kpi.key, "inverse"),
-            help=f"Previous window of the same length: {previous}",
+            card.label, card.value, card.delta, delta_color=card.color, delta_arrow=card.arrow, help=card.help
         )
 
 posts = view.posts
@@ -98,22 +79,24 @@ with st.container(border=True):
         nav.open_explorer({"platform": cell[0], "action": cell[1], "status": "failed"})
     st.caption(
         f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
-        "attempts. Click a cell to see its failures."
+        "attempts; actions with none anywhere are left out. Click a cell to see its failures."
     )
-    matrix = view.matrix
-    worst = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values("failure_rate", ascending=False)
-    link_columns = st.columns(3)
-    for index, row in enumerate(worst.head(LINKED_CELLS).itertuples(index=False)):
+    heading, cells = overview_view.worse_cells(view)
+    st.markdown(f"**{heading}**")
+    link_columns = st.columns(2)
+    for index, cell_link in enumerate(cells):
         with link_columns[index % len(link_columns)]:
             st.page_link(
                 nav.EXPLORER,
-                label=f"{escape_markdown(row.platform)} · {escape_markdown(row.action)}: "
-                f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})",
-                query_params=nav.drill_params(
-                    {"platform": row.platform, "action": row.action, "status": "failed"}
-                ),
+                label=cell_link.label,
+                query_params=nav.drill_params(cell_link.params),
                 icon=":material/open_in_new:",
             )
+    if cells and view.baseline is not None and view.baseline.windows:
+        st.caption(
+            f"Against {view.baseline.described}, ranked by failures beyond what the usual rate predicts "
+            "for this volume."
+        )
 
 rate_column, volume_column = st.columns([3, 2])
 with rate_column, st.container(border=True):

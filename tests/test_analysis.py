@@ -251,7 +251,9 @@ def test_failure_matrix_empty() -> None:
 
 def test_bucket_for_window() -> None:
     assert bucket_for_window(at(0), at(0) + timedelta(days=3)) == "h"
-    assert bucket_for_window(at(0), at(0) + timedelta(days=3, minutes=1)) == "D"
+    assert bucket_for_window(at(0), at(0) + timedelta(days=3, minutes=1)) == "6h"
+    assert bucket_for_window(at(0), at(0) + timedelta(days=7)) == "6h"  # 28 points for a week
+    assert bucket_for_window(at(0), at(0) + timedelta(days=10, minutes=1)) == "D"
     assert bucket_for_window(at(0), at(0) + timedelta(hours=1)) == "h"
 
 
@@ -285,7 +287,7 @@ def test_failure_rate_over_time_has_every_bucket() -> None:
 
 def test_failure_rate_over_time_daily_and_explicit_bucket() -> None:
     records = [attempt("d1", 0, status="failed"), attempt("d2", 60 * 24 * 3, status="success")]
-    daily = failure_rate_over_time(frame_of(*records), at(-600), at(60 * 24 * 4))
+    daily = failure_rate_over_time(frame_of(*records), at(-600), at(60 * 24 * 4), bucket="D")
     assert rows(daily, ["bucket_start", "attempts", "failures"]) == [
         (pd.Timestamp("2024-11-01T00:00Z"), 1, 1),
         (pd.Timestamp("2024-11-02T00:00Z"), 0, 0),

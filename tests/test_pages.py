@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis, ledger, verdicts
+from late_logs import analysis, baselines, ledger, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
@@ -280,13 +280,89 @@ def test_overview_offers_links_where_a_click_is_awkward(demo_app: Path, demo_fra
     # The worst heatmap cells are plain page links carrying the drill-through filter.
     # (the posts line's stuck-attempts link opens the Explorer too: the cells are those with a platform)
     cell_links = [
-        link for link in at.page_link
+        link
+        for link in at.page_link
         if link.proto.page == "explorer" and "platform=" in link.proto.query_string
     ]
     assert cell_links
     query = parse_qs(cell_links[0].proto.query_string)
     assert query["status"] == ["failed"] and query["platform"] and query["action"]
     assert query["start"] == [window_params["start"]]
+
+
+def test_overview_kpis_are_compared_with_the_same_hours_of_the_days_before(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    assert_clean(at)
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    oldest = demo_frame["created_at"].min()
+    windows = baselines.baseline_windows(start_at, end_at, since=oldest)
+    assert windows  # the demo store holds a week: the last 24 h have days before them
+    per_window = pd.DataFrame(
+        [
+            analysis.kpi_numbers(analysis.apply_filters(demo_frame, analysis.Filters(start=a, end=b)))
+            for a, b in windows
+        ]
+    )
+    usual_attempts = per_window.loc[per_window["attempts"] > 0, "attempts"].mean()
+    current = analysis.window_kpis(demo_frame, start_at, end_at)[0].value
+    delta = current - usual_attempts
+    shown = f"{delta:+.1f}" if abs(delta) < 10 else f"{delta:+,.0f}"
+    assert at.metric[0].proto.delta == f"{shown} vs usual"
+    assert all(m.proto.delta.endswith("vs usual") for m in at.metric)
+    assert "same hours on the" in at.metric[0].proto.help
+
+
+def test_overview_of_a_window_with_nothing_before_says_no_baseline_yet(demo_app: Path) -> None:
+    # The demo store holds one week: the week before the last 7 days is empty, which is no reason for red.
+    at = start({"window": "7d"}, page="pages/overview.py")
+    assert_clean(at)
+    assert [m.proto.delta for m in at.metric] == [baselines.NO_BASELINE] * 5
+    assert any("No baseline yet for these hours" in m.value for m in at.markdown)
+
+
+def test_overview_matrix_leaves_out_actions_with_no_settled_attempt(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    settled = window_rows["status"].isin(analysis.SETTLED_STATUSES)
+    with_settled = set(window_rows.loc[settled, "action"])
+    empty = set(window_rows["action"]) - with_settled
+    assert empty  # the demo's cancelled posts are skipped attempts only: a column of 0/0
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown = set(figure["data"][0]["x"])
+    assert shown == with_settled and not shown & empty
+
+
+def test_overview_worse_than_usual_links_rank_by_excess_failures(
+    demo_app: Path, demo_frame: pd.DataFrame
+) -> None:
+    at = start()
+    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    windows = baselines.baseline_windows(start_at, end_at, since=demo_frame["created_at"].min())
+    pooled = baselines.pool(
+        [
+            analysis.failure_matrix(analysis.apply_filters(demo_frame, analysis.Filters(start=a, end=b)))
+            for a, b in windows
+        ],
+        ["platform", "action"],
+    )
+    worse = baselines.worse_than_usual(baselines.compare(analysis.failure_matrix(window_rows), pooled), 6)
+    cell_links = [
+        parse_qs(link.proto.query_string)
+        for link in at.page_link
+        if link.proto.page == "explorer" and "platform=" in link.proto.query_string
+    ]
+    if worse.empty:
+        assert any("No cell is worse than usual" in m.value for m in at.markdown) and not cell_links
+    else:
+        assert [(q["platform"][0], q["action"][0]) for q in cell_links] == list(
+            zip(worse["platform"], worse["action"], strict=True)
+        )
 
 
 # --------------------------------------------------------------------------------------------- explorer
@@ -359,7 +435,10 @@ def test_explorer_shows_the_verdict_of_each_failure(
     # The verdict sits right after the error message, inside the columns that fit at 1280 px.
     columns = list(shown.columns)
     assert columns[columns.index("error_message") + 1 : columns.index("error_message") + 5] == [
-        "who_must_act", "retry", "flag", "hint"
+        "who_must_act",
+        "retry",
+        "flag",
+        "hint",
     ]
     assert set(shown["who_must_act"]) <= set(verdicts.WHO_MUST_ACT) and shown["hint"].notna().all()
     expected = verdicts.frame_verdicts(
