@@ -91,6 +91,16 @@ def endpoint_place(endpoint: object) -> str:
     return f"{parts.netloc}{path}" or NONE
 
 
+_HOUR_LABELS = np.array([f"{h:02d}:00" for h in range(24)] + [NONE], dtype=object)
+
+
+def _hours(times: pd.Series) -> pd.Series:
+    """ "08:00" for each time (strftime on a million times takes a second; an array lookup does not)."""
+    hours = times.dt.hour.to_numpy(dtype="float64", na_value=np.nan)
+    index = np.where(np.isnan(hours), 24, np.nan_to_num(hours, nan=24)).astype(int)
+    return pd.Series(_HOUR_LABELS[index], index=times.index, dtype="string")
+
+
 def attributes(frame: pd.DataFrame) -> pd.DataFrame:
     """One string column per attribute (ATTRIBUTES), a row per attempt; missing values read NONE."""
     index = frame.index
@@ -108,7 +118,7 @@ def attributes(frame: pd.DataFrame) -> pd.DataFrame:
             "media": media,
             "endpoint": _per_distinct(frame["endpoint"] if "endpoint" in frame else missing, endpoint_place),
             "error_code": _text(frame["error_code"]),
-            "hour": frame["created_at"].dt.strftime("%H:00").astype("string").fillna(NONE),
+            "hour": _hours(frame["created_at"]),
         },
         index=index,
     )

@@ -11,7 +11,7 @@ import io
 import streamlit as st
 
 from late_logs import analysis, evidence, export
-from late_logs.ui import data, explorer_view, facets, filters, nav
+from late_logs.ui import contrast_view, data, explorer_view, facets, filters, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
 
@@ -74,6 +74,11 @@ with counts_column:
 with chooser_column:
     explorer_view.column_chooser(table_columns, choice)
 
+# What sets the failures apart, at a glance above the table (its attribute table comes after it).
+apart = contrast_view.panel(ctx, flt) if (rows["status"] == "failed").any() else None
+if apart is not None:
+    st.markdown(f"**What sets the failures apart:** {apart.sentence}")
+
 links = explorer_view.attempt_links(page_rows["log_id"], filters.url_params(filters.ALL_PARAMS))
 selection = st.dataframe(
     explorer_view.table_frame(page_rows, choice.columns, links),
@@ -92,6 +97,21 @@ st.caption(
     "Open a row (its link or its checkbox) to see the attempt: its request, the platform's response and "
     "what to do about it."
 )
+
+if apart is not None and len(apart.table):
+    with st.expander(
+        f"What sets the failures apart, attribute by attribute ({count_text(apart.failures)} failures "
+        f"against {count_text(apart.successes)} successes of the same filter)",
+        icon=":material/compare_arrows:",
+    ):
+        st.dataframe(
+            apart.table,
+            key="explorer_contrast",
+            hide_index=True,
+            column_config=contrast_view.column_config(),
+            placeholder="—",
+        )
+        st.caption(contrast_view.CAPTION)
 
 
 def exported(write) -> str:

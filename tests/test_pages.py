@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis, baselines, ledger, verdicts
+from late_logs import analysis, baselines, contrast, ledger, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
@@ -504,6 +504,26 @@ def test_explorer_text_search_and_account_filters(
     )
     assert len(at.dataframe[0].value) == min(len(expected), 5000)
     assert at.text_input(key="explorer_text").value == "a"
+
+
+def test_explorer_says_what_sets_the_failures_apart(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 1)
+    at = start({**url_window(start_at, end_at), "status": "failed"}, page="pages/explorer.py")
+    assert_clean(at)
+    # A drill-through to failures still compares them with the successes of the same window.
+    rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    rows = rows[rows["status"].isin(["failed", "success"])]
+    found = contrast.reading(rows, contrast.contrast(rows))
+    [line] = [m.value for m in at.markdown if m.value.startswith("**What sets the failures apart:**")]
+    assert as_read(line) == f"**What sets the failures apart:** {found.sentence}"
+    table = next(d.value for d in at.dataframe if "of_failures" in d.value.columns)
+    best = contrast.contrast(rows).drop_duplicates("attribute")
+    assert table["value"].tolist() == best["value"].tolist()
+    assert table["of_successes"].sum() > 0  # successes were there to compare with
+    platform_link = table.loc[table["what"] == "Platform", "link"]
+    assert platform_link.empty or "status=failed" in platform_link.iloc[0]
 
 
 def test_explorer_row_selection_opens_the_attempt(
