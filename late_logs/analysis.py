@@ -44,7 +44,6 @@ SUMMARY_COLUMNS = (
 )
 
 
-
 # --------------------------------------------------------------------------------------------- helpers
 
 
@@ -838,7 +837,10 @@ def post_counts(frame: pd.DataFrame, now: datetime) -> PostCounts:
     per_lane["live"] = per_lane["success"]
     per_lane["dead"] = per_lane["failed"] & ~per_lane["success"] & ~per_lane["pending"]
     per_post = per_lane.groupby(level="post", sort=False).agg(
-        lanes=("live", "size"), live=("live", "sum"), dead=("dead", "sum"), failed=("failed", "any"),
+        lanes=("live", "size"),
+        live=("live", "sum"),
+        dead=("dead", "sum"),
+        failed=("failed", "any"),
         pending=("pending", "any"),
     )
     hit = per_post["failed"]
@@ -850,6 +852,108 @@ def post_counts(frame: pd.DataFrame, now: datetime) -> PostCounts:
         stuck_attempts=int(stuck.sum()),
         stuck_posts=int(frame["post_id"][stuck].nunique()),
     )
+
+
+POST_ROW_COLUMNS = [
+    "post_id",
+    "state",
+    "platforms",
+    "attempts",
+    "failures",
+    "recovered",
+    "accounts",
+    "first_attempt",
+    "last_attempt",
+    "caption",
+]
+
+
+def _lane_state(lanes: pd.DataFrame) -> np.ndarray:
+    """published, stuck, pending, failed or skipped, per (post, platform) lane."""
+    return np.select(
+        [lanes["live"], lanes["stuck"], lanes["pending"], lanes["failed"]],
+        ["published", "stuck", "pending", "failed"],
+        default="skipped",
+    )
+
+
+def post_rows(attempts: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """One row per post (POST_ROW_COLUMNS) from every attempt of the posts: the final state per platform
+    ("instagram: published · tiktok: failed"), the post's state over all of them, how many attempts and
+    failures, and whether a platform recovered (published after a failure). Most recent posts first.
+
+    A platform's state: published once a publish or retry succeeded there, else stuck / pending while an
+    attempt waits (stuck past STUCK_AFTER), else failed after a failure, else skipped (cancelled)."""
+    rows = attempts[_bools(attempts["post_id"].notna())]
+    if rows.empty:
+        return _empty(POST_ROW_COLUMNS, {"attempts": "int64", "failures": "int64", "recovered": "bool",
+                                         "first_attempt": TIME_UNIT, "last_attempt": TIME_UNIT})  # fmt: skip
+    status = rows["status"].astype("string")
+    pending = _bools(status == "pending")
+    lanes = pd.DataFrame(
+        {
+            "post": rows["post_id"].astype("string").to_numpy(),
+            "platform": _filled(rows["platform"], UNKNOWN).to_numpy(),
+            "live": _bools(status == "success") & _bools(rows["action"].isin(PUBLISHING_ACTIONS)),
+            "failed": _bools(status == "failed"),
+            "pending": pending,
+            "stuck": pending & _bools(rows["created_at"] < _utc(now) - STUCK_AFTER),
+        }
+    )
+    per_lane = lanes.groupby(["post", "platform"], sort=True).agg(
+        live=("live", "any"), failed=("failed", "any"), pending=("pending", "any"), stuck=("stuck", "any")
+    )
+    per_lane["state"] = _lane_state(per_lane)
+    per_lane["recovered"] = per_lane["live"] & per_lane["failed"]
+    per_lane = per_lane.reset_index()
+    per_lane["label"] = per_lane["platform"] + ": " + per_lane["state"]
+    per_post = per_lane.groupby("post", sort=False).agg(
+        platforms=("label", " · ".join),
+        recovered=("recovered", "any"),
+        lanes=("state", "size"),
+        published=("state", lambda s: int((s == "published").sum())),
+        failed=("state", lambda s: int((s == "failed").sum())),
+        stuck=("state", lambda s: bool((s == "stuck").any())),
+        waiting=("state", lambda s: bool((s == "pending").any())),
+    )
+    per_post["state"] = np.select(
+        [
+            per_post["stuck"],
+            per_post["published"] == per_post["lanes"],
+            (per_post["published"] > 0) & (per_post["failed"] > 0),
+            per_post["waiting"],
+            per_post["failed"] == per_post["lanes"],
+            per_post["published"] > 0,
+        ],
+        ["stuck", "published", "partly published", "in progress", "failed everywhere", "published"],
+        default="not published",
+    )
+    key = rows["post_id"].astype("string")
+    accounts = rows["account_username"].astype("string").fillna(rows["account_id"].astype("string"))
+    counts = pd.DataFrame(
+        {
+            "post": key.to_numpy(),
+            "failed": _bools(status == "failed"),
+            "created_at": rows["created_at"].to_numpy(),
+            "account": accounts.to_numpy(),
+            "caption": rows["content_preview"].astype("string").to_numpy()
+            if "content_preview" in rows
+            else pd.NA,
+        }
+    ).groupby("post", sort=False)
+    result = per_post.join(
+        counts.agg(
+            attempts=("failed", "size"),
+            failures=("failed", "sum"),
+            first_attempt=("created_at", "min"),
+            last_attempt=("created_at", "max"),
+            caption=("caption", "first"),
+        )
+    ).join(counts["account"].agg(_account_names).rename("accounts"))
+    result = result.rename_axis("post_id").reset_index()
+    result = result.sort_values(["last_attempt", "post_id"], ascending=[False, True], kind="stable")
+    result[["attempts", "failures"]] = result[["attempts", "failures"]].astype("int64")
+    return result[POST_ROW_COLUMNS].reset_index(drop=True)
 
 
 def post_attempts(frame: pd.DataFrame, post_id: str) -> pd.DataFrame:

@@ -84,8 +84,9 @@ with st.container(border=True):
     heading, cells = overview_view.worse_cells(view)
     st.markdown(f"**{heading}**")
     link_columns = st.columns(2)
+    half = (len(cells) + 1) // 2  # ranked down the first column, then the second
     for index, cell_link in enumerate(cells):
-        with link_columns[index % len(link_columns)]:
+        with link_columns[index // half]:
             st.page_link(
                 nav.EXPLORER,
                 label=cell_link.label,

@@ -291,11 +291,12 @@ def test_overview_offers_links_where_a_click_is_awkward(demo_app: Path, demo_fra
 
 
 def test_overview_kpis_are_compared_with_the_same_hours_of_the_days_before(
-    demo_app: Path, demo_frame: pd.DataFrame
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
-    at = start()
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
     assert_clean(at)
-    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
     oldest = demo_frame["created_at"].min()
     windows = baselines.baseline_windows(start_at, end_at, since=oldest)
     assert windows  # the demo store holds a week: the last 24 h have days before them
@@ -314,6 +315,20 @@ def test_overview_kpis_are_compared_with_the_same_hours_of_the_days_before(
     assert "same hours on the" in at.metric[0].proto.help
 
 
+def test_overview_accounts_affected_counts_accounts_with_a_failure_only(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
+    rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    failing = rows.loc[rows["status"] == "failed", "account_id"].nunique()
+    assert failing < rows["account_id"].nunique()  # some accounts only succeeded: they are not counted
+    accounts = next(m for m in at.metric if m.label == "Accounts affected")
+    assert accounts.value == f"{failing:,}"
+    assert accounts.proto.help.startswith("Accounts with a failed attempt in the window")
+
+
 def test_overview_of_a_window_with_nothing_before_says_no_baseline_yet(demo_app: Path) -> None:
     # The demo store holds one week: the week before the last 7 days is empty, which is no reason for red.
     at = start({"window": "7d"}, page="pages/overview.py")
@@ -323,10 +338,11 @@ def test_overview_of_a_window_with_nothing_before_says_no_baseline_yet(demo_app:
 
 
 def test_overview_matrix_leaves_out_actions_with_no_settled_attempt(
-    demo_app: Path, demo_frame: pd.DataFrame
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
-    at = start()
-    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
     window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
     settled = window_rows["status"].isin(analysis.SETTLED_STATUSES)
     with_settled = set(window_rows.loc[settled, "action"])
@@ -338,10 +354,11 @@ def test_overview_matrix_leaves_out_actions_with_no_settled_attempt(
 
 
 def test_overview_worse_than_usual_links_rank_by_excess_failures(
-    demo_app: Path, demo_frame: pd.DataFrame
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
-    at = start()
-    start_at, end_at = filters.window_of(dict(at.query_params), analysis.utc_now())
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
     window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
     windows = baselines.baseline_windows(start_at, end_at, since=demo_frame["created_at"].min())
     pooled = baselines.pool(
@@ -357,8 +374,15 @@ def test_overview_worse_than_usual_links_rank_by_excess_failures(
         for link in at.page_link
         if link.proto.page == "explorer" and "platform=" in link.proto.query_string
     ]
-    if worse.empty:
-        assert any("No cell is worse than usual" in m.value for m in at.markdown) and not cell_links
+    if worse.empty:  # then the cells with most failures, still by volume, never by rate alone
+        assert any("No cell is worse than usual; most failures:" in m.value for m in at.markdown)
+        matrix = analysis.failure_matrix(window_rows)
+        top = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values(
+            ["failures", "settled"], ascending=[False, True], kind="stable"
+        )
+        assert [(q["platform"][0], q["action"][0]) for q in cell_links] == list(
+            zip(top["platform"], top["action"], strict=True)
+        )[:6]
     else:
         assert [(q["platform"][0], q["action"][0]) for q in cell_links] == list(
             zip(worse["platform"], worse["action"], strict=True)
@@ -524,6 +548,33 @@ def test_explorer_says_what_sets_the_failures_apart(
     assert table["of_successes"].sum() > 0  # successes were there to compare with
     platform_link = table.loc[table["what"] == "Platform", "link"]
     assert platform_link.empty or "status=failed" in platform_link.iloc[0]
+
+
+def test_explorer_one_row_per_post_view_is_kept_in_the_url(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 1)
+    at = start(
+        {**url_window(start_at, end_at), "status": "failed", "view": "posts"}, page="pages/explorer.py"
+    )
+    assert_clean(at)
+    assert at.query_params["view"] == "posts"
+    failed = analysis.apply_filters(
+        demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",))
+    )
+    ids = set(failed["post_id"].dropna())
+    expected = analysis.post_rows(demo_frame[demo_frame["post_id"].isin(ids)], analysis.utc_now())
+    table = at.dataframe[0].value
+    assert table["post_id"].tolist() == expected["post_id"].head(len(table)).tolist()
+    assert table["platforms"].tolist() == expected["platforms"].head(len(table)).tolist()
+    # Filtered to failures, yet each post's state comes from all its attempts: some went out after a retry.
+    assert "yes" in set(table["recovered"]) and "published" in set(table["state"])
+    assert all(link.startswith("post?id=") for link in table["open"])
+    assert any(f"{len(ids):,} posts have attempts that match" in m.value for m in at.markdown)
+    # Switched back to attempts: the parameter goes, the attempt table returns.
+    at.segmented_control(key="explorer_rows").set_value("attempts").run()
+    assert "view" not in at.query_params
+    assert "log_id" in at.dataframe[0].value.columns
 
 
 def test_explorer_row_selection_opens_the_attempt(

@@ -184,12 +184,20 @@ def _kpi_text(kpi_unit: str, value: float | None) -> str:
     return rate_text(value) if kpi_unit == "rate" else count_text(value)
 
 
+KPI_MEANINGS = {
+    "failure_rate": "Failed of settled (succeeded or failed) attempts.",
+    "posts_affected": "Posts with a failed attempt in the window.",
+    "accounts_affected": "Accounts with a failed attempt in the window (not every account that posted).",
+}
+
+
 def kpi_cards(view: OverviewData) -> list[KpiCard]:
     """The KPIs against their usual (same hours, previous days), with the previous window in the help."""
     cards = []
     for kpi in view.kpis:
         base = view.baseline.kpis.get(kpi.key) if view.baseline else None
         color = "off" if kpi.key == "attempts" else "inverse"  # a rise is bad for all but the attempt count
+        meaning = f"{KPI_MEANINGS[kpi.key]} " if kpi.key in KPI_MEANINGS else ""
         previous = f"Previous window of the same length: {_kpi_text(kpi.unit, kpi.previous)}."
         if base is None or not base.has_baseline or base.delta is None:
             cards.append(
@@ -199,8 +207,8 @@ def kpi_cards(view: OverviewData) -> list[KpiCard]:
                     baselines.NO_BASELINE,
                     "off",
                     "off",
-                    "No baseline yet: the store holds no attempts of these hours on the days before. "
-                    + previous,
+                    f"{meaning}No baseline yet: the store holds no attempts of these hours on the days "
+                    f"before. {previous}",
                 )  # fmt: skip
             )
             continue
@@ -211,7 +219,7 @@ def kpi_cards(view: OverviewData) -> list[KpiCard]:
             shown = f"{base.delta:+.1f}" if abs(base.delta) < 10 else f"{base.delta:+,.0f}"
             delta, usual = f"{shown} vs usual", f"{base.usual:,.1f}"
         described = view.baseline.described if view.baseline else ""
-        help_text = f"Usual: {usual}, the mean of {described}. {previous}"
+        help_text = f"{meaning}Usual: {usual}, the mean of {described}. {previous}"
         cards.append(KpiCard(kpi.name, _kpi_text(kpi.unit, kpi.value), delta, color, "auto", help_text))
     return cards
 
@@ -228,8 +236,8 @@ LINKED_CELLS = 6
 
 
 def worse_cells(view: OverviewData) -> tuple[str, list[CellLink]]:
-    """A heading and the cells worse than usual, the most excess failures first. Without any baseline:
-    the cells with most failures (never the highest rate: 3 of 5 would outrank 26 of 91)."""
+    """A heading and the cells worse than usual, the most excess failures first. When none is (or there is
+    no baseline), the cells with most failures (never the highest rate: 3 of 5 would outrank 26 of 91)."""
     cells = view.baseline.cells if view.baseline is not None else pd.DataFrame()
 
     def link(row, sentence: str) -> CellLink:
@@ -238,17 +246,18 @@ def worse_cells(view: OverviewData) -> tuple[str, list[CellLink]]:
         )
         return CellLink(label, {"platform": str(row.platform), "action": str(row.action), "status": "failed"})
 
+    heading = "No baseline yet for these hours; most failures:"
     if len(cells) and bool(cells["has_baseline"].any()):
         worse = baselines.worse_than_usual(cells, LINKED_CELLS)
-        heading = (
-            "Worse than usual" if len(worse) else "No cell is worse than usual (same hours, days before)."
-        )
-        return heading, [link(row, baselines.cell_sentence(row)) for row in worse.itertuples(index=False)]
+        if len(worse):
+            return "Worse than usual", [
+                link(row, baselines.cell_sentence(row)) for row in worse.itertuples(index=False)
+            ]
+        heading = "No cell is worse than usual; most failures:"
     matrix = view.matrix
     top = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values(
         ["failures", "settled"], ascending=[False, True], kind="stable"
     )
-    heading = "No baseline yet for these hours; most failures:"
     return heading, [
         link(row, f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})")
         for row in top.head(LINKED_CELLS).itertuples(index=False)
