@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs import analysis, verdicts
+from late_logs import analysis
 from late_logs.ui import data, filters, nav, overview_view
 from late_logs.ui import groups as groups_view
 from late_logs.ui.text import count_text
@@ -121,12 +121,16 @@ with rate_column, st.container(border=True):
 with volume_column, st.container(border=True):
     st.subheader("Attempts by status")
     event = st.plotly_chart(
-        view.volume_figure, key="overview_volume", on_select="rerun", selection_mode="points"
+        view.volume_figure,
+        key="overview_volume",
+        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_volume")),
+        selection_mode=("points", "box"),
     )
-    bar = selected_customdata(event)
+    bar = None if filters.selected_range(event) else selected_customdata(event)
     if bar:
         nav.open_explorer({"status": bar[0], "start": bar[1], "end": bar[2]})
-    st.caption("Click a bar to see the attempts of that time.")
+    st.caption("Click a bar to see the attempts of that time; drag across the chart to make that time range "
+               "the page's window.")  # fmt: skip
 
 with st.container(border=True):
     st.subheader("Top error groups")
@@ -135,26 +139,8 @@ with st.container(border=True):
     if groups.empty:
         st.success("No failures in this window.")
     else:
-        table = groups.assign(
-            kind=groups["who_must_act"].map(verdicts.WHO_LABELS) + " · retry: " + groups["retry"],
-            link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
-        )[
-            [
-                "state",
-                "platform",
-                "error_code",
-                "message",
-                "count",
-                "kind",
-                "hint",
-                "link",
-                "posts",
-                "accounts",
-                "last_seen",
-                "first_seen",
-            ]
-        ]
-        # Sized so every column up to "Open" fits 1440 px without scrolling; the times may scroll.
+        table = overview_view.group_table(groups)
+        # Sized so every column through "First seen" fits 1280 px with the sidebar open; the rest may scroll.
         selection = st.dataframe(
             table,
             key="overview_groups",
@@ -162,24 +148,7 @@ with st.container(border=True):
             selection_mode="single-row",
             hide_index=True,
             placeholder="—",
-            column_config={
-                "state": st.column_config.TextColumn("State", width=95),
-                "platform": st.column_config.TextColumn("Platform", width=90),
-                "error_code": st.column_config.TextColumn("Code", width=180),
-                "message": st.column_config.TextColumn("Message (normalised)", width=300),
-                "count": st.column_config.NumberColumn("Failures", width=70),
-                "kind": st.column_config.TextColumn("Who must act", width=170),
-                "hint": st.column_config.TextColumn("What to do", width=260),
-                "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),
-                "posts": st.column_config.NumberColumn("Posts", width=55),
-                "accounts": st.column_config.NumberColumn("Accounts", width=75),
-                "last_seen": st.column_config.DatetimeColumn(
-                    "Last seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
-                ),
-                "first_seen": st.column_config.DatetimeColumn(
-                    "First seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
-                ),
-            },
+            column_config=overview_view.group_column_config(),
         )
         rows = selection.selection.rows if selection else []
         if rows:

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from late_logs import analysis, baselines, charts
-from late_logs.ui import data
+from late_logs import analysis, baselines, charts, verdicts
+from late_logs.ui import data, nav
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
 # The columns the Overview's analyses read (filters, KPIs, matrix, time series, error groups).
@@ -95,7 +95,9 @@ def _overview_at(cache_dir: str, version: int, flt: analysis.Filters, _ctx: data
             dragmode="select", selectdirection="h"
         ),
         rate_bucket=bucket,
-        volume_figure=charts.status_volume_chart(volume),
+        volume_figure=charts.status_volume_chart(volume).update_layout(
+            dragmode="select", selectdirection="h"
+        ),
         # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
         groups=analysis.error_groups(window, history=_ctx.frame),
         posts=analysis.post_counts(window, analysis.utc_now()),
@@ -262,3 +264,62 @@ def worse_cells(view: OverviewData) -> tuple[str, list[CellLink]]:
         link(row, f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})")
         for row in top.head(LINKED_CELLS).itertuples(index=False)
     ]
+
+
+# --------------------------------------------------------------------------------------------- error groups
+# The table's columns: key → (header, width px). Widths make everything through "First seen" fit the
+# grid's 786 px at 1280×720 with the sidebar open (32 px of it the row checkbox); what to do, who must act,
+# the platform and code alone come after, behind the horizontal scroll.
+
+GROUP_COLUMNS: dict[str, tuple[str, int]] = {
+    "state": ("State", 80),
+    "what": ("Error (platform · code · message)", 235),
+    "count": ("Failures", 62),
+    "posts": ("Posts", 50),
+    "accounts": ("Accounts", 68),
+    "link": ("Open", 60),
+    "last_seen": ("Last seen", 95),
+    "first_seen": ("First seen", 95),
+    "kind": ("Who must act", 170),
+    "hint": ("What to do", 260),
+    "platform": ("Platform", 90),
+    "error_code": ("Code", 140),
+}
+GRID_CHECKBOX_PX = 32  # the row-selection column at the grid's left edge (measured: scrollWidth − widths)
+
+
+def group_lead_width(through: str = "first_seen") -> int:
+    """The px from the grid's left edge to the end of `through` (the browser test holds it to the grid)."""
+    width = GRID_CHECKBOX_PX
+    for column, (_, px) in GROUP_COLUMNS.items():
+        width += px
+        if column == through:
+            break
+    return width
+
+
+def group_table(groups: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's error groups as the table shows them (GROUP_COLUMNS), links into the Explorer."""
+    table = groups.assign(
+        what=groups["platform"].astype(str) + " · " + groups["error_code"].astype(str) + " · "
+        + groups["message"].astype(str),
+        kind=groups["who_must_act"].map(verdicts.WHO_LABELS) + " · retry: " + groups["retry"],
+        link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
+    )  # fmt: skip
+    return table[list(GROUP_COLUMNS)]
+
+
+def group_column_config() -> dict:
+    config: dict = {}
+    for column, (label, width) in GROUP_COLUMNS.items():
+        if column in ("last_seen", "first_seen"):
+            config[column] = st.column_config.DatetimeColumn(
+                label, format="MM-DD HH:mm", timezone="UTC", width=width, help=f"{label} (UTC), whole store"
+            )
+        elif column in ("count", "posts", "accounts"):
+            config[column] = st.column_config.NumberColumn(label, width=width)
+        elif column == "link":
+            config[column] = st.column_config.LinkColumn(label, display_text="attempts", width=width)
+        else:
+            config[column] = st.column_config.TextColumn(label, width=width)
+    return config
