@@ -877,6 +877,29 @@ def _lane_state(lanes: pd.DataFrame) -> np.ndarray:
     )
 
 
+def _joined(keys: pd.Series, values: pd.Series, join) -> dict:
+    """{key: join(its values, in order)} in one pass over plain Python values (missing values skipped)."""
+    found: dict = {}
+    for key, value in zip(
+        keys.to_numpy(dtype=object), values.to_numpy(dtype=object, na_value=None), strict=True
+    ):
+        if value is not None:
+            found.setdefault(key, []).append(value)
+    return {key: join(items) for key, items in found.items()}
+
+
+def _post_account_names(posts: pd.Series, accounts: pd.Series) -> pd.Series:
+    """_account_names per post (distinct handles, sorted, the first few then "+N more")."""
+
+    def shown(names: list[str]) -> str:
+        unique = sorted({str(n).lstrip("@") for n in names})
+        text = ", ".join(f"@{n}" for n in unique[:MAX_ACCOUNT_NAMES])
+        more = len(unique) - MAX_ACCOUNT_NAMES
+        return text + (f" +{more} more" if more > 0 else "")
+
+    return pd.Series(_joined(posts, accounts, shown), name="accounts", dtype=object)
+
+
 def post_rows(attempts: pd.DataFrame, now: datetime) -> pd.DataFrame:
     """One row per post (POST_ROW_COLUMNS) from every attempt of the posts: the final state per platform
     ("instagram: published · tiktok: failed"), the post's state over all of them, how many attempts and
@@ -907,15 +930,25 @@ def post_rows(attempts: pd.DataFrame, now: datetime) -> pd.DataFrame:
     per_lane["recovered"] = per_lane["live"] & per_lane["failed"]
     per_lane = per_lane.reset_index()
     per_lane["label"] = per_lane["platform"] + ": " + per_lane["state"]
-    per_post = per_lane.groupby("post", sort=False).agg(
-        platforms=("label", " · ".join),
+    # Sums of per-lane flags rather than lambdas per post: a lambda per group costs ~0.5 ms, ten thousand
+    # posts would take seconds.
+    per_lane = per_lane.assign(
+        is_published=per_lane["state"] == "published",
+        is_failed=per_lane["state"] == "failed",
+        is_stuck=per_lane["state"] == "stuck",
+        is_pending=per_lane["state"] == "pending",
+    )
+    grouped = per_lane.groupby("post", sort=False)
+    per_post = grouped.agg(
         recovered=("recovered", "any"),
         lanes=("state", "size"),
-        published=("state", lambda s: int((s == "published").sum())),
-        failed=("state", lambda s: int((s == "failed").sum())),
-        stuck=("state", lambda s: bool((s == "stuck").any())),
-        waiting=("state", lambda s: bool((s == "pending").any())),
+        published=("is_published", "sum"),
+        failed=("is_failed", "sum"),
+        stuck=("is_stuck", "any"),
+        waiting=("is_pending", "any"),
     )
+    # Joined in one pass of plain Python: pandas' per-group Python aggregation costs ~0.1 ms a post.
+    per_post["platforms"] = pd.Series(_joined(per_lane["post"], per_lane["label"], " · ".join))
     per_post["state"] = np.select(
         [
             per_post["stuck"],
@@ -949,7 +982,7 @@ def post_rows(attempts: pd.DataFrame, now: datetime) -> pd.DataFrame:
             last_attempt=("created_at", "max"),
             caption=("caption", "first"),
         )
-    ).join(counts["account"].agg(_account_names).rename("accounts"))
+    ).join(_post_account_names(key, accounts))
     result = result.rename_axis("post_id").reset_index()
     result = result.sort_values(["last_attempt", "post_id"], ascending=[False, True], kind="stable")
     result[["attempts", "failures"]] = result[["attempts", "failures"]].astype("int64")

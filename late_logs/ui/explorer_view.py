@@ -356,24 +356,26 @@ def view_switch() -> None:
     )
 
 
+MAX_POSTS_SHOWN = 2_000  # post_rows costs ~0.1 ms a post: the newest this many, not a week's 100,000
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _posts_at(cache_dir: str, version: int, flt, minute: str, _rows: pd.DataFrame, _frame: pd.DataFrame):
-    ids = _rows["post_id"].dropna().unique()
-    every = _frame[_frame["post_id"].isin(ids).fillna(False).to_numpy(dtype=bool)]
-    return analysis.post_rows(every, pd.Timestamp(minute).to_pydatetime())
+    ids = _rows["post_id"].dropna().unique()  # the rows are newest first: so are the ids
+    every = _frame[_frame["post_id"].isin(ids[:MAX_POSTS_SHOWN]).fillna(False).to_numpy(dtype=bool)]
+    return analysis.post_rows(every, pd.Timestamp(minute).to_pydatetime()), len(ids)
 
 
-def post_table(ctx, flt, rows: pd.DataFrame, limit: int = MAX_ROWS_SHOWN) -> tuple[pd.DataFrame, int]:
+def post_table(ctx, flt, rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """(the post table with an Open link to each post's history, how many posts the filter holds)."""
     now = analysis.utc_now()
-    posts = _posts_at(str(ctx.settings.cache_dir), ctx.version, flt, now.strftime("%Y-%m-%dT%H:%M"), rows,
-                      ctx.frame)  # fmt: skip
-    shown = posts.head(limit)
+    shown, total = _posts_at(str(ctx.settings.cache_dir), ctx.version, flt, now.strftime("%Y-%m-%dT%H:%M"),
+                             rows, ctx.frame)  # fmt: skip
     table = shown[[c for c in POST_COLUMNS if c in shown.columns]].copy()
     prefix = f"{nav.URL_PATHS[nav.POST]}?id="
     table.insert(0, OPEN_COLUMN, [f"{prefix}{quote(str(p), safe='')}" for p in shown["post_id"]])
     table["recovered"] = np.where(shown["recovered"].to_numpy(dtype=bool), "yes", "")
-    return table.reset_index(drop=True), len(posts)
+    return table.reset_index(drop=True), total
 
 
 def post_column_config() -> dict[str, Any]:
