@@ -1,7 +1,7 @@
 """Explorer: find attempts. Filter by time, status, platform and action (sidebar) and by account, error code,
 error group, post and a search (here, `late_logs.search`); the whole filter, the columns and the sort live in
 the URL. Open a row (its link or a click) to see the attempt; export every filtered row, redacted, as CSV or
-JSONL.
+JSONL. One row per post instead (`view=posts`), and what sets the failures apart from the successes.
 """
 
 from __future__ import annotations

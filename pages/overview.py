@@ -1,4 +1,5 @@
-"""Overview: the morning failure review. What failed in the window, compared with the window before it,
+"""Overview: the morning failure review. What failed in the window, compared with its usual (the same hours
+of the days before: late_logs.baselines),
 where (platform × action), when (failure rate over time) and why (top error groups). Every cell, point and
 error group opens the Explorer filtered to the attempts behind it.
 """
