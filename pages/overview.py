@@ -1,7 +1,7 @@
 """Overview: the morning failure review. What failed in the window, compared with its usual (the same hours
-of the days before: late_logs.baselines),
-where (platform × action), when (failure rate over time) and why (top error groups). Every cell, point and
-error group opens the Explorer filtered to the attempts behind it.
+of the days before: late_logs.baselines), where (platform × action, the cells worse than usual linked), when
+(failure rate and attempts over time) and why (top error groups). Every cell, point and error group opens
+the Explorer filtered to the attempts behind it.
 """
 
 from __future__ import annotations
