@@ -93,7 +93,8 @@ def main() -> None:
     timed("window_kpis (7 days vs previous 7)", lambda: analysis.window_kpis(frame, start, end))
     timed("failure_matrix", lambda: analysis.failure_matrix(frame))
     timed(
-        "failure_rate_over_time (7 days, 6-hourly)", lambda: analysis.failure_rate_over_time(frame, start, end)
+        "failure_rate_over_time (7 days, 6-hourly)",
+        lambda: analysis.failure_rate_over_time(frame, start, end),
     )
     timed("failure_rate_over_time (24 h, hourly)", lambda: analysis.failure_rate_over_time(frame, day, end))
     timed("status_volume_over_time (7 days)", lambda: analysis.status_volume_over_time(frame, start, end))

@@ -57,8 +57,61 @@ _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp|heic|bmp)(\?|$)", re.IGNORECASE)
 _ID_PART = re.compile(r"^(?=.*\d)[A-Za-z0-9_\-:.]{6,}$|^\d+$")
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype("string").fillna(NONE).replace("", NONE)
+# Each attribute is worked out as (codes, labels): an integer per row and a label per code, so a million
+# rows are factorized once per column and labelled per distinct value, never turned into a million strings.
+# Labels may repeat (a missing and an empty value both read NONE); the counts are summed per label.
+
+
+def _coded(values: pd.Series, label=None) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column and a label per code (`label(value)`, or the value itself); missing → NONE."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    named = [label(u) if label else (str(u) if str(u) else NONE) for u in uniques]
+    return np.where(codes < 0, len(named), codes), np.array([*named, NONE], dtype=object)
+
+
+def _account_coded(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """platform · handle (or id) per row: an account is one platform's, "@acme" on two is two accounts."""
+    handle = frame["account_username"].astype("string").fillna(frame["account_id"].astype("string"))
+    p_codes, p_labels = _coded(frame["platform"])
+    a_codes, a_labels = _coded(handle)
+    codes, pairs = pd.factorize(p_codes.astype(np.int64) * (len(a_labels) + 1) + a_codes)
+    labels = [f"{p_labels[v // (len(a_labels) + 1)]} · {a_labels[v % (len(a_labels) + 1)]}" for v in pairs]
+    return codes, np.array(labels, dtype=object)
+
+
+def _media_coded(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if "media_urls" not in frame:
+        return np.zeros(len(frame), dtype=np.int64), np.array([NONE], dtype=object)
+    codes, labels = _coded(frame["media_urls"].astype("string"), media_kind)
+    if "media_count" in frame:  # media Late counted but did not list: known to exist, kind unknown
+        counted = frame["media_count"].fillna(0).astype("int64").to_numpy() > 0
+        unlisted = counted & (labels[codes] == NONE)
+        codes = np.where(unlisted, len(labels), codes)
+        labels = np.array([*labels, "media"], dtype=object)
+    return codes, labels
+
+
+_HOUR_LABELS = np.array([f"{h:02d}:00" for h in range(24)] + [NONE], dtype=object)
+
+
+def _hour_coded(times: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    hours = times.dt.hour.to_numpy(dtype="float64", na_value=np.nan)
+    return np.nan_to_num(hours, nan=24).astype(np.int64), _HOUR_LABELS
+
+
+def _coded_attributes(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    endpoints = (
+        frame["endpoint"].astype("string") if "endpoint" in frame else pd.Series(pd.NA, index=frame.index)
+    )
+    return {
+        "platform": _coded(frame["platform"]),
+        "account": _account_coded(frame),
+        "action": _coded(frame["action"]),
+        "media": _media_coded(frame),
+        "endpoint": _coded(endpoints, endpoint_place),
+        "error_code": _coded(frame["error_code"]),
+        "hour": _hour_coded(frame["created_at"]),
+    }
 
 
 def media_kind(urls: object) -> str:
@@ -73,13 +126,6 @@ def media_kind(urls: object) -> str:
     return "mixed"
 
 
-def _per_distinct(values: pd.Series, label) -> pd.Series:
-    """`label` of each value, worked out once per distinct value (a million rows hold few); NA reads NONE."""
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    labels = np.array([label(u) for u in uniques] + [NONE], dtype=object)  # code -1 picks the last
-    return pd.Series(labels[codes], index=values.index, dtype="string")
-
-
 def endpoint_place(endpoint: object) -> str:
     """An endpoint without its ids and query: "graph.facebook.com/v19.0/:id/media", so attempts group."""
     if not isinstance(endpoint, str) or not endpoint.strip():
@@ -91,37 +137,12 @@ def endpoint_place(endpoint: object) -> str:
     return f"{parts.netloc}{path}" or NONE
 
 
-_HOUR_LABELS = np.array([f"{h:02d}:00" for h in range(24)] + [NONE], dtype=object)
-
-
-def _hours(times: pd.Series) -> pd.Series:
-    """ "08:00" for each time (strftime on a million times takes a second; an array lookup does not)."""
-    hours = times.dt.hour.to_numpy(dtype="float64", na_value=np.nan)
-    index = np.where(np.isnan(hours), 24, np.nan_to_num(hours, nan=24)).astype(int)
-    return pd.Series(_HOUR_LABELS[index], index=times.index, dtype="string")
-
-
 def attributes(frame: pd.DataFrame) -> pd.DataFrame:
     """One string column per attribute (ATTRIBUTES), a row per attempt; missing values read NONE."""
-    index = frame.index
-    account = frame["account_username"].astype("string").fillna(frame["account_id"].astype("string"))
-    missing = pd.Series(pd.NA, index=index, dtype="string")
-    media = _per_distinct(frame["media_urls"] if "media_urls" in frame else missing, media_kind)
-    if "media_count" in frame:  # media Late counted but did not list: known to exist, kind unknown
-        counted = frame["media_count"].fillna(0).astype("int64").to_numpy() > 0
-        media = media.mask((media == NONE).to_numpy() & counted, "media")
     return pd.DataFrame(
-        {
-            "platform": _text(frame["platform"]),
-            "account": _text(frame["platform"]) + " · " + _text(account),
-            "action": _text(frame["action"]),
-            "media": media,
-            "endpoint": _per_distinct(frame["endpoint"] if "endpoint" in frame else missing, endpoint_place),
-            "error_code": _text(frame["error_code"]),
-            "hour": _hours(frame["created_at"]),
-        },
-        index=index,
-    )
+        {key: pd.Series(labels[codes], index=frame.index, dtype="string")
+         for key, (codes, labels) in _coded_attributes(frame).items()}
+    )  # fmt: skip
 
 
 def contrast(frame: pd.DataFrame, min_failures: int = MIN_FAILURES) -> pd.DataFrame:
@@ -134,19 +155,22 @@ def contrast(frame: pd.DataFrame, min_failures: int = MIN_FAILURES) -> pd.DataFr
     if total_failed < min_failures:
         return pd.DataFrame({c: pd.Series([], dtype=_dtype(c)) for c in CONTRAST_COLUMNS})
     settled = failed | succeeded
-    table = attributes(frame[settled])
+    coded = _coded_attributes(frame[settled])
     is_failure = failed[settled]
     parts = []
-    for key in ATTRIBUTES:
-        codes, uniques = pd.factorize(table[key], use_na_sentinel=False)
-        part = pd.DataFrame(
-            {
-                "attribute": key,
-                "value": np.asarray(uniques, dtype=object).astype(str),
-                "failures": np.bincount(codes[is_failure], minlength=len(uniques)),
-                "successes": np.bincount(codes[~is_failure], minlength=len(uniques)),
-            }
+    for key, (codes, labels) in coded.items():
+        part = (
+            pd.DataFrame(
+                {
+                    "value": labels,
+                    "failures": np.bincount(codes[is_failure], minlength=len(labels)),
+                    "successes": np.bincount(codes[~is_failure], minlength=len(labels)),
+                }
+            )
+            .groupby("value", sort=False, as_index=False)
+            .sum()
         )
+        part.insert(0, "attribute", key)
         parts.append(part[part["failures"] >= min_failures])
     result = pd.concat(parts, ignore_index=True)
     result["failure_share"] = result["failures"] / total_failed
