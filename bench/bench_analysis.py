@@ -15,7 +15,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from late_logs import analysis  # noqa: E402
+from late_logs import analysis, baselines, contrast  # noqa: E402
 from late_logs.records import PLATFORMS, RECORD_DTYPES, coerce_frame  # noqa: E402
 
 NOW = datetime(2024, 11, 8, 12, 0, tzinfo=timezone.utc)
@@ -93,7 +93,8 @@ def main() -> None:
     timed("window_kpis (7 days vs previous 7)", lambda: analysis.window_kpis(frame, start, end))
     timed("failure_matrix", lambda: analysis.failure_matrix(frame))
     timed(
-        "failure_rate_over_time (7 days, daily)", lambda: analysis.failure_rate_over_time(frame, start, end)
+        "failure_rate_over_time (7 days, 6-hourly)",
+        lambda: analysis.failure_rate_over_time(frame, start, end),
     )
     timed("failure_rate_over_time (24 h, hourly)", lambda: analysis.failure_rate_over_time(frame, day, end))
     timed("status_volume_over_time (7 days)", lambda: analysis.status_volume_over_time(frame, start, end))
@@ -104,6 +105,27 @@ def main() -> None:
         "apply_filters (error_group)",
         lambda: analysis.apply_filters(frame, analysis.Filters(error_group=key)),
     )
+    # What is different about the failures, beside the matrix over the same rows (its reference: the other
+    # count the Overview makes of every row).
+    week = analysis.apply_filters(frame, analysis.Filters(start=start, end=end))
+    timed("failure_matrix (7 days, the reference)", lambda: analysis.failure_matrix(week))
+    timed("contrast.contrast (7 days, 7 attributes)", lambda: contrast.contrast(week))
+    # Baselines: seven day-slices counted, then compared (the comparison alone is over a few dozen cells).
+    windows = baselines.baseline_windows(day, end)
+    cells = timed(
+        "baseline counts (7 same-hour windows)",
+        lambda: [
+            analysis.failure_matrix(analysis.apply_filters(frame, analysis.Filters(start=a, end=b)))
+            for a, b in windows
+        ],
+    )
+    today = analysis.failure_matrix(analysis.apply_filters(frame, analysis.Filters(start=day, end=end)))
+    timed(
+        "baselines.compare (pool + compare)",
+        lambda: baselines.compare(today, baselines.pool(cells, ["platform", "action"])),
+    )
+    posts = frame[frame["post_id"].isin(week["post_id"].head(5_000))]
+    timed(f"post_rows ({posts['post_id'].nunique():,} posts)", lambda: analysis.post_rows(posts, NOW))
     print(
         f"failed rows: {int((frame['status'] == 'failed').sum()):,}; "
         f"distinct messages: {frame['error_message'].nunique():,}; error groups: {len(groups)}"

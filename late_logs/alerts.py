@@ -119,12 +119,12 @@ def evaluate(
                     link=digest.explorer_link(base, row.group, start, now),
                 )
             )
-    sections = digest.build(store, frame, start, now, base, resolve_hours).sections
+    built = digest.build(store, frame, start, now, base, resolve_hours)
     if "token_dead" in rules:
-        for line in sections[1].lines:
+        for line in built.section("dead_tokens").lines:
             alerts.append(Alert(f"token:{line.key}", "token_dead", line.text, line.detail, line.link))
     if "post_stuck" in rules:
-        for line in sections[2].lines:
+        for line in built.section("stuck_posts").lines:
             alerts.append(Alert(f"stuck:{line.key}", "post_stuck", line.text, line.detail, line.link))
     return alerts
 

@@ -1,8 +1,10 @@
 """The daily digest: what a morning review must look at, as one text to paste into a ticket or a chat.
 
-Four lists over a window (`--since 24h` by default): new and regressed error groups (the triage ledger),
-accounts whose token died (the Accounts view model's reconnect worklist), stuck posts (an attempt pending for
-longer than analysis.STUCK_AFTER) and posts that did not go out (a failure and no success on some platform).
+Five lists over a window (`--since 24h` by default): new and regressed error groups (the triage ledger),
+platform × action cells worse than usual (late_logs.baselines: the same hours of the days before, ranked by
+excess failures), accounts whose token died (the Accounts view model's reconnect worklist), stuck posts (an
+attempt pending for longer than analysis.STUCK_AFTER) and posts that did not go out (a failure and no
+success on some platform).
 Every line links into the dashboard with an absolute link (LATE_LOGS_PUBLIC_URL) that carries the window.
 
 Rendered as Markdown, HTML or JSON. Text from the logs is escaped for the format (a message holding
@@ -20,12 +22,13 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from late_logs import analysis, ledger
+from late_logs import analysis, baselines, ledger
 from late_logs.redact import redact_text, redact_value
 from late_logs.ui import accounts
 from late_logs.ui.text import escape_markdown
 
 FORMATS = ("markdown", "html", "json")
+SECTION_KINDS = ("groups", "worse_cells", "dead_tokens", "stuck_posts", "posts_not_out")
 MAX_LINES = 20  # per section; the rest is counted ("and 12 more")
 _TIME = "%Y-%m-%d %H:%M"
 
@@ -46,6 +49,7 @@ class Section:
     lines: list[Line] = field(default_factory=list)
     more: int = 0  # lines left out beyond MAX_LINES
     empty: str = ""
+    kind: str = ""  # which list it is (SECTION_KINDS): the alerts find their lists by it, not by position
 
 
 @dataclass
@@ -54,6 +58,9 @@ class Digest:
     end: datetime
     dashboard: str
     sections: list[Section]
+
+    def section(self, kind: str) -> Section:
+        return next(s for s in self.sections if s.kind == kind)
 
 
 def _plural(count: int, word: str) -> str:
@@ -68,8 +75,8 @@ def _link(base: str, path: str, params: Mapping[str, str]) -> str:
     return f"{base}/{path}?{urlencode(dict(params))}"
 
 
-def _section(title: str, lines: list[Line], empty: str) -> Section:
-    return Section(title, lines[:MAX_LINES], max(0, len(lines) - MAX_LINES), empty)
+def _section(kind: str, title: str, lines: list[Line], empty: str) -> Section:
+    return Section(title, lines[:MAX_LINES], max(0, len(lines) - MAX_LINES), empty, kind)
 
 
 def window_of(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
@@ -100,6 +107,34 @@ def explorer_link(base: str, group: str, start: datetime, end: datetime) -> str:
     """The Explorer showing one group's failures in the window."""
     span = {"start": _instant(start), "end": _instant(end)}
     return _link(base, "explorer", {**span, "error_group": group, "status": "failed"})
+
+
+def _worse_section(frame, window, start, end, base) -> Section:
+    """The cells worse than usual, most excess failures first, each opening its failures in the Explorer."""
+    since = frame["created_at"].min() if len(frame) else None
+    windows = baselines.baseline_windows(start, end, since=None if pd.isna(since) else since)
+    usual = baselines.pool(
+        [analysis.failure_matrix(window_of(frame, a.to_pydatetime(), b.to_pydatetime())) for a, b in windows],
+        ["platform", "action"],
+    )
+    compared = baselines.compare(analysis.failure_matrix(window), usual)
+    span = {"start": _instant(start), "end": _instant(end)}
+    lines = [
+        Line(
+            text=f"{row.platform} · {row.action}",
+            link=_link(
+                base, "explorer", {**span, "platform": row.platform, "action": row.action, "status": "failed"}
+            ),  # fmt: skip
+            detail=baselines.cell_sentence(row),
+            key=f"{row.platform}/{row.action}",
+        )
+        for row in baselines.worse_than_usual(compared).itertuples(index=False)
+    ]
+    known = len(compared) and bool(compared["has_baseline"].any())
+    empty = (
+        "None." if known else "No baseline yet: the store holds nothing of these hours on the days before."
+    )
+    return _section("worse_cells", "Cells worse than usual", lines, empty)
 
 
 def _token_lines(store, window, start, end, now, base) -> list[Line]:
@@ -183,17 +218,25 @@ def build(
     window = window_of(frame, since, end)
     sections = [
         _section(
+            "groups",
             "New and regressed error groups",
             _group_lines(store, frame, window, since, end, now, resolve_hours, base),
             "No new or regressed error group.",
         ),
-        _section("Accounts whose token died", _token_lines(store, window, since, end, now, base), "None."),
+        _worse_section(frame, window, since, end, base),
         _section(
+            "dead_tokens",
+            "Accounts whose token died",
+            _token_lines(store, window, since, end, now, base),
+            "None.",
+        ),
+        _section(
+            "stuck_posts",
             f"Stuck posts (pending over {int(analysis.STUCK_AFTER.total_seconds() // 60)} min)",
             _stuck_lines(window, now, base),
             "None.",
         ),
-        _section("Posts that did not go out", _not_out_lines(window, base), "None."),
+        _section("posts_not_out", "Posts that did not go out", _not_out_lines(window, base), "None."),
     ]
     return Digest(since, end, f"{base}/", sections)
 

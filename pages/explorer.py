@@ -1,7 +1,7 @@
 """Explorer: find attempts. Filter by time, status, platform and action (sidebar) and by account, error code,
 error group, post and a search (here, `late_logs.search`); the whole filter, the columns and the sort live in
 the URL. Open a row (its link or a click) to see the attempt; export every filtered row, redacted, as CSV or
-JSONL.
+JSONL. One row per post instead (`view=posts`), and what sets the failures apart from the successes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 import streamlit as st
 
 from late_logs import analysis, evidence, export
-from late_logs.ui import data, explorer_view, facets, filters, nav
+from late_logs.ui import contrast_view, data, explorer_view, facets, filters, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
 
@@ -48,6 +48,7 @@ st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
 # The verdict columns are not stored: with_verdicts adds them to the shown rows below.
 table_columns = [*ctx.frame.columns, *verdict_view.VERDICT_COLUMNS]
 choice = explorer_view.sync_with_url(table_columns)
+rows_view = explorer_view.sync_view_with_url()  # one row per attempt, or per post (`view=posts`)
 group_key = filters.state().get("error_group")
 if group_key:
     # A group id alone means nothing: say which error it is and what to do about it.
@@ -58,40 +59,88 @@ if rows.empty:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
     st.stop()
 
-page_rows = explorer_view.sorted_rows(
-    rows, choice.sort_column, choice.descending, explorer_view.MAX_ROWS_SHOWN
-)
-page_rows = verdict_view.with_verdicts(page_rows, analysis.utc_now())
-count_line = f"{count_text(len(rows))} attempts match, {explorer_view.sort_text(choice)}."
-if len(rows) > explorer_view.MAX_ROWS_SHOWN:
-    count_line += (
-        f" The table shows the first {count_text(explorer_view.MAX_ROWS_SHOWN)}; narrow the filter to see "
-        "the others, or export them all below."
-    )
-counts_column, chooser_column = st.columns([4, 1], vertical_alignment="bottom")
-with counts_column:
-    st.markdown(count_line)
-with chooser_column:
-    explorer_view.column_chooser(table_columns, choice)
+switch_column, counts_column, chooser_column = st.columns([2, 5, 1], vertical_alignment="bottom")
+with switch_column:
+    explorer_view.view_switch()
 
-links = explorer_view.attempt_links(page_rows["log_id"], filters.url_params(filters.ALL_PARAMS))
-selection = st.dataframe(
-    explorer_view.table_frame(page_rows, choice.columns, links),
-    key="explorer_table",
-    on_select="rerun",
-    selection_mode="single-row",
-    hide_index=True,
-    column_config=explorer_view.column_config(choice.columns),
-    placeholder="—",  # not Streamlit's grey "None": a missing value is no value
-    height=560,
-)
-picked = selection.selection.rows if selection else []
-if picked:
-    nav.open_attempt(str(page_rows.iloc[picked[0]]["log_id"]))
-st.caption(
-    "Open a row (its link or its checkbox) to see the attempt: its request, the platform's response and "
-    "what to do about it."
-)
+# What sets the failures apart, at a glance above the table (its attribute table comes after it).
+apart = contrast_view.panel(ctx, flt) if (rows["status"] == "failed").any() else None
+if apart is not None:
+    st.markdown(f"**What sets the failures apart:** {apart.sentence}")
+
+if rows_view == "posts":
+    post_table, post_count = explorer_view.post_table(ctx, flt, rows)
+    with counts_column:
+        line = f"{count_text(post_count)} posts have attempts that match, most recent first."
+        if post_count > len(post_table):
+            line += f" The table shows the first {count_text(len(post_table))}."
+        st.markdown(line)
+    selection = st.dataframe(
+        post_table,
+        key="explorer_posts",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config=explorer_view.post_column_config(),
+        placeholder="—",
+        height=560,
+    )
+    picked = selection.selection.rows if selection else []
+    if picked:
+        st.switch_page(nav.POST, query_params={"id": str(post_table.iloc[picked[0]]["post_id"])})
+    st.caption(
+        "Each post's state per platform is read from all its stored attempts, not only those the filter "
+        "matches: a post whose failure the filter shows may have gone out after a retry. Open a row to see "
+        "its history."
+    )
+else:
+    page_rows = explorer_view.sorted_rows(
+        rows, choice.sort_column, choice.descending, explorer_view.MAX_ROWS_SHOWN
+    )
+    page_rows = verdict_view.with_verdicts(page_rows, analysis.utc_now())
+    count_line = f"{count_text(len(rows))} attempts match, {explorer_view.sort_text(choice)}."
+    if len(rows) > explorer_view.MAX_ROWS_SHOWN:
+        count_line += (
+            f" The table shows the first {count_text(explorer_view.MAX_ROWS_SHOWN)}; narrow the filter to "
+            "see the others, or export them all below."
+        )
+    with counts_column:
+        st.markdown(count_line)
+    with chooser_column:
+        explorer_view.column_chooser(table_columns, choice)
+    links = explorer_view.attempt_links(page_rows["log_id"], filters.url_params(filters.ALL_PARAMS))
+    selection = st.dataframe(
+        explorer_view.table_frame(page_rows, choice.columns, links),
+        key="explorer_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config=explorer_view.column_config(choice.columns),
+        placeholder="—",  # not Streamlit's grey "None": a missing value is no value
+        height=560,
+    )
+    picked = selection.selection.rows if selection else []
+    if picked:
+        nav.open_attempt(str(page_rows.iloc[picked[0]]["log_id"]))
+    st.caption(
+        "Open a row (its link or its checkbox) to see the attempt: its request, the platform's response and "
+        "what to do about it."
+    )
+
+if apart is not None and len(apart.table):
+    with st.expander(
+        f"What sets the failures apart, attribute by attribute ({count_text(apart.failures)} failures "
+        f"against {count_text(apart.successes)} successes of the same filter)",
+        icon=":material/compare_arrows:",
+    ):
+        st.dataframe(
+            apart.table,
+            key="explorer_contrast",
+            hide_index=True,
+            column_config=contrast_view.column_config(),
+            placeholder="—",
+        )
+        st.caption(contrast_view.CAPTION)
 
 
 def exported(write) -> str:

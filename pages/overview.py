@@ -1,25 +1,21 @@
-"""Overview: the morning failure review. What failed in the window, compared with the window before it,
-where (platform × action), when (failure rate over time) and why (top error groups). Every cell, point and
-error group opens the Explorer filtered to the attempts behind it.
+"""Overview: the morning failure review. What failed in the window, compared with its usual (the same hours
+of the days before: late_logs.baselines), where (platform × action, the cells worse than usual linked), when
+(failure rate and attempts over time) and why (top error groups). Every cell, point and error group opens
+the Explorer filtered to the attempts behind it.
 """
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
-from late_logs import analysis, verdicts
+from late_logs import analysis
 from late_logs.ui import data, filters, nav, overview_view
 from late_logs.ui import groups as groups_view
-from late_logs.ui.text import count_text, escape_markdown, rate_text
+from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
 
 TOP_GROUPS = 15
-LINKED_CELLS = 6
-# A rise is bad for every number but the plain attempt count, which is neither good nor bad.
-DELTA_COLORS = {"attempts": "off"}
 # A figure's modebar (zoom, pan, download) would cover the heatmap's column labels; nothing to zoom there.
 NO_MODEBAR = {"displayModeBar": False}
 BUCKET_WORDS = {"h": "hour", "3h": "3 hours", "6h": "6 hours", "D": "day"}
@@ -44,25 +40,11 @@ def selected_customdata(event) -> list | None:
     return None
 
 
-def kpi_delta(kpi: analysis.Kpi) -> str | None:
-    if kpi.delta is None or math.isnan(kpi.delta):
-        return None
-    if kpi.unit == "rate":
-        return f"{kpi.delta * 100:+.1f} pp"
-    return f"{int(kpi.delta):+,}"
-
-
 with st.container(border=True):
     columns = st.columns(5)
-    for column, kpi in zip(columns, view.kpis, strict=True):
-        value = rate_text(kpi.value) if kpi.unit == "rate" else count_text(kpi.value)
-        previous = rate_text(kpi.previous) if kpi.unit == "rate" else count_text(kpi.previous)
+    for column, card in zip(columns, overview_view.kpi_cards(view), strict=True):
         column.metric(
-            kpi.name,
-            value,
-            kpi_delta(kpi),
-            delta_color=DELTA_COLORS.get(kpi.key, "inverse"),
-            help=f"Previous window of the same length: {previous}",
+            card.label, card.value, card.delta, delta_color=card.color, delta_arrow=card.arrow, help=card.help
         )
 
 posts = view.posts
@@ -98,22 +80,25 @@ with st.container(border=True):
         nav.open_explorer({"platform": cell[0], "action": cell[1], "status": "failed"})
     st.caption(
         f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
-        "attempts. Click a cell to see its failures."
+        "attempts; actions with none anywhere are left out. Click a cell to see its failures."
     )
-    matrix = view.matrix
-    worst = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values("failure_rate", ascending=False)
-    link_columns = st.columns(3)
-    for index, row in enumerate(worst.head(LINKED_CELLS).itertuples(index=False)):
-        with link_columns[index % len(link_columns)]:
+    heading, cells = overview_view.worse_cells(view)
+    st.markdown(f"**{heading}**")
+    link_columns = st.columns(2)
+    half = (len(cells) + 1) // 2  # ranked down the first column, then the second
+    for index, cell_link in enumerate(cells):
+        with link_columns[index // half]:
             st.page_link(
                 nav.EXPLORER,
-                label=f"{escape_markdown(row.platform)} · {escape_markdown(row.action)}: "
-                f"{row.failures} of {row.settled} failed ({rate_text(row.failure_rate)})",
-                query_params=nav.drill_params(
-                    {"platform": row.platform, "action": row.action, "status": "failed"}
-                ),
+                label=cell_link.label,
+                query_params=nav.drill_params(cell_link.params),
                 icon=":material/open_in_new:",
             )
+    if cells and view.baseline is not None and view.baseline.windows:
+        st.caption(
+            f"Against {view.baseline.described}, ranked by failures beyond what the usual rate predicts "
+            "for this volume."
+        )
 
 rate_column, volume_column = st.columns([3, 2])
 with rate_column, st.container(border=True):
@@ -137,12 +122,16 @@ with rate_column, st.container(border=True):
 with volume_column, st.container(border=True):
     st.subheader("Attempts by status")
     event = st.plotly_chart(
-        view.volume_figure, key="overview_volume", on_select="rerun", selection_mode="points"
+        view.volume_figure,
+        key="overview_volume",
+        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_volume")),
+        selection_mode=("points", "box"),
     )
-    bar = selected_customdata(event)
+    bar = None if filters.selected_range(event) else selected_customdata(event)
     if bar:
         nav.open_explorer({"status": bar[0], "start": bar[1], "end": bar[2]})
-    st.caption("Click a bar to see the attempts of that time.")
+    st.caption("Click a bar to see the attempts of that time; drag across the chart to make that time range "
+               "the page's window.")  # fmt: skip
 
 with st.container(border=True):
     st.subheader("Top error groups")
@@ -151,26 +140,8 @@ with st.container(border=True):
     if groups.empty:
         st.success("No failures in this window.")
     else:
-        table = groups.assign(
-            kind=groups["who_must_act"].map(verdicts.WHO_LABELS) + " · retry: " + groups["retry"],
-            link=[nav.explorer_href({"error_group": g, "status": "failed"}) for g in groups["group"]],
-        )[
-            [
-                "state",
-                "platform",
-                "error_code",
-                "message",
-                "count",
-                "kind",
-                "hint",
-                "link",
-                "posts",
-                "accounts",
-                "last_seen",
-                "first_seen",
-            ]
-        ]
-        # Sized so every column up to "Open" fits 1440 px without scrolling; the times may scroll.
+        table = overview_view.group_table(groups)
+        # Sized so every column through "First seen" fits 1280 px with the sidebar open; the rest may scroll.
         selection = st.dataframe(
             table,
             key="overview_groups",
@@ -178,24 +149,7 @@ with st.container(border=True):
             selection_mode="single-row",
             hide_index=True,
             placeholder="—",
-            column_config={
-                "state": st.column_config.TextColumn("State", width=95),
-                "platform": st.column_config.TextColumn("Platform", width=90),
-                "error_code": st.column_config.TextColumn("Code", width=180),
-                "message": st.column_config.TextColumn("Message (normalised)", width=300),
-                "count": st.column_config.NumberColumn("Failures", width=70),
-                "kind": st.column_config.TextColumn("Who must act", width=170),
-                "hint": st.column_config.TextColumn("What to do", width=260),
-                "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),
-                "posts": st.column_config.NumberColumn("Posts", width=55),
-                "accounts": st.column_config.NumberColumn("Accounts", width=75),
-                "last_seen": st.column_config.DatetimeColumn(
-                    "Last seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
-                ),
-                "first_seen": st.column_config.DatetimeColumn(
-                    "First seen (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC", width=130
-                ),
-            },
+            column_config=overview_view.group_column_config(),
         )
         rows = selection.selection.rows if selection else []
         if rows:

@@ -251,7 +251,9 @@ def test_failure_matrix_empty() -> None:
 
 def test_bucket_for_window() -> None:
     assert bucket_for_window(at(0), at(0) + timedelta(days=3)) == "h"
-    assert bucket_for_window(at(0), at(0) + timedelta(days=3, minutes=1)) == "D"
+    assert bucket_for_window(at(0), at(0) + timedelta(days=3, minutes=1)) == "6h"
+    assert bucket_for_window(at(0), at(0) + timedelta(days=7)) == "6h"  # 28 points for a week
+    assert bucket_for_window(at(0), at(0) + timedelta(days=10, minutes=1)) == "D"
     assert bucket_for_window(at(0), at(0) + timedelta(hours=1)) == "h"
 
 
@@ -285,7 +287,7 @@ def test_failure_rate_over_time_has_every_bucket() -> None:
 
 def test_failure_rate_over_time_daily_and_explicit_bucket() -> None:
     records = [attempt("d1", 0, status="failed"), attempt("d2", 60 * 24 * 3, status="success")]
-    daily = failure_rate_over_time(frame_of(*records), at(-600), at(60 * 24 * 4))
+    daily = failure_rate_over_time(frame_of(*records), at(-600), at(60 * 24 * 4), bucket="D")
     assert rows(daily, ["bucket_start", "attempts", "failures"]) == [
         (pd.Timestamp("2024-11-01T00:00Z"), 1, 1),
         (pd.Timestamp("2024-11-02T00:00Z"), 0, 0),
@@ -804,3 +806,46 @@ def test_verdict_filters_keep_only_failures_with_that_verdict() -> None:
     assert apply_filters(frame, Filters(who_must_act=("reconnect",)))["log_id"].tolist() == ["a"]
     assert apply_filters(frame, Filters(retry=("verify",)))["log_id"].tolist() == ["b"]
     assert apply_filters(frame, Filters(who_must_act=("wait",))).empty
+
+
+# --------------------------------------------------------------------------------------------- post rows
+
+
+def test_post_rows_give_each_posts_final_state_per_platform() -> None:
+    frame = frame_of(
+        # post1: instagram failed then published after a retry; tiktok published at once
+        attempt("a1", 0, status="failed", error_code="500"),
+        attempt("a2", 5, action="retry", status="success"),
+        attempt("a3", 1, platform="tiktok", status="success", account_username="@acme_tt"),
+        # post2: failed on linkedin twice, live on facebook: partly published
+        attempt("b1", 10, platform="linkedin", status="failed", post_id="post2"),
+        attempt("b2", 12, platform="linkedin", action="retry", status="failed", post_id="post2"),
+        attempt("b3", 11, platform="facebook", status="success", post_id="post2"),
+        # post3: failed everywhere; post4 pending for an hour (stuck); post5 cancelled
+        attempt("c1", 20, status="failed", post_id="post3"),
+        attempt("d1", 30, status="pending", post_id="post4"),
+        attempt("e1", 40, action="cancelled", status="skipped", post_id="post5"),
+        attempt("x1", 50, post_id=None),  # no post: no row
+    )
+    result = analysis.post_rows(frame, at(95))
+    assert rows(result, ["post_id", "state", "platforms", "attempts", "failures", "recovered"]) == [
+        ("post5", "not published", "instagram: skipped", 1, 0, False),
+        ("post4", "stuck", "instagram: stuck", 1, 0, False),
+        ("post3", "failed everywhere", "instagram: failed", 1, 1, False),
+        ("post2", "partly published", "facebook: published · linkedin: failed", 3, 2, False),
+        ("post1", "published", "instagram: published · tiktok: published", 3, 1, True),
+    ]
+    post1 = result[result["post_id"] == "post1"].iloc[0]
+    assert post1["accounts"] == "@acme, @acme_tt"
+    assert (post1["first_attempt"], post1["last_attempt"]) == (pd.Timestamp(at(0)), pd.Timestamp(at(5)))
+
+
+def test_post_rows_of_a_fresh_pending_post_say_in_progress() -> None:
+    frame = frame_of(attempt("p1", 0, status="pending"), attempt("p2", 0, platform="x", status="failed"))
+    result = analysis.post_rows(frame, at(10))
+    assert rows(result, ["state", "platforms"]) == [("in progress", "instagram: pending · x: failed")]
+
+
+def test_post_rows_of_no_posts_is_empty() -> None:
+    result = analysis.post_rows(frame_of(attempt("x", 0, post_id=None)), at(0))
+    assert result.empty and list(result.columns) == analysis.POST_ROW_COLUMNS

@@ -92,7 +92,7 @@ def test_the_digest_names_new_and_regressed_groups_but_not_ongoing_ones(store) -
 
 
 def test_the_digest_names_the_dead_token_stuck_posts_and_posts_not_out(store) -> None:
-    _, tokens, stuck, not_out = built(store).sections
+    _, _, tokens, stuck, not_out = built(store).sections
     assert texts(tokens) == ["instagram · @shop: token dead since 2026-12-01 06:00"]
     assert (
         tokens.lines[0].link
@@ -128,6 +128,7 @@ def test_json_has_every_section_with_links(store) -> None:
     data = json.loads(digest.render(built(store), "json"))
     assert [s["title"] for s in data["sections"]] == [
         "New and regressed error groups",
+        "Cells worse than usual",
         "Accounts whose token died",
         "Stuck posts (pending over 30 min)",
         "Posts that did not go out",
@@ -153,6 +154,7 @@ def test_an_empty_window_says_none_in_every_section(tmp_path) -> None:
             digest.build(log_store, log_store.frame(), NOW - timedelta(hours=24), NOW, BASE), "markdown"
         )
     assert "No new or regressed error group." in text and text.count("None.") == 3
+    assert "No baseline yet: the store holds nothing of these hours" in text
 
 
 def test_digest_command_prints_markdown_of_the_store(store, tmp_path, monkeypatch) -> None:
@@ -184,3 +186,39 @@ def test_the_digest_does_not_depend_on_the_frames_row_order(store) -> None:
     shuffled = store.frame().sample(frac=1, random_state=3)
     again = digest.build(store, shuffled, NOW - timedelta(hours=24), NOW, BASE)
     assert [texts(s) for s in again.sections][1:] == [texts(s) for s in built(store).sections][1:]
+
+
+def volume(prefix: str, hours_ago: float, platform: str, action: str, settled: int, failures: int) -> list:
+    """`settled` attempts of one cell an hour long, `failures` of them failed."""
+    return [
+        attempt(
+            f"{prefix}{i}",
+            hours_ago - i / (settled + 1),
+            status="failed" if i < failures else "success",
+            platform=platform,
+            action=action,
+            error_code="500",
+            error_message="Internal error",
+            account_id=f"acc-{prefix}",
+        )
+        for i in range(settled)
+    ]
+
+
+def test_cells_worse_than_usual_rank_the_large_cell_above_the_small_one(tmp_path) -> None:
+    records = []
+    for day in range(1, 8):  # the same hour on each of the 7 days before: linkedin 10 %, reddit 20 %
+        records += volume(f"l{day}-", 24 * day + 2, "linkedin", "publish", 100, 10)
+        records += volume(f"r{day}-", 24 * day + 2, "reddit", "retry", 15, 3)
+    records += volume("lnow-", 2, "linkedin", "publish", 91, 26)  # 28.6 %: the real problem
+    records += volume("rnow-", 2, "reddit", "retry", 5, 3)  # 60 % of five: the loudest rate
+    with LogStore(tmp_path / "s") as log_store:
+        log_store.import_records(to_frame(records))
+        found = digest.build(log_store, log_store.frame(), NOW - timedelta(hours=3), NOW, BASE)
+    worse = found.section("worse_cells")
+    assert texts(worse) == ["linkedin · publish"]
+    assert worse.lines[0].detail == "26 of 91 failed (28.6 %), usually 10.0 %: 16.8 more failures than usual"
+    assert worse.lines[0].link == (
+        f"{BASE}/explorer?start=2026-12-01T06%3A00%3A00Z&end=2026-12-01T09%3A00%3A00Z"
+        "&platform=linkedin&action=publish&status=failed"
+    )

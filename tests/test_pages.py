@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from late_logs import analysis, ledger, verdicts
+from late_logs import analysis, baselines, contrast, ledger, verdicts
 from late_logs.simulator.planted import HTML_PAYLOADS, PLANTED_SECRETS
 from late_logs.source import build_demo_simulator
 from late_logs.store import LogStore
@@ -280,13 +280,113 @@ def test_overview_offers_links_where_a_click_is_awkward(demo_app: Path, demo_fra
     # The worst heatmap cells are plain page links carrying the drill-through filter.
     # (the posts line's stuck-attempts link opens the Explorer too: the cells are those with a platform)
     cell_links = [
-        link for link in at.page_link
+        link
+        for link in at.page_link
         if link.proto.page == "explorer" and "platform=" in link.proto.query_string
     ]
     assert cell_links
     query = parse_qs(cell_links[0].proto.query_string)
     assert query["status"] == ["failed"] and query["platform"] and query["action"]
     assert query["start"] == [window_params["start"]]
+
+
+def test_overview_kpis_are_compared_with_the_same_hours_of_the_days_before(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
+    assert_clean(at)
+    oldest = demo_frame["created_at"].min()
+    windows = baselines.baseline_windows(start_at, end_at, since=oldest)
+    assert windows  # the demo store holds a week: the last 24 h have days before them
+    per_window = pd.DataFrame(
+        [
+            analysis.kpi_numbers(analysis.apply_filters(demo_frame, analysis.Filters(start=a, end=b)))
+            for a, b in windows
+        ]
+    )
+    usual_attempts = per_window.loc[per_window["attempts"] > 0, "attempts"].mean()
+    current = analysis.window_kpis(demo_frame, start_at, end_at)[0].value
+    delta = current - usual_attempts
+    shown = f"{delta:+.1f}" if abs(delta) < 10 else f"{delta:+,.0f}"
+    assert at.metric[0].proto.delta == f"{shown} vs usual"
+    assert all(m.proto.delta.endswith("vs usual") for m in at.metric)
+    assert "same hours on the" in at.metric[0].proto.help
+
+
+def test_overview_accounts_affected_counts_accounts_with_a_failure_only(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
+    rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    failing = rows.loc[rows["status"] == "failed", "account_id"].nunique()
+    assert failing < rows["account_id"].nunique()  # some accounts only succeeded: they are not counted
+    accounts = next(m for m in at.metric if m.label == "Accounts affected")
+    assert accounts.value == f"{failing:,}"
+    assert accounts.proto.help.startswith("Accounts with a failed attempt in the window")
+
+
+def test_overview_of_a_window_with_nothing_before_says_no_baseline_yet(demo_app: Path) -> None:
+    # The demo store holds one week: the week before the last 7 days is empty, which is no reason for red.
+    at = start({"window": "7d"}, page="pages/overview.py")
+    assert_clean(at)
+    assert [m.proto.delta for m in at.metric] == [baselines.NO_BASELINE] * 5
+    assert any("No baseline yet for these hours" in m.value for m in at.markdown)
+
+
+def test_overview_matrix_leaves_out_actions_with_no_settled_attempt(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    settled = window_rows["status"].isin(analysis.SETTLED_STATUSES)
+    with_settled = set(window_rows.loc[settled, "action"])
+    empty = set(window_rows["action"]) - with_settled
+    assert empty  # the demo's cancelled posts are skipped attempts only: a column of 0/0
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown = set(figure["data"][0]["x"])
+    assert shown == with_settled and not shown & empty
+
+
+def test_overview_worse_than_usual_links_rank_by_excess_failures(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    # An absolute window: the test's rows are the page's to the second (a relative one moves on).
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), page="pages/overview.py")
+    window_rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    windows = baselines.baseline_windows(start_at, end_at, since=demo_frame["created_at"].min())
+    pooled = baselines.pool(
+        [
+            analysis.failure_matrix(analysis.apply_filters(demo_frame, analysis.Filters(start=a, end=b)))
+            for a, b in windows
+        ],
+        ["platform", "action"],
+    )
+    worse = baselines.worse_than_usual(baselines.compare(analysis.failure_matrix(window_rows), pooled), 6)
+    cell_links = [
+        parse_qs(link.proto.query_string)
+        for link in at.page_link
+        if link.proto.page == "explorer" and "platform=" in link.proto.query_string
+    ]
+    if worse.empty:  # then the cells with most failures, still by volume, never by rate alone
+        assert any("No cell is worse than usual; most failures:" in m.value for m in at.markdown)
+        matrix = analysis.failure_matrix(window_rows)
+        top = matrix[~matrix["muted"] & (matrix["failures"] > 0)].sort_values(
+            ["failures", "settled"], ascending=[False, True], kind="stable"
+        )
+        assert [(q["platform"][0], q["action"][0]) for q in cell_links] == list(
+            zip(top["platform"], top["action"], strict=True)
+        )[:6]
+    else:
+        assert [(q["platform"][0], q["action"][0]) for q in cell_links] == list(
+            zip(worse["platform"], worse["action"], strict=True)
+        )
 
 
 # --------------------------------------------------------------------------------------------- explorer
@@ -359,7 +459,10 @@ def test_explorer_shows_the_verdict_of_each_failure(
     # The verdict sits right after the error message, inside the columns that fit at 1280 px.
     columns = list(shown.columns)
     assert columns[columns.index("error_message") + 1 : columns.index("error_message") + 5] == [
-        "who_must_act", "retry", "flag", "hint"
+        "who_must_act",
+        "retry",
+        "flag",
+        "hint",
     ]
     assert set(shown["who_must_act"]) <= set(verdicts.WHO_MUST_ACT) and shown["hint"].notna().all()
     expected = verdicts.frame_verdicts(
@@ -425,6 +528,53 @@ def test_explorer_text_search_and_account_filters(
     )
     assert len(at.dataframe[0].value) == min(len(expected), 5000)
     assert at.text_input(key="explorer_text").value == "a"
+
+
+def test_explorer_says_what_sets_the_failures_apart(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 1)
+    at = start({**url_window(start_at, end_at), "status": "failed"}, page="pages/explorer.py")
+    assert_clean(at)
+    # A drill-through to failures still compares them with the successes of the same window.
+    rows = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    rows = rows[rows["status"].isin(["failed", "success"])]
+    found = contrast.reading(rows, contrast.contrast(rows))
+    [line] = [m.value for m in at.markdown if m.value.startswith("**What sets the failures apart:**")]
+    assert as_read(line) == f"**What sets the failures apart:** {found.sentence}"
+    table = next(d.value for d in at.dataframe if "of_failures" in d.value.columns)
+    best = contrast.contrast(rows).drop_duplicates("attribute")
+    assert table["value"].tolist() == best["value"].tolist()
+    assert table["of_successes"].sum() > 0  # successes were there to compare with
+    platform_link = table.loc[table["what"] == "Platform", "link"]
+    assert platform_link.empty or "status=failed" in platform_link.iloc[0]
+
+
+def test_explorer_one_row_per_post_view_is_kept_in_the_url(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
+) -> None:
+    start_at, end_at = window(demo_now, 1)
+    at = start(
+        {**url_window(start_at, end_at), "status": "failed", "view": "posts"}, page="pages/explorer.py"
+    )
+    assert_clean(at)
+    assert at.query_params["view"] == "posts"
+    failed = analysis.apply_filters(
+        demo_frame, analysis.Filters(start=start_at, end=end_at, statuses=("failed",))
+    )
+    ids = set(failed["post_id"].dropna())
+    expected = analysis.post_rows(demo_frame[demo_frame["post_id"].isin(ids)], analysis.utc_now())
+    table = at.dataframe[0].value
+    assert table["post_id"].tolist() == expected["post_id"].head(len(table)).tolist()
+    assert table["platforms"].tolist() == expected["platforms"].head(len(table)).tolist()
+    # Filtered to failures, yet each post's state comes from all its attempts: some went out after a retry.
+    assert "yes" in set(table["recovered"]) and "published" in set(table["state"])
+    assert all(link.startswith("post?id=") for link in table["open"])
+    assert any(f"{len(ids):,} posts have attempts that match" in m.value for m in at.markdown)
+    # Switched back to attempts: the parameter goes, the attempt table returns.
+    at.segmented_control(key="explorer_rows").set_value("attempts").run()
+    assert "view" not in at.query_params
+    assert "log_id" in at.dataframe[0].value.columns
 
 
 def test_explorer_row_selection_opens_the_attempt(

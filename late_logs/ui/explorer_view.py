@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlencode
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from late_logs import analysis
 from late_logs.ui import filters, nav
 from late_logs.ui.text import escape_markdown
 
@@ -298,3 +300,97 @@ def column_chooser(frame_columns: Iterable[str], choice: TableChoice) -> None:
             args=(frame_columns,),
             horizontal=True,
         )
+
+
+# ------------------------------------------------------------------------------------- one row per post
+# `view=posts` in the URL (absent: one row per attempt). The filter picks the posts; each post's state is
+# read from all its stored attempts, so a filter on failures still shows that a post went out after a retry.
+
+VIEW_PARAM = "view"
+VIEWS = {"attempts": "One row per attempt", "posts": "One row per post"}
+VIEW_KEY = "explorer_rows"  # the switch's widget key
+VIEW_STATE_KEY = "explorer_rows_state"  # the canonical choice, kept for the session like the columns
+POST_COLUMNS: dict[str, tuple[str, int]] = {
+    "state": ("State", 120),
+    "platforms": ("Final state per platform", 300),
+    "attempts": ("Attempts", 75),
+    "failures": ("Failures", 70),
+    "recovered": ("Recovered after retry", 150),
+    "accounts": ("Accounts", 160),
+    "last_attempt": ("Last attempt (UTC)", 146),
+    "caption": ("Caption", 260),
+    "post_id": ("Post", 200),
+}
+
+
+def sync_view_with_url() -> str:
+    """attempts or posts: the URL's `view=` when it has one, else the session's; written back to both."""
+    wanted = st.query_params.get(VIEW_PARAM)
+    view = wanted if wanted in VIEWS else st.session_state.get(VIEW_STATE_KEY, "attempts")
+    _write_view(view)
+    st.session_state[VIEW_KEY] = view
+    return view
+
+
+def _write_view(view: str) -> None:
+    st.session_state[VIEW_STATE_KEY] = view
+    if view == "posts":
+        if st.query_params.get(VIEW_PARAM) != "posts":
+            st.query_params[VIEW_PARAM] = "posts"
+    elif VIEW_PARAM in st.query_params:
+        del st.query_params[VIEW_PARAM]
+
+
+def _on_view_change() -> None:
+    _write_view(st.session_state.get(VIEW_KEY) or "attempts")
+
+
+def view_switch() -> None:
+    st.segmented_control(
+        "Rows",
+        list(VIEWS),
+        format_func=lambda v: VIEWS[v],
+        key=VIEW_KEY,
+        on_change=_on_view_change,
+        label_visibility="collapsed",
+    )
+
+
+MAX_POSTS_SHOWN = 2_000  # post_rows costs ~0.1 ms a post: the newest this many, not a week's 100,000
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _posts_at(cache_dir: str, version: int, flt, minute: str, _rows: pd.DataFrame, _frame: pd.DataFrame):
+    ids = _rows["post_id"].dropna().unique()  # the rows are newest first: so are the ids
+    every = _frame[_frame["post_id"].isin(ids[:MAX_POSTS_SHOWN]).fillna(False).to_numpy(dtype=bool)]
+    return analysis.post_rows(every, pd.Timestamp(minute).to_pydatetime()), len(ids)
+
+
+def post_table(ctx, flt, rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(the post table with an Open link to each post's history, how many posts the filter holds)."""
+    now = analysis.utc_now()
+    shown, total = _posts_at(str(ctx.settings.cache_dir), ctx.version, flt, now.strftime("%Y-%m-%dT%H:%M"),
+                             rows, ctx.frame)  # fmt: skip
+    table = shown[[c for c in POST_COLUMNS if c in shown.columns]].copy()
+    prefix = f"{nav.URL_PATHS[nav.POST]}?id="
+    table.insert(0, OPEN_COLUMN, [f"{prefix}{quote(str(p), safe='')}" for p in shown["post_id"]])
+    table["recovered"] = np.where(shown["recovered"].to_numpy(dtype=bool), "yes", "")
+    return table.reset_index(drop=True), total
+
+
+def post_column_config() -> dict[str, Any]:
+    config: dict[str, Any] = {
+        OPEN_COLUMN: st.column_config.LinkColumn(
+            "Open", display_text="Open", width=OPEN_WIDTH, help="Open the post's history"
+        )
+    }
+    for column, (label, width) in POST_COLUMNS.items():
+        if column == "last_attempt":
+            config[column] = st.column_config.DatetimeColumn(
+                label, format="YYYY-MM-DD HH:mm:ss", timezone="UTC", width=width
+            )
+        elif column in ("attempts", "failures"):
+            config[column] = st.column_config.NumberColumn(label, format="%d", width=width)
+        else:
+            config[column] = st.column_config.TextColumn(label, width=width)
+    return config
