@@ -1,0 +1,97 @@
+"""Opening the store's diskcache folder: writable when it can be, read-only (SQLite `mode=ro`) when not.
+
+Everything stays inside SQLite: diskcache deletes value files before the enclosing transaction commits, so
+a file-backed value could vanish under a SIGKILL that then rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import diskcache
+
+from late_logs.store.faults import REPAIR_HINT, StoreDamaged, StoreReadOnly, fault
+
+CACHE_SETTINGS: dict[str, Any] = {
+    "eviction_policy": "none",  # a log store must never cull data to stay under a size limit
+    "size_limit": 2**62,
+    "cull_limit": 0,
+    "disk_min_file_size": 2**40,
+    "statistics": 0,
+}
+
+
+class ReadOnlyCache(diskcache.Cache):
+    """A diskcache.Cache over a store folder we may not write (a read-only mount, a backup): SQLite opened in
+    read-only mode, none of the settings writes diskcache.Cache.__init__ makes. Every write fails with
+    SQLite's "attempt to write a readonly database", which faults.fault turns into StoreReadOnly."""
+
+    def __init__(self, directory: str) -> None:  # noqa: D107 - deliberately not calling super().__init__
+        self._directory = directory
+        self._timeout = 0
+        self._local = threading.local()
+        self._txn_id = None
+        self._disk = diskcache.Disk(directory, min_file_size=CACHE_SETTINGS["disk_min_file_size"])
+        self.eviction_policy = "none"
+        self.statistics = 0
+        self.tag_index = 0
+        connection = self._con  # fails now, not at the first read, when the file is not a database
+        connection.execute("SELECT count(*) FROM Settings").fetchall()
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            path = Path(self._directory, diskcache.core.DBNAME).resolve().as_uri()
+            try:
+                con = sqlite3.connect(f"{path}?mode=ro", uri=True, isolation_level=None)
+                con.execute("SELECT count(*) FROM Settings").fetchall()
+            except sqlite3.OperationalError:
+                # A WAL database in a folder nobody can write has no -shm file and cannot get one; nobody
+                # can change it either, so SQLite may read it as immutable.
+                con = sqlite3.connect(f"{path}?immutable=1", uri=True, isolation_level=None)
+            self._local.con = con
+        return con
+
+
+def _folder_writable(directory: Path) -> bool:
+    """Whether a file can be made in the folder (SQLite's WAL needs that even to read)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return True
+    except OSError:
+        return False
+
+
+def open_cache(directory: Path) -> tuple[diskcache.Cache, bool]:
+    """The folder's cache and whether it is read-only; StoreError sentences for what cannot be opened."""
+    database = directory / diskcache.core.DBNAME
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        return diskcache.Cache(str(directory), **CACHE_SETTINGS), False
+    except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
+        problem = fault(exc, directory, "opened")
+        if not isinstance(problem, StoreReadOnly) and (not database.is_file() or _folder_writable(directory)):
+            if isinstance(problem, StoreDamaged):
+                raise StoreDamaged(
+                    f"the folder {directory} does not hold a readable late-logs store ({exc}); if "
+                    f"it is a late-logs store, {REPAIR_HINT}, else choose another cache folder."
+                ) from None
+            raise problem from None
+    if not database.is_file():
+        raise StoreReadOnly(
+            f"the folder {directory} is read-only and holds no late-logs store; choose a folder "
+            "late-logs can write to."
+        )
+    try:
+        cache = ReadOnlyCache(str(directory))
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreDamaged(
+            f"the folder {directory} is read-only and its store cannot be read ({exc}); copy it to "
+            f"a writable folder and {REPAIR_HINT}."
+        ) from None
+    return cache, True
