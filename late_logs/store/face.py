@@ -233,6 +233,8 @@ class LogStore:
             )
         if schema == legacy.V1_SCHEMA:
             self._upgrade_v1()
+        elif not self.read_only:
+            self._drop_legacy_keys()  # an upgrade killed between its commit and this
 
     def _upgrade_v1(self) -> None:
         """Rebuild the attempts table from the v1 store's kept raw entries (and flat rows that had none),
