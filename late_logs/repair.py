@@ -30,7 +30,6 @@ from late_logs.store import (
     CONNECTIONS_KEY,
     DETAIL_PREFIX,
     LOCK_FILE_NAME,
-    RAW_PREFIX,
     STATE_KEY,
     LogStore,
     StoreError,
@@ -177,6 +176,7 @@ def salvage_store(directory: Path) -> Salvage:
         try:
             con = sqlite3.connect(str(copy))
             rows = _readable_rows(con, salvage)
+            _take_raw_entries(con, salvage)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"the store in {directory} is damaged beyond repair ({exc}); move it aside and run a full "
@@ -193,12 +193,7 @@ def salvage_store(directory: Path) -> Salvage:
                 continue
             if not isinstance(key, str):
                 continue
-            if key.startswith(RAW_PREFIX) and isinstance(value, bytes) and not value.startswith(ARROW_MAGIC):
-                try:
-                    salvage.raw_entries[key[len(RAW_PREFIX) :]] = unpack_raw(value)
-                except ValueError:
-                    salvage.unreadable_rows += 1
-            elif key.startswith(("raw:", "frame:")):  # a v1 store's partition blobs
+            if key.startswith(("raw:", "frame:")):  # a v1 store's partition blobs
                 kind, _, rest = key.partition(":")
                 gen = rest.rpartition(":")[2]
                 frames.append((int(gen) if gen.isdigit() else 0, kind, value))
@@ -239,6 +234,27 @@ def _mend_header(database: Path) -> None:
         if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             handle.seek(0)
             handle.write(SQLITE_MAGIC)
+
+
+def _take_raw_entries(con: sqlite3.Connection, salvage: Salvage) -> None:
+    """The packed raw entries of the attempts' table (schema 2), as far as its b-tree reads."""
+    try:
+        cursor = con.execute("SELECT log_id, raw FROM attempt_rows WHERE raw IS NOT NULL")
+    except sqlite3.DatabaseError:
+        return  # a v1 store, or the table's root page is gone: the v1 blobs or nothing
+    while True:
+        try:
+            row = cursor.fetchone()
+        except sqlite3.DatabaseError:
+            salvage.unreadable_rows += 1  # a damaged page ends the scan; what came before is kept
+            return
+        if row is None:
+            return
+        log_id, blob = row
+        try:
+            salvage.raw_entries[str(log_id)] = unpack_raw(blob)
+        except ValueError:
+            salvage.unreadable_rows += 1
 
 
 def _readable_rows(con: sqlite3.Connection, salvage: Salvage) -> list[tuple]:

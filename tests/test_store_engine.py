@@ -164,7 +164,8 @@ def test_random_batches_repeats_and_settlements_keep_exactly_one_row_per_attempt
         store.upsert_attempts(batch)
     frame = store.frame()
     assert frame["log_id"].is_unique and set(frame["log_id"]) == set(truth)
-    assert dict(zip(frame["log_id"], frame["status"], strict=True)) == {i: e["status"] for i, e in truth.items()}
+    stored = dict(zip(frame["log_id"], frame["status"], strict=True))
+    assert stored == {i: e["status"] for i, e in truth.items()}
     assert store.attempt_count() == len(truth) == store.stats().attempts
     assert set(store.pending_ids()) == {i for i, e in truth.items() if e["status"] == "pending"}
     assert set(store.raw_attempts(truth)) == set(truth)
@@ -189,7 +190,10 @@ def test_derived_columns_are_computed_at_write_time_from_the_raw_body(store: Log
         platform="youtube",
         status="failed",
         statusCode=403,
-        response={"errorMessage": "Forbidden", "rawBody": '{"error":{"errors":[{"reason":"quotaExceeded"}]}}'},
+        response={
+            "errorMessage": "Forbidden",
+            "rawBody": '{"error":{"errors":[{"reason":"quotaExceeded"}]}}',
+        },
     )
     store.upsert_attempts([quota, entry(2)])
     frame = store.frame(columns=["log_id", "status", "error_group", "who_must_act", "retry", "hint",
@@ -197,7 +201,8 @@ def test_derived_columns_are_computed_at_write_time_from_the_raw_body(store: Log
     failed, fine = frame.loc[quota["_id"]], frame.loc[entry(2)["_id"]]
     verdict = verdicts.classify_entry(quota)
     # the raw body says quotaExceeded: wait for the reset; the flat fields alone would say "account"
-    assert (failed["who_must_act"], failed["retry"]) == ("wait", "later") == (verdict.who_must_act, verdict.retry)
+    assert (failed["who_must_act"], failed["retry"]) == ("wait", "later")
+    assert (verdict.who_must_act, verdict.retry) == ("wait", "later")
     assert failed["hint"] == verdict.hint
     assert failed["error_group"] == fingerprint.error_group_key(
         "youtube", None, fingerprint.normalise_message("Forbidden")
@@ -215,7 +220,8 @@ def test_derived_columns_are_computed_again_when_their_version_changes(store: Lo
     with store.writer_lock():  # the writer recomputes stale files when it takes the lock
         pass
     again = store.frame(columns=["derived_version", "error_group"])
-    assert set(again["derived_version"]) == {old["derived_version"].iloc[0].replace("fingerprint-1", "fingerprint-test-2")}
+    stamp = old["derived_version"].iloc[0]
+    assert set(again["derived_version"]) == {stamp.replace("fingerprint-1", "fingerprint-test-2")}
     assert again["error_group"].tolist() == old["error_group"].tolist()  # same rules, same keys
     assert store.version > version
     with store.writer_lock():
@@ -260,8 +266,8 @@ WRITE_BATCHES = textwrap.dedent(
     rng = random.Random({seed})
     def item(number, status):
         created = now - timedelta(minutes=(number * 37) % (60 * 24 * 4))
-        return {{"_id": f"{{int(created.timestamp()):08x}}{{number:016x}}", "status": status, "platform": "tiktok",
-                 "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ")}}
+        return {{"_id": f"{{int(created.timestamp()):08x}}{{number:016x}}", "status": status,
+                 "platform": "tiktok", "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ")}}
     store = LogStore({folder!r}, clock=lambda: now)
     print("writing", flush=True)
     with store.writer_lock():

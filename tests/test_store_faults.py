@@ -22,7 +22,6 @@ import pytest
 
 from late_logs.repair import repair
 from late_logs.store import (
-    RAW_PREFIX,
     STATE_KEY,
     LogStore,
     StoreDamaged,
@@ -198,13 +197,12 @@ def test_a_flipped_bit_inside_an_attempts_file_is_found_by_its_page_checksums(tm
 
 
 def test_garbage_raw_entries_are_repaired_from_the_flat_records(tmp_path: Path):
-    # Was: a garbage v1 raw blob (a day's raw entries); now raw entries are kept one per id.
+    # Was: a garbage v1 raw blob (a day's raw entries); now raw entries are kept one per attempt.
     folder = tmp_path / "s"
     ids = fill(folder)
-    cache = diskcache.Cache(str(folder))
-    for log_id in ids[-20:]:
-        cache.set(f"{RAW_PREFIX}{log_id}", b"\x00" * 64)
-    cache.close()
+    with sqlite3.connect(folder / "cache.db") as con:
+        damage = [(i,) for i in ids[-20:]]
+        con.executemany("UPDATE attempt_rows SET raw = zeroblob(64) WHERE log_id = ?", damage)
     with pytest.raises(StoreDamaged):
         read_everything(folder)
     report = repair(folder, retention_days=90)

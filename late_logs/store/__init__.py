@@ -2,7 +2,7 @@
 
 - face.py: LogStore, what pages, the collector and the CLI use;
 - table.py: the attempts table, Parquet files partitioned by source and day, and their manifest;
-- entries.py: raw entries (redacted, merged, packed one per key) and column redaction;
+- entries.py: raw entries (redacted, merged, packed one per attempt) and column redaction;
 - derived.py: the error group and verdict columns computed at write time;
 - legacy.py: reading the v1 store (one Arrow blob per day) for the upgrade and repair;
 - lock.py: the single-writer lock; cache.py: opening the diskcache folder; faults.py: the StoreError family.
@@ -10,7 +10,6 @@
 
 from late_logs.store.entries import (
     LOCAL_NOTE_KEY,
-    RAW_PREFIX,
     merge_raw,
     pack_raw,
     redact_text_column,
@@ -52,7 +51,6 @@ __all__ = [
     "LEDGER_KEY",
     "LOCAL_NOTE_KEY",
     "LOCK_FILE_NAME",
-    "RAW_PREFIX",
     "REPAIR_HINT",
     "SCHEMA_KEY",
     "SCHEMA_VERSION",

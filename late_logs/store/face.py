@@ -10,6 +10,7 @@ wall clock, never from data. Faults end in a StoreError sentence (faults.py).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import sqlite3
 import threading
@@ -41,7 +42,6 @@ from late_logs.store.cache import open_cache
 from late_logs.store.derived import derive
 from late_logs.store.entries import (
     LOCAL_NOTE_KEY,
-    RAW_PREFIX,
     add_counts,
     connection_id,
     merge_raw,
@@ -182,6 +182,7 @@ class LogStore:
                 f"the cache folder {self.directory} is a file, not a folder; choose another folder."
             )
         self._cache, self.read_only = open_cache(self.directory)
+        self._disk_full = bool(getattr(self._cache, "disk_full", False))
         self._table = AttemptsTable(self._cache, self.directory)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _transaction (diskcache's transact is re-entrant)
@@ -295,6 +296,8 @@ class LogStore:
     def _transaction(self) -> Iterator[None]:
         """One SQLite transaction (BEGIN IMMEDIATE: the only writer while it lasts); a fault inside it (disk
         full, read-only, damage) undoes all of it, files included, and ends as one StoreError sentence."""
+        if self._disk_full:
+            raise fault(OSError(errno.ENOSPC, "full"), self.directory, "write")
         outermost = self._depth == 0
         if outermost:
             self._table.begin_write()
@@ -330,6 +333,8 @@ class LogStore:
 
         On taking it, the writer tidies what a killed writer may have left (files no commit names) and
         computes derived columns stamped by an older version of the code again."""
+        if self._disk_full:
+            raise fault(OSError(errno.ENOSPC, "full"), self.directory, "write")
         with writer_lock(self.directory, self.read_only):
             self._prepare_writer()
             yield
@@ -398,20 +403,13 @@ class LogStore:
         return self._table.attempt_count()
 
     def _raw_many(self, log_ids: Iterable[str]) -> dict[str, dict]:
-        """Stored raw entries by id, read straight from diskcache's table in chunks."""
-        ids = list(dict.fromkeys(log_ids))
+        """Stored raw entries by id (ids without one are left out)."""
         found: dict[str, dict] = {}
-        for start in range(0, len(ids), _SQL_CHUNK):
-            keys = [RAW_PREFIX + i for i in ids[start : start + _SQL_CHUNK]]
-            marks = ",".join("?" * len(keys))
-            rows = self._cache._sql(
-                f"SELECT key, value FROM Cache WHERE raw = 1 AND key IN ({marks})", keys
-            ).fetchall()
-            for key, value in rows:
-                try:
-                    found[key[len(RAW_PREFIX) :]] = unpack_raw(value)
-                except ValueError as exc:
-                    raise damaged(self.directory, f"the raw entry {key} is not readable: {exc}") from None
+        for log_id, blob in self._table.raw_blobs(log_ids).items():
+            try:
+                found[log_id] = unpack_raw(blob)
+            except ValueError as exc:
+                raise damaged(self.directory, f"the raw entry of {log_id} is not readable: {exc}") from None
         return found
 
     @store_faults
@@ -522,17 +520,17 @@ class LogStore:
     @store_faults
     def audit_text(self) -> Iterator[str]:
         """Everything the store holds, decoded to text (raw entries and Parquet files are compressed, so a
-        byte scan of the folder cannot see inside them): for audits such as "no secret ever reached the disk"."""
+        byte scan of the folder cannot see inside them): for audits like "no secret ever reached the disk"."""
         for key in list(self._cache.iterkeys()):
             value = self._read(key)
             yield str(key)
             if isinstance(value, bytes):
-                try:
-                    yield json.dumps(unpack_raw(value), ensure_ascii=False)
-                except ValueError:
-                    yield value.decode("utf-8", "replace")
+                yield value.decode("utf-8", "replace")
             elif value is not None:
                 yield json.dumps(value, ensure_ascii=False, default=str)
+        for log_id, _ in self._table.iter_raw_blobs():
+            yield log_id
+            yield json.dumps(self._raw_many([log_id]).get(log_id), ensure_ascii=False)
         for _, table in self._table.iter_files():
             for column in table.columns:
                 yield "\n".join(str(v) for v in column.to_pylist() if v is not None)
@@ -638,9 +636,8 @@ class LogStore:
         marks = {i: (raws[i].get("status") == "pending", time_suspect(raws[i])) for i in ids}
         statuses = table["status"].to_pylist()
         marks = {i: (status == "pending", marks[i][1]) for i, status in zip(ids, statuses, strict=True)}
-        self._table.write(table, leaving, marks, self.version + 1)
-        for log_id in ids:
-            self._cache.set(RAW_PREFIX + log_id, pack_raw(raws[log_id]))
+        packed = {log_id: pack_raw(raws[log_id]) for log_id in ids}
+        self._table.write(table, leaving, marks, self.version + 1, packed)
 
     @staticmethod
     def _with_derived(
@@ -659,17 +656,8 @@ class LogStore:
         table = self._with_derived(flat, [None] * len(ids), [where.get(i, (source,))[0] for i in ids])
         statuses = table["status"].to_pylist()
         marks = {i: (s == "pending", False) for i, s in zip(ids, statuses, strict=True)}
-        self._table.write(table, where, marks, self.version + 1)
-        self._delete_keys(RAW_PREFIX + i for i in where)
+        self._table.write(table, where, marks, self.version + 1)  # no raw entry: a stored one goes
         return len(ids) - len(where), len(where)
-
-    def _delete_keys(self, keys: Iterable[str]) -> None:
-        keys = list(keys)
-        for start in range(0, len(keys), _SQL_CHUNK):
-            chunk = keys[start : start + _SQL_CHUNK]
-            self._cache._sql(
-                f"DELETE FROM Cache WHERE raw = 1 AND key IN ({','.join('?' * len(chunk))})", chunk
-            )
 
     @store_faults
     def import_records(self, frame: pd.DataFrame, *, source: str = DEFAULT_SOURCE) -> UpsertResult:
@@ -754,7 +742,6 @@ class LogStore:
                 if new in kept:  # already stored under its real id too: that (later) row wins field by field
                     batch[new] = merge_listing(batch[new], kept[new], now)[0]
             self._table.write(None, {old: where[old] for old in stored}, {}, self.version + 1)
-            self._delete_keys(RAW_PREFIX + old for old in stored)
             detail_ids = self.detail_ids()
             for old in detail_ids.intersection(stored):
                 detail = self._read(f"{DETAIL_PREFIX}{old}")
@@ -902,7 +889,6 @@ class LogStore:
                 self._cache.set(CONNECTIONS_KEY, conns)
             if dropped:
                 self._table.write(None, dropped, {}, self.version + 1)
-                self._delete_keys(RAW_PREFIX + i for i in dropped)
                 detail_ids = self.detail_ids()
                 gone = detail_ids.intersection(dropped)
                 for log_id in gone:

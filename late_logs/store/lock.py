@@ -64,7 +64,8 @@ def writer_lock(directory: Path, read_only: bool) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             raise StoreLocked(
-                f"another late-logs collector (pid {holder}) is writing to {directory}; wait for it or stop it."
+                f"another late-logs collector (pid {holder}) is writing to {directory}; "
+                "wait for it or stop it."
             ) from None
         try:
             handle.seek(0)

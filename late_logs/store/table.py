@@ -1,13 +1,14 @@
 """The attempts table: flat records (with their derived columns) as Parquet files partitioned hive-style by
-source and UTC day, and its manifest, the committed list of those files, in the store's SQLite database.
+source and UTC day, and its manifest, the committed list of those files, in the store's SQLite database,
+beside one row per attempt (where it is, whether it is pending, its raw entry).
 
     <cache_dir>/attempts/source=<label>/day=YYYY-MM-DD/part-<version>-<uuid>.parquet   (day=unknown: undated)
 
 A write puts new files under a hidden name (`.`-prefixed, which Spark, Trino and DuckDB globs skip),
 renames them into place, then records them in the manifest inside the caller's SQLite transaction, with
-the id index (log id -> partition, pending and suspect marks) beside it; files it superseded are unlinked
-only after that commit. Readers read the manifest once and then only its files, so they never see half a
-write; a file a newer commit removed meanwhile sends them back to the manifest once. Appends add one small
+the attempts' rows (partition, pending and suspect marks, raw entry) beside it; files it superseded are
+unlinked only after that commit. Readers read the manifest once and then only its files, so they never see
+half a write; a file a newer commit removed meanwhile sends them back to the manifest. Appends add one small
 file per touched partition; an upsert rewrites only the files holding the old rows; files of similar size
 (a tier: fewer than FANOUT pages' worth, then FANOUT times that, ...) are merged FANOUT at a time.
 """
@@ -69,12 +70,18 @@ _WRITE_OPTIONS: dict[str, Any] = {
 }
 
 _SCHEMA_SQL = (
-    "CREATE TABLE IF NOT EXISTS attempt_files (name TEXT PRIMARY KEY, source TEXT NOT NULL, day TEXT NOT NULL,"
-    " rows INTEGER NOT NULL, bytes INTEGER NOT NULL, oldest INTEGER, newest INTEGER, derived TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS attempt_index (log_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
-    " day TEXT NOT NULL, pending INTEGER NOT NULL, suspect INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS attempt_index_pending ON attempt_index(day) WHERE pending = 1",
-    "CREATE INDEX IF NOT EXISTS attempt_index_suspect ON attempt_index(log_id) WHERE suspect = 1",
+    "CREATE TABLE IF NOT EXISTS attempt_files (name TEXT PRIMARY KEY, source TEXT NOT NULL,"
+    " day TEXT NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, oldest INTEGER, newest INTEGER,"
+    " derived TEXT NOT NULL)",
+    # One row per attempt: where its flat row is, its marks, and its packed raw entry (entries.pack_raw;
+    # NULL for a bulk-imported row). Kept here rather than as one diskcache key per attempt: that costs
+    # diskcache's own columns and key index on top, about twice the bytes and pages per attempt.
+    # A rowid table with a unique index, not WITHOUT ROWID: a backfill inserts ids newest (highest) first,
+    # which leaves a b-tree keyed by id half empty; rows appended by rowid fill their pages.
+    "CREATE TABLE IF NOT EXISTS attempt_rows (log_id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,"
+    " day TEXT NOT NULL, pending INTEGER NOT NULL, suspect INTEGER NOT NULL, raw BLOB)",
+    "CREATE INDEX IF NOT EXISTS attempt_rows_pending ON attempt_rows(day) WHERE pending = 1",
+    "CREATE INDEX IF NOT EXISTS attempt_rows_suspect ON attempt_rows(log_id) WHERE suspect = 1",
 )
 
 
@@ -342,31 +349,47 @@ class AttemptsTable:
             chunk = ids[start : start + _SQL_CHUNK]
             marks = ",".join("?" * len(chunk))
             for log_id, source, day in self._cache._sql(
-                f"SELECT log_id, source, day FROM attempt_index WHERE log_id IN ({marks})", chunk
+                f"SELECT log_id, source, day FROM attempt_rows WHERE log_id IN ({marks})", chunk
             ).fetchall():
                 found[log_id] = (source, day)
         return found
 
     def pending_ids(self) -> list[str]:
         rows = self._cache._sql(
-            "SELECT log_id, day FROM attempt_index WHERE pending = 1 ORDER BY day = 'unknown', day DESC"
+            "SELECT log_id, day FROM attempt_rows WHERE pending = 1 ORDER BY day = 'unknown', day DESC"
         ).fetchall()
         return [log_id for log_id, _ in rows]
 
     def suspect_ids(self) -> set[str]:
-        return {row[0] for row in self._cache._sql("SELECT log_id FROM attempt_index WHERE suspect = 1")}
+        return {row[0] for row in self._cache._sql("SELECT log_id FROM attempt_rows WHERE suspect = 1")}
 
     def ids_in(self, source: str, day: str) -> list[str]:
         return [
             row[0]
             for row in self._cache._sql(
-                "SELECT log_id FROM attempt_index WHERE source = ? AND day = ?", (source, day)
+                "SELECT log_id FROM attempt_rows WHERE source = ? AND day = ?", (source, day)
             ).fetchall()
         ]
 
+    def raw_blobs(self, log_ids: Iterable[str]) -> dict[str, bytes]:
+        """The packed raw entries of the ids that have one."""
+        found: dict[str, bytes] = {}
+        ids = list(dict.fromkeys(log_ids))
+        for start in range(0, len(ids), _SQL_CHUNK):
+            chunk = ids[start : start + _SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for log_id, raw in self._cache._sql(
+                f"SELECT log_id, raw FROM attempt_rows WHERE raw IS NOT NULL AND log_id IN ({marks})", chunk
+            ).fetchall():
+                found[log_id] = raw
+        return found
+
+    def iter_raw_blobs(self) -> Iterator[tuple[str, bytes]]:
+        yield from self._cache._sql("SELECT log_id, raw FROM attempt_rows WHERE raw IS NOT NULL").fetchall()
+
     def check_index(self) -> None:
         try:
-            self._cache._sql("SELECT count(*), sum(pending), sum(suspect) FROM attempt_index").fetchall()
+            self._cache._sql("SELECT count(*), sum(pending), sum(suspect) FROM attempt_rows").fetchall()
         except sqlite3.DatabaseError as exc:
             raise self._damaged(f"its id index: {exc}") from None
 
@@ -393,11 +416,13 @@ class AttemptsTable:
         leaving: Mapping[str, tuple[str, str]],
         marks: Mapping[str, tuple[bool, bool]],
         version: int,
+        raws: Mapping[str, bytes] | None = None,
     ) -> None:
         """Insert or replace rows (unique log ids, FILE_SCHEMA) and drop the `leaving` ids' old rows.
 
         `leaving`: where each already-stored id sits now (its row goes, replaced by its `incoming` row, if
-        any); `marks`: (pending, suspect) of each incoming id. Call inside the caller's transaction."""
+        any); `marks`: (pending, suspect) of each incoming id; `raws`: the packed raw entry of each incoming
+        id (an id without one keeps none). Call inside the caller's transaction."""
         incoming_parts: dict[tuple[str, str], pa.Table] = {}
         if incoming is not None and incoming.num_rows:
             days = day_of(incoming)
@@ -405,7 +430,7 @@ class AttemptsTable:
             keys = list(zip(sources, days, strict=True))
             for key, positions in _positions_by(keys).items():
                 incoming_parts[key] = incoming.take(pa.array(positions))
-            self._index_rows(incoming["log_id"].to_pylist(), keys, marks)
+            self._index_rows(incoming["log_id"].to_pylist(), keys, marks, raws or {})
         gone_by_part: dict[tuple[str, str], set[str]] = {}
         for log_id, part in leaving.items():
             gone_by_part.setdefault(part, set()).add(log_id)
@@ -421,16 +446,20 @@ class AttemptsTable:
             self.compact(part, version)
 
     def _index_rows(
-        self, log_ids: list[str], parts: list[tuple[str, str]], marks: Mapping[str, tuple[bool, bool]]
+        self,
+        log_ids: list[str],
+        parts: list[tuple[str, str]],
+        marks: Mapping[str, tuple[bool, bool]],
+        raws: Mapping[str, bytes],
     ) -> None:
         rows = []
         for log_id, (source, day) in zip(log_ids, parts, strict=True):
             pending, suspect = marks.get(log_id, (False, False))
-            rows.append((log_id, source, day, int(pending), int(suspect)))
-        self._cache._con.executemany("INSERT OR REPLACE INTO attempt_index VALUES (?, ?, ?, ?, ?)", rows)
+            rows.append((log_id, source, day, int(pending), int(suspect), raws.get(log_id)))
+        self._cache._con.executemany("INSERT OR REPLACE INTO attempt_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def _unindex(self, log_ids: Iterable[str]) -> None:
-        self._cache._con.executemany("DELETE FROM attempt_index WHERE log_id = ?", [(i,) for i in log_ids])
+        self._cache._con.executemany("DELETE FROM attempt_rows WHERE log_id = ?", [(i,) for i in log_ids])
 
     def _write_part(
         self,
