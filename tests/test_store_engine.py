@@ -347,3 +347,19 @@ def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path
             pass
         named = {Path(f).relative_to(store.directory).as_posix() for f in store.parquet_files()}
     assert parquet_names(tmp_path / "killed") == named  # no file of a killed writer is left behind
+
+
+def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_holds(store: LogStore):
+    statuses = ("failed", "success", "success")
+    store.upsert_attempts([entry(n, NOW - timedelta(hours=7 * n), status=statuses[n % 3]) for n in range(1, 30)])
+    glob = f"{store.directory}/attempts/*/*/*.parquet"
+    rows = duckdb.sql(
+        "SELECT platform, count(*) FILTER (status = 'failed') AS failed, count(*) AS attempts "
+        f"FROM read_parquet('{glob}', hive_partitioning = true) WHERE day >= '2026-11-22' GROUP BY ALL"
+    ).fetchall()
+    frame = store.frame(since=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    expected = {
+        platform: (int((group["status"] == "failed").sum()), len(group))
+        for platform, group in frame.groupby("platform")
+    }
+    assert {platform: (failed, attempts) for platform, failed, attempts in rows} == expected

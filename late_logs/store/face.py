@@ -39,7 +39,7 @@ from late_logs.records import (
 from late_logs.redact import redact_value
 from late_logs.store import legacy
 from late_logs.store.cache import open_cache
-from late_logs.store.derived import derive
+from late_logs.store.derived import current_version, derive
 from late_logs.store.entries import (
     LOCAL_NOTE_KEY,
     add_counts,
@@ -633,9 +633,8 @@ class LogStore:
             records.append(record)
         flat = _flat_table(records)
         table = self._with_derived(flat, [raws[i] for i in ids], [sources[i] for i in ids])
-        marks = {i: (raws[i].get("status") == "pending", time_suspect(raws[i])) for i in ids}
-        statuses = table["status"].to_pylist()
-        marks = {i: (status == "pending", marks[i][1]) for i, status in zip(ids, statuses, strict=True)}
+        statuses = table["status"].to_pylist()  # the flat status: what pending_ids has always followed
+        marks = {i: (s == "pending", time_suspect(raws[i])) for i, s in zip(ids, statuses, strict=True)}
         packed = {log_id: pack_raw(raws[log_id]) for log_id in ids}
         self._table.write(table, leaving, marks, self.version + 1, packed)
 
@@ -823,8 +822,6 @@ class LogStore:
     def recompute_derived(self) -> int:
         """Files whose derived columns an older version of the code computed, written again from their raw
         entries (flat rows without one from their own fields), one transaction; returns how many files."""
-        from late_logs.store.derived import current_version
-
         stale = [f for f in self._table.manifest() if f.derived != current_version()]
         if not stale:
             return 0
