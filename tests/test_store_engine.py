@@ -351,7 +351,7 @@ def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path
 
 def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_holds(store: LogStore):
     statuses = ("failed", "success", "success")
-    store.upsert_attempts([entry(n, NOW - timedelta(hours=7 * n), status=statuses[n % 3]) for n in range(1, 30)])
+    store.upsert_attempts([entry(n, NOW - timedelta(hours=7 * n), status=statuses[n % 3]) for n in range(30)])
     glob = f"{store.directory}/attempts/*/*/*.parquet"
     rows = duckdb.sql(
         "SELECT platform, count(*) FILTER (status = 'failed') AS failed, count(*) AS attempts "
