@@ -363,3 +363,22 @@ def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_hold
         for platform, group in frame.groupby("platform")
     }
     assert {platform: (failed, attempts) for platform, failed, attempts in rows} == expected
+
+
+def test_two_threads_writing_through_one_store_leave_every_row_and_no_stray_file(store: LogStore):
+    import threading
+
+    def write(first: int) -> None:
+        for page in range(6):
+            start = first + page * 50
+            store.upsert_attempts([entry(n) for n in range(start, start + 50)])
+            store.upsert_attempts([entry(n, status="failed") for n in range(start, start + 50, 7)])
+
+    threads = [threading.Thread(target=write, args=(first,)) for first in (1, 1001)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(store.frame()) == 600 and store.attempt_count() == 600
+    named = {Path(f).relative_to(store.directory).as_posix() for f in store.parquet_files()}
+    assert parquet_names(store.directory) == named  # superseded files went after their own commit

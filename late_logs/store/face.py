@@ -185,7 +185,7 @@ class LogStore:
         self._disk_full = bool(getattr(self._cache, "disk_full", False))
         self._table = AttemptsTable(self._cache, self.directory)
         self._lock = threading.RLock()
-        self._depth = 0  # nesting of _transaction (diskcache's transact is re-entrant)
+        self._writing = threading.local()  # nesting of _transaction per thread (transact is re-entrant)
         self._last_frame: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         try:
             self._check_schema()
@@ -298,10 +298,11 @@ class LogStore:
         full, read-only, damage) undoes all of it, files included, and ends as one StoreError sentence."""
         if self._disk_full:
             raise fault(OSError(errno.ENOSPC, "full"), self.directory, "write")
-        outermost = self._depth == 0
+        depth = getattr(self._writing, "depth", 0)
+        outermost = depth == 0
         if outermost:
             self._table.begin_write()
-        self._depth += 1
+        self._writing.depth = depth + 1
         committed = False
         try:
             with self._cache.transact():
@@ -310,7 +311,7 @@ class LogStore:
         except (sqlite3.Error, OSError, diskcache.Timeout) as exc:
             raise fault(exc, self.directory, "write") from None
         finally:
-            self._depth -= 1
+            self._writing.depth = depth
             if outermost:
                 self._table.end_write(committed)
 

@@ -166,8 +166,7 @@ class AttemptsTable:
         self._lock = threading.RLock()
         self._days: dict[tuple[str, tuple[str, ...]], pa.Table] = {}  # sorted day tables by their files
         self._ids: dict[str, pa.Array] = {}  # log ids of a file, by (immutable) name
-        self._written: list[Path] = []
-        self._superseded: list[Path] = []
+        self._local = threading.local()  # files of the current write, per thread (each has its connection)
 
     # ------------------------------------------------------------------------------------ the manifest
 
@@ -395,8 +394,20 @@ class AttemptsTable:
 
     # ------------------------------------------------------------------------------------ writing
 
+    @property
+    def _written(self) -> list[Path]:
+        if not hasattr(self._local, "written"):
+            self._local.written = []
+        return self._local.written
+
+    @property
+    def _superseded(self) -> list[Path]:
+        if not hasattr(self._local, "superseded"):
+            self._local.superseded = []
+        return self._local.superseded
+
     def begin_write(self) -> None:
-        self._written, self._superseded = [], []
+        self._local.written, self._local.superseded = [], []
 
     def end_write(self, committed: bool) -> None:
         """After the caller's transaction: drop superseded files (committed) or the new ones (rolled back)."""
@@ -408,7 +419,7 @@ class AttemptsTable:
                 pass
             except OSError:
                 pass  # left behind: not in the manifest, removed at the next writer-lock acquisition
-        self._written, self._superseded = [], []
+        self._local.written, self._local.superseded = [], []
 
     def write(
         self,
