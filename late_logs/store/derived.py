@@ -60,10 +60,10 @@ def derive(records: pa.Table, raws: Sequence[Mapping[str, Any] | None]) -> dict[
             )
     if flat_only:
         found = verdicts.frame_verdicts(frame.iloc[flat_only])
-        for position, i in enumerate(flat_only):
-            for name in ("who_must_act", "retry", "hint"):
-                value = found[name].iloc[position]
-                columns[name][i] = None if pd.isna(value) else str(value)
+        for name in ("who_must_act", "retry", "hint"):
+            values = found[name].astype(object).where(found[name].notna(), None).tolist()
+            for i, value in zip(flat_only, values, strict=True):
+                columns[name][i] = value
     result = {
         "error_group": pa.array(groups.astype(object).where(groups.notna(), None).tolist(), pa.string())
     }
