@@ -164,7 +164,8 @@ class AttemptsTable:
         self.directory = directory
         self.root = directory / ATTEMPTS_DIR
         self._lock = threading.RLock()
-        self._days: dict[tuple[str, tuple[str, ...]], pa.Table] = {}  # sorted day tables by their files
+        # sorted day tables by (day, columns), with the files they were read from
+        self._days: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], pa.Table]] = {}
         self._ids: dict[str, pa.Array] = {}  # log ids of a file, by (immutable) name
         self._local = threading.local()  # files of the current write, per thread (each has its connection)
 
@@ -248,7 +249,7 @@ class AttemptsTable:
             raise self._damaged(f"{info.name} is not readable: {exc}") from None
         if columns is None and table.schema.names != TABLE_COLUMNS:
             raise self._damaged(f"{info.name} holds other columns than a late-logs attempts file")
-        if table.num_rows != info.rows and columns is None:
+        if table.num_rows != info.rows:
             raise self._damaged(
                 f"{info.name} holds {table.num_rows} rows where the manifest says {info.rows}"
             )
@@ -264,28 +265,31 @@ class AttemptsTable:
                 self._ids[info.name] = ids
         return ids
 
-    def _day_table(self, day: str, files: list[FileInfo]) -> pa.Table:
-        """All rows of one day (every source), newest first; kept while its files stay the same."""
-        key = (day, tuple(sorted(info.name for info in files)))
+    def _day_table(self, day: str, files: list[FileInfo], columns: tuple[str, ...]) -> pa.Table:
+        """One day's rows (every source), newest first, with `columns` (plus the sort keys); kept, per day
+        and set of columns, while the day's files stay the same."""
+        names = tuple(sorted(info.name for info in files))
         with self._lock:
-            table = self._days.get(key)
-        if table is None:
-            parts = [self._read_file(info) for info in files]
-            table = pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
-            if len(parts) > 1:
-                table = table.sort_by(_SORT_NEWEST_FIRST)
-            with self._lock:
-                self._days[key] = table
+            kept = self._days.get((day, columns))
+        if kept is not None and kept[0] == names:
+            return kept[1]
+        read = list(dict.fromkeys((*columns, "created_at", "log_id")))
+        parts = [self._read_file(info, read) for info in files]
+        table = pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
+        if len(parts) > 1:
+            table = table.sort_by(_SORT_NEWEST_FIRST)
+        with self._lock:
+            self._days[(day, columns)] = (names, table)
         return table
 
-    def _snapshot_tables(self, files: list[FileInfo]) -> list[pa.Table]:
+    def _snapshot_tables(self, files: list[FileInfo], columns: tuple[str, ...]) -> list[pa.Table]:
         by_day: dict[str, list[FileInfo]] = {}
         for info in files:
             by_day.setdefault(info.day, []).append(info)
         days = sorted((d for d in by_day if d != UNKNOWN_DAY), reverse=True)
         if UNKNOWN_DAY in by_day:
             days.append(UNKNOWN_DAY)
-        return [self._day_table(day, by_day[day]) for day in days]
+        return [self._day_table(day, by_day[day], columns) for day in days]
 
     def read(
         self,
@@ -303,7 +307,7 @@ class AttemptsTable:
         for _ in range(_READ_RETRIES):
             files = self.select(self.manifest(), since, until)
             try:
-                tables = self._snapshot_tables(files)
+                tables = self._snapshot_tables(files, tuple(wanted))
                 break
             except FileGone as gone:
                 # Replaced by a newer commit (read that one), or lost: still named by the newest manifest.
@@ -313,7 +317,7 @@ class AttemptsTable:
             raise StoreError(f"the store in {self.directory} kept changing while being read; try again.")
         live = {info.name for info in self.manifest()}
         with self._lock:
-            for key in [k for k in self._days if not set(k[1]) <= live]:
+            for key in [k for k, (names, _) in self._days.items() if not set(names) <= live]:
                 del self._days[key]
             for name in [n for n in self._ids if n not in live]:
                 del self._ids[name]
