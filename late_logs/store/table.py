@@ -21,6 +21,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +44,7 @@ UNKNOWN_DAY = "unknown"  # attempts without a readable time (bulk imports only):
 SOURCE_COLUMN = "source"
 PAGE_ROWS = 100  # one collector page: the size of the smallest tier
 FANOUT = 8  # files of one tier merged into one of the next (see bench/bench_store_write.py)
+_READ_THREADS = min(8, os.cpu_count() or 1)
 _READ_RETRIES = 20  # a writer replacing files between our manifest and file reads
 _SQL_CHUNK = 900  # ids per `IN (...)`, under SQLite's default limit of host parameters
 
@@ -289,6 +291,10 @@ class AttemptsTable:
         days = sorted((d for d in by_day if d != UNKNOWN_DAY), reverse=True)
         if UNKNOWN_DAY in by_day:
             days.append(UNKNOWN_DAY)
+        if len(days) > 1:
+            # Small files decode on one thread each; pyarrow releases the GIL, so days read side by side.
+            with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
+                return list(pool.map(lambda day: self._day_table(day, by_day[day], columns), days))
         return [self._day_table(day, by_day[day], columns) for day in days]
 
     def read(
