@@ -47,8 +47,8 @@ def assert_as_the_v1_engine_answered(store: LogStore) -> None:
     assert sorted(store.suspect_time_ids()) == EXPECTED["suspect"]
 
 
-def test_the_fixture_is_a_v1_store():
-    with diskcache.Cache(str(FIXTURES / "v1_store")) as cache:
+def test_the_fixture_is_a_v1_store(v1_folder: Path):
+    with diskcache.Cache(str(v1_folder)) as cache:  # a copy: opening a cache writes its settings
         assert cache.get(SCHEMA_KEY) == 1
     assert len(EXPECTED["frame"]) == 241 and len(EXPECTED["details"]) == 5
 
