@@ -1,8 +1,10 @@
 """`python -m late_logs repair`: rebuild a damaged store from what can still be read of it.
 
-The store keeps every attempt's redacted raw entry beside its flat record, so the flat records, the id index
-and the catalog can all be rebuilt from the raw entries. Repair reads the damaged database row by row
-(a damaged page loses only the rows on it), builds a new store beside it, and only then swaps the folders;
+The store keeps every attempt's redacted raw entry (by id, in its database) beside its flat record (in the
+Parquet files), so the attempts table, the id index and the manifest can all be rebuilt from the raw entries;
+flat rows that never had one (bulk imports) are read back from whichever Parquet files still read. Repair
+reads the damaged database row by row (a damaged page loses only the rows on it), builds a new store beside
+it, and only then swaps the folders;
 the damaged folder is kept under a `.damaged-<time>` name, never deleted. The rebuilt state drops the
 watermarks, so the next sync fetches Late's whole 7 days again and refills what the damage took.
 """
@@ -20,9 +22,11 @@ from typing import Any
 
 import diskcache
 import pandas as pd
+import pyarrow.parquet as pq
 
 from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, is_source_label
 from late_logs.store import (
+    ATTEMPTS_DIR,
     CONNECTIONS_KEY,
     DETAIL_PREFIX,
     LOCK_FILE_NAME,
@@ -33,9 +37,11 @@ from late_logs.store import (
     decode_table,
     lock_file,
     unlock_file,
+    unpack_raw,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+ARROW_MAGIC = b"ARROW1"  # a v1 partition blob (Arrow IPC file)
 RESTORE_BATCH = 5000  # raw entries per store transaction while rebuilding
 # State that says "everything up to here is stored": after damage it may no longer be true.
 FORGOTTEN_STATE = ("watermark", "connection_watermark")
@@ -171,6 +177,7 @@ def salvage_store(directory: Path) -> Salvage:
         try:
             con = sqlite3.connect(str(copy))
             rows = _readable_rows(con, salvage)
+            _take_raw_entries(con, salvage)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"the store in {directory} is damaged beyond repair ({exc}); move it aside and run a full "
@@ -187,7 +194,7 @@ def salvage_store(directory: Path) -> Salvage:
                 continue
             if not isinstance(key, str):
                 continue
-            if key.startswith(("raw:", "frame:")):
+            if key.startswith(("raw:", "frame:")):  # a v1 store's partition blobs
                 kind, _, rest = key.partition(":")
                 gen = rest.rpartition(":")[2]
                 frames.append((int(gen) if gen.isdigit() else 0, kind, value))
@@ -204,7 +211,25 @@ def salvage_store(directory: Path) -> Salvage:
     # Oldest write first, so where two generations of a partition survived the newer one is laid last.
     for _, kind, value in sorted(frames, key=lambda item: item[0]):
         _take_partition(salvage, kind, value)
+    _take_parquet_files(directory, salvage)
     return salvage
+
+
+def _take_parquet_files(directory: Path, salvage: Salvage) -> None:
+    """Flat rows of the attempts table's files that still read (hidden, uncommitted files skipped); only
+    rows without a raw entry are used (imported attempts), so a stale file cannot undo a later write."""
+    root = directory / ATTEMPTS_DIR
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*.parquet")):
+        if path.name.startswith((".", "_")):
+            continue
+        try:
+            table = pq.read_table(path, columns=RECORD_COLUMNS, page_checksum_verification=True)
+        except Exception:  # noqa: BLE001 - a damaged file can fail Parquet's reader in many ways
+            salvage.unreadable_rows += 1
+            continue
+        salvage.flat_rows.append(table.to_pandas())
 
 
 def _mend_header(database: Path) -> None:
@@ -213,6 +238,27 @@ def _mend_header(database: Path) -> None:
         if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             handle.seek(0)
             handle.write(SQLITE_MAGIC)
+
+
+def _take_raw_entries(con: sqlite3.Connection, salvage: Salvage) -> None:
+    """The packed raw entries of the attempts' table (schema 2), as far as its b-tree reads."""
+    try:
+        cursor = con.execute("SELECT log_id, raw FROM attempt_rows WHERE raw IS NOT NULL")
+    except sqlite3.DatabaseError:
+        return  # a v1 store, or the table's root page is gone: the v1 blobs or nothing
+    while True:
+        try:
+            row = cursor.fetchone()
+        except sqlite3.DatabaseError:
+            salvage.unreadable_rows += 1  # a damaged page ends the scan; what came before is kept
+            return
+        if row is None:
+            return
+        log_id, blob = row
+        try:
+            salvage.raw_entries[str(log_id)] = unpack_raw(blob)
+        except ValueError:
+            salvage.unreadable_rows += 1
 
 
 def _readable_rows(con: sqlite3.Connection, salvage: Salvage) -> list[tuple]:
@@ -266,7 +312,7 @@ def _rebuild(building: Path, salvage: Salvage, retention_days: int) -> RepairRep
         if salvage.flat_rows:
             # Attempts that only ever had a flat record (imports), or whose raw blob was the damaged one.
             flat = pd.concat(salvage.flat_rows, ignore_index=True)
-            flat = flat[~flat["log_id"].isin(salvage.raw_entries)]
+            flat = flat[~flat["log_id"].isin(salvage.raw_entries)].drop_duplicates("log_id", keep="last")
             if not flat.empty:
                 store.import_records(flat)
         details = list(salvage.details.items())

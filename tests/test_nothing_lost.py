@@ -264,14 +264,16 @@ def test_prune_with_a_now_from_the_data_far_in_the_future_is_clamped_to_the_cloc
 
 
 def test_attempts_an_older_version_kept_undated_become_visible_at_the_next_prune(tmp_path: Path):
+    # Rewritten for the columnar store (issue 8): the same claim, the undated row written in its format.
     from late_logs.records import flatten
-    from late_logs.store import _flat_table
+    from late_logs.store import pack_raw
+    from late_logs.store.face import _flat_table
 
     undated = listed(1, WALL, createdAt="garbage")
     with LogStore(tmp_path / "s", clock=lambda: WALL) as store:
         with store._transaction():  # as late-logs before issue 6 stored it: created_at null, "unknown"
-            raws = {undated["_id"]: json.dumps(undated)}
-            store._write_rows(store._catalog(), _flat_table([flatten(undated)]), raws, {})
+            row = store._with_derived(_flat_table([flatten(undated)]), [undated], ["default"])
+            store._table.write(row, {}, {}, store.version + 1, {undated["_id"]: pack_raw(undated)})
             store._bump_version()
         assert store.frame()["created_at"].isna().all()
         store.prune()

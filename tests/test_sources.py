@@ -11,8 +11,8 @@ import csv
 import io
 import json
 import re
+import shutil
 import threading
-import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id, with
 from late_logs.redact import redact_text
 from late_logs.simulator import SimulatedLate, make_server
 from late_logs.simulator.clock import FakeClock
-from late_logs.store import CATALOG_KEY, LogStore, decode_table
+from late_logs.store import LogStore
 from late_logs.ui import streamlit_compat
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -357,27 +357,15 @@ def test_pending_attempts_settle_within_their_own_source(store, clock) -> None:
 
 
 def test_a_store_written_before_sources_existed_reads_as_the_default_source(tmp_path: Path) -> None:
-    entry = {"_id": "6981c1427d92546ef2c2eab7", "createdAt": "2026-02-03T09:34:58.771Z", "status": "failed"}
-    with LogStore(tmp_path / "old") as old:
-        old.upsert_attempts([entry])
-        old.update_state(last_error="kept")
-        # Make its one partition look as an older late-logs wrote it: the record columns without `source`.
-        catalog = old._cache.get(CATALOG_KEY)
-        info = next(iter(catalog.values()))
-        table = decode_table(old._cache.get(info["frame"])).drop_columns(["source"])
-        from late_logs.store import _IPC_WRITE_FRAME, _encode_table
-
-        blob = _encode_table(table, _IPC_WRITE_FRAME)
-        old._cache.set(info["frame"], blob)
-        info["frame_crc"] = zlib.crc32(blob)
-        old._cache.set(CATALOG_KEY, catalog)
-
+    # tests/fixtures/v1_store was written by the engine before sources (no `source` column, one state key).
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "v1_store", tmp_path / "old")
     with LogStore(tmp_path / "old") as reopened:
-        assert reopened.frame()["source"].tolist() == [DEFAULT_SOURCE]
-        reopened.upsert_attempts([dict(entry, _id="6981c1427d92546ef2c2eab8")])  # the same day, rewritten
         frame = reopened.frame()
-        assert sorted(frame["log_id"]) == ["6981c1427d92546ef2c2eab7", "6981c1427d92546ef2c2eab8"]
-        assert set(frame["source"]) == {DEFAULT_SOURCE}
+        assert len(frame) and set(frame["source"]) == {DEFAULT_SOURCE}
+        entry = reopened.raw_attempt(frame["log_id"].iloc[0])
+        reopened.upsert_attempts([dict(entry, _id="6981c1427d92546ef2c2eab8")])  # a new attempt, same day
+        assert set(reopened.frame()["source"]) == {DEFAULT_SOURCE}
+        reopened.update_state(last_error="kept")
         assert read_state(reopened).last_error == "kept"  # the default source keeps the original key
         assert read_state(reopened, DEFAULT_SOURCE).last_error == "kept"
         assert read_state(reopened, "acme").last_error is None

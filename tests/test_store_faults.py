@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -21,7 +22,6 @@ import pytest
 
 from late_logs.repair import repair
 from late_logs.store import (
-    CATALOG_KEY,
     STATE_KEY,
     LogStore,
     StoreDamaged,
@@ -164,13 +164,14 @@ def test_a_damaged_database_header_is_told_at_open_with_exit_5_and_repair_rebuil
     assert cli(["repair"], demo_root).stdout.startswith(f"The store in {folder} reads without fault")
 
 
-def test_a_garbage_partition_blob_ends_in_one_sentence_from_export_sync_and_status(demo_root):
+def newest_parquet_file(folder: Path) -> Path:
+    return max((folder / "attempts").rglob("part-*.parquet"), key=lambda p: p.parent.name + p.name)
+
+
+def test_a_garbage_attempts_file_ends_in_one_sentence_from_export_sync_and_status(demo_root):
+    # Was the v1 claim on a garbage partition blob; the same claim on the columnar store's Parquet file.
     folder = demo_root / "demo"
-    cache = diskcache.Cache(str(folder))
-    catalog = cache.get(CATALOG_KEY)
-    newest = max(catalog)
-    cache.set(catalog[newest]["frame"], b"garbage, not Arrow")
-    cache.close()
+    newest_parquet_file(folder).write_bytes(b"garbage, not Parquet")
     with pytest.raises(StoreDamaged, match="repair"):
         with LogStore(folder) as store:
             store.frame()
@@ -178,18 +179,30 @@ def test_a_garbage_partition_blob_ends_in_one_sentence_from_export_sync_and_stat
         result = cli(command, demo_root)
         assert result.returncode == 5, (command, result.stdout, result.stderr)  # was: traceback, exit 0
         one_sentence(result.stderr)
-    # the partition's raw entries are intact, so repair brings back every attempt
+    # the attempts' raw entries are intact, so repair brings back every attempt
     assert cli(["repair"], demo_root).returncode == 0
     assert read_everything(folder) == 300
 
 
-def test_a_garbage_raw_blob_is_repaired_from_the_flat_records(tmp_path: Path):
+def test_a_flipped_bit_inside_an_attempts_file_is_found_by_its_page_checksums(tmp_path: Path):
     folder = tmp_path / "s"
     fill(folder)
-    cache = diskcache.Cache(str(folder))
-    catalog = cache.get(CATALOG_KEY)
-    cache.set(catalog[min(catalog)]["raw"], b"\x00" * 64)
-    cache.close()
+    target = newest_parquet_file(folder)
+    data = bytearray(target.read_bytes())
+    data[len(data) // 3] ^= 0x10  # inside a data page, not the footer
+    target.write_bytes(bytes(data))
+    with pytest.raises(StoreDamaged, match="repair"):
+        read_everything(folder)
+    assert repair(folder, retention_days=90).attempts == 300
+
+
+def test_garbage_raw_entries_are_repaired_from_the_flat_records(tmp_path: Path):
+    # Was: a garbage v1 raw blob (a day's raw entries); now raw entries are kept one per attempt.
+    folder = tmp_path / "s"
+    ids = fill(folder)
+    with sqlite3.connect(folder / "cache.db") as con:
+        damage = [(i,) for i in ids[-20:]]
+        con.executemany("UPDATE attempt_rows SET raw = zeroblob(64) WHERE log_id = ?", damage)
     with pytest.raises(StoreDamaged):
         read_everything(folder)
     report = repair(folder, retention_days=90)
@@ -214,13 +227,13 @@ def test_garbage_state_is_told_at_open_and_repair_keeps_the_data(demo_root, garb
         assert store.state() == {}
 
 
-def test_a_damaged_catalog_is_told_at_open(tmp_path: Path):
+def test_a_damaged_manifest_is_told_at_open(tmp_path: Path):
+    # Was: a damaged v1 catalog of day partitions; now the manifest of attempt files in SQLite.
     folder = tmp_path / "s"
     fill(folder)
-    cache = diskcache.Cache(str(folder))
-    cache.set(CATALOG_KEY, {"2026-11-29": "not a partition"})
-    cache.close()
-    with pytest.raises(StoreDamaged, match="day partitions"):
+    with sqlite3.connect(folder / "cache.db") as con:
+        con.execute("UPDATE attempt_files SET rows = 'not a number'")
+    with pytest.raises(StoreDamaged, match="list of attempt files"):
         LogStore(folder)
     assert repair(folder, retention_days=90).attempts == 300
 
