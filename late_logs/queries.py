@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 import numpy as np
@@ -27,6 +27,7 @@ import pandas as pd
 
 from late_logs import analysis, search, verdicts
 from late_logs.records import RECORD_COLUMNS, RECORD_DTYPES, coerce_frame
+from late_logs.store import StoreError
 
 # The columns the writer adds to every file beside RECORD_COLUMNS.
 DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
@@ -64,8 +65,19 @@ def _scan(files: Sequence[str]) -> tuple[str, list[Any]]:
     return "read_parquet(?, hive_partitioning = false, union_by_name = true)", [list(files)]
 
 
+CHANGED_WHILE_READ = (
+    "The stored attempts changed while being read (a file of the store is gone); reload the page to read "
+    "the new state."
+)
+
+
 def _query(sql: str, params: list[Any]) -> pd.DataFrame:
-    return _cursor().execute(sql, params).df()
+    try:
+        return _cursor().execute(sql, params).df()
+    except duckdb.IOException:
+        # A snapshot's file replaced under a long question (compaction, a newer version): one sentence, and
+        # no path (a path says where the store lives, which is nobody's business on a page).
+        raise StoreError(CHANGED_WHILE_READ) from None
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -191,16 +203,19 @@ def distinct(files: Sequence[str], column: str) -> tuple[str, ...]:
 
 
 def facet_counts(
-    files: Sequence[str], start: datetime | None, end: datetime | None
+    files: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    columns: Iterable[str],
+    missing_labels: Mapping[str, str],
 ) -> dict[str, dict[str, int]]:
-    """ui.facets.window_counts over the files: attempts per value of every facet column in [start, end),
-    one scan for all of them (grouping sets); missing and blank values under the filter's missing label."""
-    from late_logs.ui.facets import FACET_COLUMNS, MISSING_LABELS  # the facet vocabulary lives with the UI
-
-    columns = list(dict.fromkeys(FACET_COLUMNS.values()))
+    """ui.facets.window_counts over the files: attempts per value of each column in [start, end), one scan
+    for all of them (grouping sets); missing and blank values under `missing_labels[column]` (not counted
+    where a column has none)."""
+    columns = list(dict.fromkeys(columns))
     result: dict[str, dict[str, int]] = {c: {} for c in columns}
     if not files:
-        return {c: {} for c in columns}
+        return result
     sets = ", ".join(f'("{c}")' for c in columns)
     select = ", ".join(
         [*(f'"{c}"' for c in columns), *(f'GROUPING("{c}") AS g{i}' for i, c in enumerate(columns))]
@@ -211,8 +226,7 @@ def facet_counts(
     )
     found = _query(sql, params)
     missing = {c: 0 for c in columns}
-    for row in found.itertuples(index=False):
-        values = row._asdict() if hasattr(row, "_asdict") else dict(zip(found.columns, row, strict=True))
+    for values in found.to_dict("records"):
         for i, column in enumerate(columns):
             if values[f"g{i}"] != 0:  # this row counts another grouping set
                 continue
@@ -222,7 +236,7 @@ def facet_counts(
             else:
                 result[column][str(value)] = result[column].get(str(value), 0) + number
     for column in columns:
-        label = MISSING_LABELS.get(column)
+        label = missing_labels.get(column)
         if label is not None and missing[column]:
             result[column][label] = result[column].get(label, 0) + missing[column]
     return result

@@ -720,6 +720,14 @@ class LogStore:
             self._last_frame = (signature, frame)
             return frame.copy(deep=False)
 
+    def parquet_files(self, since: datetime | None = None, until: datetime | None = None) -> list[str]:
+        """The Parquet files of the committed state's attempts that can hold rows in [since, until), for
+        `late_logs.queries`. TEMPORARY: written from `frame()` by `parquet_snapshot` until the Parquet
+        store (wt-engine) lands with its own; this method is replaced at that merge."""
+        from late_logs import parquet_snapshot  # temporary, and above the store: imported only when asked
+
+        return parquet_snapshot.files(self, since, until)
+
     def _partition_of(self, log_ids: Iterable[str]) -> dict[str, str]:
         by_shard: dict[str, list[str]] = {}
         for log_id in log_ids:

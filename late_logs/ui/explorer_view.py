@@ -19,7 +19,10 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 import streamlit as st
 
-from late_logs.ui import filters, nav
+from late_logs import analysis, queries
+from late_logs.records import RECORD_COLUMNS
+from late_logs.ui import data, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import escape_markdown
 
 COLS_PARAM = "cols"
@@ -298,3 +301,59 @@ def column_chooser(frame_columns: Iterable[str], choice: TableChoice) -> None:
             args=(frame_columns,),
             horizontal=True,
         )
+
+
+# --------------------------------------------------------------------------------------------- the rows
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The filter's matching attempts as the table needs them: how many, and the first MAX_ROWS_SHOWN."""
+
+    count: int
+    shown: pd.DataFrame  # RECORD_COLUMNS, in the chosen order
+
+
+def _order(column: str, descending: bool) -> tuple[str, bool]:
+    """The SQL order of a choice: a column the stored rows have, else newest first (as sorted_rows does)."""
+    return (column, descending) if column in RECORD_COLUMNS else DEFAULT_SORT
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _matching_at(
+    cache_dir: str,
+    version: int,
+    flt: analysis.Filters,
+    column: str,
+    descending: bool,
+    _files: tuple[str, ...],
+) -> Matching:
+    column, descending = _order(column, descending)
+    shown = queries.attempts(_files, flt, RECORD_COLUMNS, column, descending, limit=MAX_ROWS_SHOWN)
+    count = len(shown) if len(shown) < MAX_ROWS_SHOWN else queries.count(_files, flt)
+    return Matching(count=count, shown=shown)
+
+
+def matching(ctx: data.AppContext, flt: analysis.Filters, column: str, descending: bool) -> Matching:
+    """The count and the shown rows of a filter, in SQL over the window's files (never the whole store in
+    pandas), cached per store version, filter and order."""
+    files = tuple(ctx.files(since=flt.start, until=flt.end))
+    return _matching_at(str(ctx.settings.cache_dir), ctx.version, flt, column, descending, files)
+
+
+def all_matching(ctx: data.AppContext, flt: analysis.Filters, column: str, descending: bool) -> pd.DataFrame:
+    """Every matching attempt in the table's order, for an export or the evidence bundle: read on a click."""
+    column, descending = _order(column, descending)
+    files = ctx.files(since=flt.start, until=flt.end)
+    return queries.attempts(files, flt, RECORD_COLUMNS, column, descending)
+
+
+def group_caption(ctx: data.AppContext, flt: analysis.Filters, key: str) -> str | None:
+    """What the Explorer says of the error group it is filtered by: from the matching failures, else from
+    every stored failure of the group; None when no stored failure belongs to it."""
+    groups = queries.error_groups(ctx.files(since=flt.start, until=flt.end), flt)
+    mine = groups[groups["group"] == key]
+    if mine.empty:
+        groups = queries.error_groups(ctx.files(), analysis.Filters(error_group=key))
+        mine = groups[groups["group"] == key]
+    return None if mine.empty else verdict_view.summary_caption(mine.iloc[0].to_dict(), key)
