@@ -80,7 +80,7 @@ def _query(sql: str, params: list[Any]) -> pd.DataFrame:
         raise StoreError(CHANGED_WHILE_READ) from None
 
 
-def _empty_frame() -> pd.DataFrame:
+def empty_attempts() -> pd.DataFrame:
     """No attempts, with the file's columns: what the pandas functions answer for an empty file list."""
     columns = {c: pd.Series([], dtype=d) for c, d in RECORD_DTYPES.items()}
     columns.update({c: pd.Series([], dtype="string") for c in DERIVED_COLUMNS})
@@ -293,7 +293,7 @@ def failure_matrix(
     files: Sequence[str], flt: analysis.Filters, min_volume: int = analysis.MIN_VOLUME
 ) -> pd.DataFrame:
     """analysis.failure_matrix of the filtered rows (platform × action)."""
-    empty = analysis.failure_matrix(_empty_frame(), min_volume)
+    empty = analysis.failure_matrix(empty_attempts(), min_volume)
     if not files:
         return empty
     select = (
@@ -395,7 +395,7 @@ def rate_series(
     counts: TimeCounts, bucket: str | None = None, min_volume: int = analysis.MIN_VOLUME
 ) -> pd.DataFrame:
     """analysis.failure_rate_over_time from hourly counts."""
-    empty = analysis.failure_rate_over_time(_empty_frame(), None, None)
+    empty = analysis.failure_rate_over_time(empty_attempts(), None, None)
     if counts.start is None or counts.end is None or counts.rows.empty:
         return empty
     bucket = bucket or analysis.bucket_for_window(counts.start, counts.end)
@@ -405,7 +405,7 @@ def rate_series(
 
 def volume_series(counts: TimeCounts, bucket: str | None = None) -> pd.DataFrame:
     """analysis.status_volume_over_time from hourly counts."""
-    empty = analysis.status_volume_over_time(_empty_frame(), None, None)
+    empty = analysis.status_volume_over_time(empty_attempts(), None, None)
     if counts.start is None or counts.end is None or counts.rows.empty:
         return empty
     bucket = bucket or analysis.bucket_for_window(counts.start, counts.end)
@@ -469,6 +469,34 @@ def seen_over(files: Sequence[str], keys: Iterable[str] | None = None) -> pd.Dat
     ).astype(analysis.TIME_UNIT)
 
 
+def failure_times(files: Sequence[str]) -> dict[str, list[pd.Timestamp]]:
+    """ledger.failure_times over the files: each error group's failure times, oldest first (the triage
+    ledger's states are computed from them); two columns of the failed rows are read."""
+    if not files:
+        return {}
+    source, params = _scan(files)
+    found = _query(
+        f'SELECT error_group AS "group", epoch_ns(created_at) AS at_ns FROM {source} '
+        f"WHERE {_FAILED} AND error_group IS NOT NULL AND created_at IS NOT NULL ORDER BY 1, 2",
+        params,
+    )
+    if found.empty:
+        return {}
+    stamps = pd.Series(_stamps(found["at_ns"]).to_numpy(), index=found["group"].astype(str).to_numpy())
+    return {str(group): list(times) for group, times in stamps.groupby(level=0, sort=False)}
+
+
+def group_counts(files: Sequence[str], flt: analysis.Filters) -> dict[str, int]:
+    """Failures per error group among the filtered rows (the groups page's "in window")."""
+    if not files:
+        return {}
+    sql, params = _select(
+        'error_group AS "group", count(*) AS n', files, flt, "GROUP BY ALL", extra="error_group IS NOT NULL"
+    )
+    found = _query(sql, params)
+    return {str(g): int(n) for g, n in zip(found["group"], found["n"], strict=True)}
+
+
 def error_groups(
     files: Sequence[str], flt: analysis.Filters, history: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -478,7 +506,7 @@ def error_groups(
     The sample of a group is its newest failure (ties: the smallest log id, as the store's newest-first order
     puts last); its verdict is classified again without the sample's handle, as analysis does, once per group.
     """
-    empty = analysis.error_groups(_empty_frame())
+    empty = analysis.error_groups(empty_attempts())
     if not files:
         return empty
     sample_order = "ORDER BY created_at DESC NULLS LAST, log_id ASC"
@@ -564,7 +592,7 @@ def _account_names(names: Any) -> str:
 def post_counts(files: Sequence[str], flt: analysis.Filters, now: datetime) -> analysis.PostCounts:
     """analysis.post_counts of the filtered rows: lanes per (post, platform), then posts, in one query."""
     if not files:
-        return analysis.post_counts(_empty_frame(), now)
+        return analysis.post_counts(empty_attempts(), now)
     stuck_before = _utc(now) - analysis.STUCK_AFTER
     condition, filter_params = where(flt)
     source, source_params = _scan(files)
@@ -615,7 +643,7 @@ def attempts(
     known = (*RECORD_COLUMNS, *DERIVED_COLUMNS)
     wanted = [c for c in (columns or RECORD_COLUMNS) if c in known]
     if not files:
-        return _typed(_empty_frame()[wanted])
+        return _typed(empty_attempts()[wanted])
     sort_column = sort_column if sort_column in known else "created_at"
     direction = "DESC" if descending else "ASC"
     order = f'ORDER BY "{sort_column}" {direction} NULLS LAST, created_at DESC NULLS LAST, log_id DESC'

@@ -296,6 +296,17 @@ def test_error_groups_over_the_whole_store_include_the_failure_without_a_time(wo
     )
 
 
+def test_failure_times_and_group_counts_match_the_ledgers(world, flt):
+    from late_logs import ledger
+
+    frame, files = world
+    assert queries.failure_times(files) == ledger.failure_times(frame)
+    window = analysis.apply_filters(frame, flt)
+    keys = analysis.error_group_keys(window).dropna()
+    assert queries.group_counts(files, flt) == {str(k): int(n) for k, n in keys.value_counts().items()}
+    assert queries.failure_times([]) == {} and queries.group_counts([], flt) == {}
+
+
 def test_post_counts_match(world, flt):
     frame, files = world
     now = flt.end
@@ -319,7 +330,7 @@ def test_facet_counts_and_distinct_values_match(world, end):
 
 
 def test_no_files_answer_what_pandas_answers_for_no_rows(end):
-    empty = queries._empty_frame()
+    empty = queries.empty_attempts()
     flt = Filters(start=end - timedelta(days=1), end=end)
     assert queries.count([], flt) == 0
     assert queries.distinct([], "platform") == ()

@@ -232,6 +232,12 @@ class AppContext:
         """The Parquet files that can hold attempts in [since, until), for `late_logs.queries`."""
         return parquet_files(self.store, self.settings, since, until)
 
+    def window_frame(self, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+        """The attempts of [start, end) only, newest first, read from the window's files (not cached: the
+        callers cache what they make of it)."""
+        window = analysis.Filters(start=start, end=end)
+        return queries.attempts(self.files(since=start, until=end), window)
+
     def filtered(self, filters: analysis.Filters, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
         return filtered(self.frame, self.settings, self.store, filters, columns)
 
