@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
@@ -469,6 +470,13 @@ def seen_over(files: Sequence[str], keys: Iterable[str] | None = None) -> pd.Dat
     ).astype(analysis.TIME_UNIT)
 
 
+@lru_cache(maxsize=4)
+def _seen_over_all(files: tuple[str, ...]) -> pd.DataFrame:
+    """seen_over of every group, kept for the same files: a snapshot's files never change (a new state has
+    new files), and every filter of the Overview asks the same whole-history question."""
+    return seen_over(files)
+
+
 def failure_times(files: Sequence[str]) -> dict[str, list[pd.Timestamp]]:
     """ledger.failure_times over the files: each error group's failure times, oldest first (the triage
     ledger's states are computed from them); two columns of the failed rows are read."""
@@ -536,7 +544,7 @@ def error_groups(
     )
     summary["account_names"] = [_account_names(names) for names in found["names"]]
     if history:
-        seen = seen_over(history, summary["group"].tolist())
+        seen = _seen_over_all(tuple(history))
         if len(seen):
             seen = seen.reindex(pd.Index(summary["group"]))
             first, last = seen["first_seen"].to_numpy(), seen["last_seen"].to_numpy()
