@@ -676,3 +676,49 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif str(frame[column].dtype) != dtype:
             frame[column] = frame[column].astype(dtype)
     return coerce_frame(frame) if set(RECORD_COLUMNS) <= set(frame.columns) else frame
+
+
+def _rows_where(files: Sequence[str], condition: str, params: list[Any], order: str) -> pd.DataFrame:
+    """Every RECORD_COLUMNS row of the files meeting `condition` (its `?` bound to `params`), in `order`."""
+    if not files:
+        return _typed(empty_attempts()[RECORD_COLUMNS])
+    source, source_params = _scan(files)
+    select = ", ".join(f'"{c}"' for c in RECORD_COLUMNS)
+    found = _query(f"SELECT {select} FROM {source} WHERE {condition} {order}", [*source_params, *params])
+    return _typed(found[RECORD_COLUMNS])
+
+
+def attempt_rows(files: Sequence[str], log_id: str) -> pd.DataFrame:
+    """The stored row(s) of one attempt (the Attempt page's `frame[frame.log_id == id]`)."""
+    return _rows_where(files, "log_id = ?", [log_id], "ORDER BY created_at DESC NULLS LAST, log_id DESC")
+
+
+def post_attempts(files: Sequence[str], post_id: str) -> pd.DataFrame:
+    """analysis.post_attempts over the files: every attempt of one post, oldest first."""
+    return _rows_where(
+        files, "post_id = ?", [post_id], "ORDER BY created_at ASC NULLS FIRST, log_id ASC NULLS FIRST"
+    )
+
+
+def neighbours(
+    files: Sequence[str], flt: analysis.Filters, log_id: str
+) -> tuple[str | None, str | None, bool]:
+    """analysis.neighbours of the filtered rows in the store's newest-first order: (newer, older) log ids
+    beside `log_id`, and whether it is among the filtered rows at all. Only the one row comes back."""
+    if not files:
+        return None, None, False
+    condition, params = where(flt)
+    source, source_params = _scan(files)
+    sql = f"""
+        WITH chosen AS (SELECT log_id, created_at FROM {source} WHERE {condition}),
+        ordered AS (
+            SELECT log_id, lag(log_id) OVER newest AS newer, lead(log_id) OVER newest AS older
+            FROM chosen WINDOW newest AS (ORDER BY created_at DESC NULLS LAST, log_id DESC)
+        )
+        SELECT newer, older FROM ordered WHERE log_id = ? LIMIT 1
+    """
+    found = _query(sql, [*source_params, *params, log_id])
+    if found.empty:
+        return None, None, False
+    newer, older = found["newer"].iloc[0], found["older"].iloc[0]
+    return (None if pd.isna(newer) else str(newer)), (None if pd.isna(older) else str(older)), True

@@ -326,6 +326,23 @@ def test_facet_counts_and_distinct_values_match(world, end):
     assert queries.distinct(files, "not_a_column") == ()
 
 
+def test_one_attempt_a_posts_attempts_and_an_attempts_neighbours_match(world, end):
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end, statuses=("failed",))
+    window = analysis.apply_filters(frame, flt)
+    picks = [*window["log_id"].iloc[[0, 1, len(window) // 2, -1]], "awk-notime", "no-such-id"]
+    for log_id in picks:
+        newer, older = analysis.neighbours(window, log_id)
+        inside = log_id in set(window["log_id"])
+        assert queries.neighbours(files, flt, log_id) == (newer, older, inside)
+        expected = frame[frame["log_id"] == log_id].reset_index(drop=True)
+        assert_frame_equal(queries.attempt_rows(files, log_id), expected[RECORD_COLUMNS])
+    for post_id in [*frame["post_id"].dropna().iloc[[0, 5, 50]], "post-weird", "no-such-post"]:
+        expected = analysis.post_attempts(frame, post_id)
+        assert_frame_equal(queries.post_attempts(files, post_id), expected[RECORD_COLUMNS])
+    assert queries.neighbours([], flt, picks[0]) == (None, None, False)
+
+
 # ----------------------------------------------------------------------------------------- edges
 
 
