@@ -215,7 +215,9 @@ def facet_counts(
     where a column has none)."""
     columns = list(dict.fromkeys(columns))
     result: dict[str, dict[str, int]] = {c: {} for c in columns}
-    if not files:
+    # Only stored column names reach the SQL (they are identifiers, which cannot be bound).
+    columns = [c for c in columns if c in (*RECORD_COLUMNS, *DERIVED_COLUMNS)]
+    if not files or not columns:
         return result
     sets = ", ".join(f'("{c}")' for c in columns)
     select = ", ".join(
