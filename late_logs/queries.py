@@ -257,21 +257,29 @@ def window_kpis(files: Sequence[str], flt: analysis.Filters) -> list[analysis.Kp
     earlier = start - (end - start)
     numbers = {True: _no_numbers(), False: _no_numbers()}
     if files:
+        both = _window(flt, earlier, end)
+        # Two statements: plain counts over every row, the distinct posts and accounts over the failures
+        # only (DuckDB's DISTINCT aggregates beside plain ones cost 1.6x more over 10M attempts).
         select = (
             "created_at >= ? AS current, count(*) AS attempts, "
-            f"count(*) FILTER (WHERE {_FAILED}) AS failures, count(*) FILTER (WHERE {_SETTLED}) AS settled, "
-            f"count(DISTINCT post_id) FILTER (WHERE {_FAILED}) AS posts, "
-            f"count(DISTINCT coalesce(account_id, account_username)) FILTER (WHERE {_FAILED}) AS accounts"
+            f"count(*) FILTER (WHERE {_FAILED}) AS failures, count(*) FILTER (WHERE {_SETTLED}) AS settled"
         )
-        sql, params = _select(select, files, _window(flt, earlier, end), "GROUP BY ALL")
+        sql, params = _select(select, files, both, "GROUP BY ALL")
         for row in _query(sql, [start, *params]).to_dict("records"):
-            numbers[bool(row["current"])] = {
-                "attempts": int(row["attempts"]),
-                "failures": int(row["failures"]),
-                "failure_rate": analysis.failure_rate(int(row["failures"]), int(row["settled"])),
-                "posts_affected": int(row["posts"]),
-                "accounts_affected": int(row["accounts"]),
-            }
+            numbers[bool(row["current"])].update(
+                attempts=int(row["attempts"]),
+                failures=int(row["failures"]),
+                failure_rate=analysis.failure_rate(int(row["failures"]), int(row["settled"])),
+            )
+        select = (
+            "created_at >= ? AS current, count(DISTINCT post_id) AS posts, "
+            "count(DISTINCT coalesce(account_id, account_username)) AS accounts"
+        )
+        sql, params = _select(select, files, both, "GROUP BY ALL", extra=_FAILED)
+        for row in _query(sql, [start, *params]).to_dict("records"):
+            numbers[bool(row["current"])].update(
+                posts_affected=int(row["posts"]), accounts_affected=int(row["accounts"])
+            )
     kpis = []
     for key, label, unit in analysis.KPI_LABELS:
         value, before = numbers[True][key], numbers[False][key]
