@@ -252,7 +252,7 @@ def _window_numbers(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-_KPI_LABELS = (
+KPI_LABELS = (
     ("attempts", "Attempts", "count"),
     ("failures", "Failures", "count"),
     ("failure_rate", "Failure rate", "rate"),
@@ -276,7 +276,7 @@ def window_kpis(frame: pd.DataFrame, start: datetime, end: datetime) -> list[Kpi
     current = _window_numbers(_rows(frame, _in_window(frame, start_ts, end_ts), needed))
     previous = _window_numbers(_rows(frame, _in_window(frame, start_ts - length, start_ts), needed))
     kpis = []
-    for key, label, unit in _KPI_LABELS:
+    for key, label, unit in KPI_LABELS:
         value, before = current[key], previous[key]
         delta = float("nan") if pd.isna(value) or pd.isna(before) else value - before
         kpis.append(Kpi(name=label, value=value, previous=before, delta=delta, unit=unit, key=key))
@@ -331,9 +331,19 @@ def failure_matrix(frame: pd.DataFrame, min_volume: int = MIN_VOLUME) -> pd.Data
             "action": _filled(frame["action"], UNKNOWN, blank_too=False),
         },
     ).reset_index()
+    return matrix_from_counts(counts, min_volume)
+
+
+def matrix_from_counts(counts: pd.DataFrame, min_volume: int = MIN_VOLUME) -> pd.DataFrame:
+    """failure_matrix's result from per-cell counts (platform, action, attempts, settled, failures; missing
+    platform or action already UNKNOWN), however they were counted: here, or by `late_logs.queries`."""
+    columns = ["platform", "action", "attempts", "settled", "failures", "failure_rate", "muted"]
+    counts = counts.sort_values(["platform", "action"], kind="stable").reset_index(drop=True)
+    counts["platform"] = counts["platform"].astype("string")
+    counts["action"] = counts["action"].astype("string")
+    counts[["attempts", "settled", "failures"]] = counts[["attempts", "settled", "failures"]].astype("int64")
     counts["failure_rate"] = _rates(counts["failures"], counts["settled"])
     counts["muted"] = counts["settled"].to_numpy() < min_volume
-    counts[["attempts", "settled", "failures"]] = counts[["attempts", "settled", "failures"]].astype("int64")
     return counts[columns].reset_index(drop=True)
 
 
@@ -415,6 +425,28 @@ def failure_rate_over_time(
             "platform": _filled(rows["platform"], UNKNOWN, blank_too=False),
         },
     )
+    return rate_series_from_counts(counts, start_ts, end_ts, bucket, min_volume)
+
+
+def rate_series_from_counts(
+    counts: pd.DataFrame,
+    start_ts: pd.Timestamp,
+    end_ts: pd.Timestamp,
+    bucket: str,
+    min_volume: int = MIN_VOLUME,
+) -> pd.DataFrame:
+    """failure_rate_over_time's result from counts indexed by (bucket_start, platform) with attempts,
+    settled, failures, wherever they were counted (here, or by `late_logs.queries`); at least one row."""
+    columns = [
+        "bucket_start",
+        "bucket_end",
+        "platform",
+        "attempts",
+        "settled",
+        "failures",
+        "failure_rate",
+        "muted",
+    ]
     grid = _bucket_grid(start_ts, end_ts, bucket)
     platforms = sorted(counts.index.get_level_values("platform").unique())
     full = pd.MultiIndex.from_product([grid, platforms], names=["bucket_start", "platform"])
@@ -447,6 +479,15 @@ def status_volume_over_time(
             "status": _filled(rows["status"], UNKNOWN, blank_too=False),
         },
     )["attempts"]
+    return volume_series_from_counts(counts, start_ts, end_ts, bucket)
+
+
+def volume_series_from_counts(
+    counts: pd.Series, start_ts: pd.Timestamp, end_ts: pd.Timestamp, bucket: str
+) -> pd.DataFrame:
+    """status_volume_over_time's result from attempts indexed by (bucket_start, status), wherever they were
+    counted (here, or by `late_logs.queries`); at least one row."""
+    columns = ["bucket_start", "status", "attempts", "bucket_end"]
     present = set(counts.index.get_level_values("status"))
     # Known statuses in their usual order first, so stacks keep the same order on every chart.
     statuses = [s for s in ("success", "failed", "pending", "skipped") if s in present]
@@ -506,7 +547,12 @@ MAX_ACCOUNT_NAMES = 5  # account_names lists this many handles, then "+N more"
 
 
 def _account_names(values: pd.Series) -> str:
-    names = sorted({str(v).lstrip("@") for v in values.dropna()})
+    return account_names_text(str(v).lstrip("@") for v in values.dropna())
+
+
+def account_names_text(handles: Iterable[str]) -> str:
+    """ "@a, @b, @c, @d, @e +3 more": a group's distinct handles (without "@"), sorted, the first few."""
+    names = sorted(set(handles))
     shown = ", ".join(f"@{n}" for n in names[:MAX_ACCOUNT_NAMES])
     if len(names) > MAX_ACCOUNT_NAMES:
         shown += f" +{len(names) - MAX_ACCOUNT_NAMES} more"

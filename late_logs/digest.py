@@ -83,8 +83,8 @@ def window_of(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFra
     return analysis.apply_filters(frame, analysis.Filters(start=start, end=end))
 
 
-def _group_lines(store, frame, window, start, end, now, resolve_hours, base) -> list[Line]:
-    table = ledger.ledger_table(frame, window, store.ledger(), start, now, resolve_hours)
+def _group_lines(store, frame, window, start, end, now, resolve_hours, base, known) -> list[Line]:
+    table = ledger.ledger_table(frame, window, store.ledger(), start, now, resolve_hours, **known)
     urgent = table[table["state"].isin(["new", "regressed"]) & ~table["muted"]] if len(table) else table
     lines = []
     for row in urgent.itertuples(index=False):
@@ -211,8 +211,14 @@ def build(
     now: datetime,
     public_url: str,
     resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
+    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    all_groups: pd.DataFrame | None = None,
 ) -> Digest:
-    """The digest of the window [since, now] over the stored attempts `frame` (newest first)."""
+    """The digest of the window [since, now] over the stored attempts `frame` (newest first).
+
+    With `times` and `all_groups` (ledger.failure_times and analysis.error_groups of the whole store),
+    `frame` need only hold the window's attempts: the groups' states come from those."""
+    known = {"times": times, "all_groups": all_groups}
     base = public_url.rstrip("/")
     end = now
     window = window_of(frame, since, end)
@@ -220,7 +226,7 @@ def build(
         _section(
             "groups",
             "New and regressed error groups",
-            _group_lines(store, frame, window, since, end, now, resolve_hours, base),
+            _group_lines(store, frame, window, since, end, now, resolve_hours, base, known),
             "No new or regressed error group.",
         ),
         _worse_section(frame, window, since, end, base),

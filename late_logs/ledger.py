@@ -146,14 +146,18 @@ def refresh(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
+    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    all_groups: pd.DataFrame | None = None,
 ) -> list[Transition]:
     """Remember every group's first/last failure and computed state in the ledger; return the changes.
 
     Writes only when something changed, so a page that calls it on every run costs one read. The changes
-    land in the audit trail (by "late-logs"); alerts are made of them.
+    land in the audit trail (by "late-logs"); alerts are made of them. `times` and `all_groups`
+    (failure_times and analysis.error_groups of `history`) may be passed in when known; then `history` is
+    not read.
     """
-    found = states(history, store.ledger(), window_start, now, resolve_hours)
-    identities = _identities(history)
+    found = states(history, store.ledger(), window_start, now, resolve_hours, times)
+    identities = _identities(history, all_groups)
     _, changes, touched = _remember(store.ledger(), found, identities, now)
     if not touched:
         return []
@@ -194,9 +198,10 @@ def _remember(
     return ledger, changes, touched
 
 
-def _identities(history: pd.DataFrame) -> dict[str, dict[str, str]]:
+def _identities(history: pd.DataFrame, groups: pd.DataFrame | None = None) -> dict[str, dict[str, str]]:
     """platform, code and normalised message of each group, kept so a pruned group still has a name."""
-    groups = analysis.error_groups(history) if len(history) else pd.DataFrame()
+    if groups is None:
+        groups = analysis.error_groups(history) if len(history) else pd.DataFrame()
     return {
         str(row.group): {
             "platform": str(row.platform),
@@ -302,19 +307,23 @@ def ledger_table(
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
     times: Mapping[str, list[pd.Timestamp]] | None = None,
     all_groups: pd.DataFrame | None = None,
+    in_window: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """One row per known group (LEDGER_COLUMNS): new and regressed first, muted ones last.
 
     `count` is the failures in the review window, `total` over the store; first/last seen include the
     ledger's memory; kind and hint are the group's verdict. `times` and `all_groups` (failure_times and
-    analysis.error_groups of `history`) may be passed in when cached.
+    analysis.error_groups of `history`) and `in_window` (failures per group of `window`) may be passed in
+    when known; then `history` (and `window`) are not read.
     """
     found = states(history, ledger, window_start, now, resolve_hours, times)
     memory = ledger.get("groups", {})
     if all_groups is None:
         all_groups = analysis.error_groups(history) if len(history) else pd.DataFrame(columns=["group"])
     by_group = {str(row["group"]): row for row in all_groups.to_dict("records")}
-    in_window = analysis.error_group_keys(window).value_counts() if len(window) else pd.Series(dtype=int)
+    if in_window is None:
+        keys = analysis.error_group_keys(window) if len(window) else pd.Series(dtype="string")
+        in_window = {str(k): int(n) for k, n in keys.value_counts().items()}
     rows = []
     for group, (state, times) in found.items():
         info = by_group.get(group, {})

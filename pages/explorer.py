@@ -41,21 +41,22 @@ ctx.require_attempts()
 st.title("Explorer")
 flt = filters.current(filters.ALL_PARAMS)
 with st.container(border=True):
-    filters.explorer_filters(ctx.distinct, facets.counter(ctx, flt), tuple(ctx.frame.columns))
+    filters.explorer_filters(ctx.distinct, facets.counter(ctx, flt), ctx.columns)
 
-rows = ctx.filtered(flt)
 st.caption(filters.describe(filters.state(), filters.ALL_PARAMS))
-# The verdict columns are not stored: with_verdicts adds them to the shown rows below.
-table_columns = [*ctx.frame.columns, *verdict_view.VERDICT_COLUMNS]
+# The verdict columns are shown from the rows: with_verdicts adds them to the shown rows below.
+table_columns = [*ctx.columns, *verdict_view.VERDICT_COLUMNS]
 choice = explorer_view.sync_with_url(table_columns)
 rows_view = explorer_view.sync_view_with_url()  # one row per attempt, or per post (`view=posts`)
+# Counted and cut to the table's rows inside the scan; every row is read only for an export.
+found = explorer_view.matching(ctx, flt, choice.sort_column, choice.descending)
 group_key = filters.state().get("error_group")
 if group_key:
     # A group id alone means nothing: say which error it is and what to do about it.
-    caption = verdict_view.group_caption(rows, group_key) or verdict_view.group_caption(ctx.frame, group_key)
+    caption = explorer_view.group_caption(ctx, flt, group_key)
     st.text(caption or f"Error group {group_key}: no stored failure belongs to it.")
 
-if rows.empty:
+if found.count == 0:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
     st.stop()
 
@@ -64,12 +65,12 @@ with switch_column:
     explorer_view.view_switch()
 
 # What sets the failures apart, at a glance above the table (its attribute table comes after it).
-apart = contrast_view.panel(ctx, flt) if (rows["status"] == "failed").any() else None
+apart = contrast_view.panel(ctx, flt) if (found.shown["status"] == "failed").any() else None
 if apart is not None:
     st.markdown(f"**What sets the failures apart:** {apart.sentence}")
 
 if rows_view == "posts":
-    post_table, post_count = explorer_view.post_table(ctx, flt, rows)
+    post_table, post_count = explorer_view.post_table(ctx, flt, found.shown)
     with counts_column:
         line = f"{count_text(post_count)} posts have attempts that match, most recent first."
         if post_count > len(post_table):
@@ -94,12 +95,9 @@ if rows_view == "posts":
         "its history."
     )
 else:
-    page_rows = explorer_view.sorted_rows(
-        rows, choice.sort_column, choice.descending, explorer_view.MAX_ROWS_SHOWN
-    )
-    page_rows = verdict_view.with_verdicts(page_rows, analysis.utc_now())
-    count_line = f"{count_text(len(rows))} attempts match, {explorer_view.sort_text(choice)}."
-    if len(rows) > explorer_view.MAX_ROWS_SHOWN:
+    page_rows = verdict_view.with_verdicts(found.shown, analysis.utc_now())
+    count_line = f"{count_text(found.count)} attempts match, {explorer_view.sort_text(choice)}."
+    if found.count > explorer_view.MAX_ROWS_SHOWN:
         count_line += (
             f" The table shows the first {count_text(explorer_view.MAX_ROWS_SHOWN)}; narrow the filter to "
             "see the others, or export them all below."
@@ -146,7 +144,7 @@ if apart is not None and len(apart.table):
 def exported(write) -> str:
     """The whole filtered set (not the table's first rows) in one format, written on the click."""
     out = io.StringIO()
-    write(explorer_view.sorted_rows(rows, choice.sort_column, choice.descending), out, EXPORT_COLUMNS)
+    write(explorer_view.all_matching(ctx, flt, choice.sort_column, choice.descending), out, EXPORT_COLUMNS)
     return out.getvalue()
 
 
@@ -155,7 +153,7 @@ stamp = f"{window.start:%Y-%m-%d}_{window.end:%Y-%m-%d}" if window.start and win
 first, second, _ = st.columns([1, 1, 2])  # wide enough for the row count in the label
 with first:
     st.download_button(
-        f"Export {count_text(len(rows))} rows as CSV",
+        f"Export {count_text(found.count)} rows as CSV",
         data=lambda: exported(export.frame_to_csv),
         file_name=f"late-logs_{stamp}.csv",
         mime="text/csv",
@@ -165,7 +163,7 @@ with first:
     )
 with second:
     st.download_button(
-        f"Export {count_text(len(rows))} rows as JSONL",
+        f"Export {count_text(found.count)} rows as JSONL",
         data=lambda: exported(export.frame_to_jsonl),
         file_name=f"late-logs_{stamp}.jsonl",
         mime="application/x-ndjson",
@@ -182,8 +180,12 @@ incident_link = nav.frozen_explorer_url(ctx.settings.public_url)
 with st.expander("Incident link and evidence bundle", icon=":material/inventory_2:"):
     st.code(incident_link, language=None, wrap_lines=True)  # absolute window: the same rows next week
     st.download_button(
-        f"Download the evidence bundle of {count_text(min(len(rows), evidence.MAX_ATTEMPTS))} attempts (zip)",
-        data=lambda: evidence.build_bundle(ctx.store, rows, incident_link, analysis.utc_now()),
+        f"Download the evidence bundle of {count_text(min(found.count, evidence.MAX_ATTEMPTS))} attempts "
+        "(zip)",
+        data=lambda: evidence.build_bundle(
+            ctx.store, explorer_view.all_matching(ctx, flt, *explorer_view.DEFAULT_SORT), incident_link,
+            analysis.utc_now(),
+        ),  # fmt: skip
         file_name=f"late-logs_evidence_{stamp}.zip",
         mime="application/zip",
         on_click="ignore",

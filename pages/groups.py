@@ -38,10 +38,8 @@ ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
 now = analysis.utc_now()
-start = flt.start
 groups_view.remember(ctx, now)
-window = ctx.filtered(flt)
-rows = groups_view.table(ctx, window, start, now)
+rows = groups_view.table(ctx, flt, now)
 
 st.title("Error groups")
 st.caption(

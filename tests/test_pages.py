@@ -899,6 +899,32 @@ def test_unexpected_error_on_a_page_is_one_sentence_not_a_traceback(
     assert [e.value for e in at.error] == [guard.UNEXPECTED.format(kind="KeyError")]
 
 
+def test_overview_explorer_groups_attempt_and_post_never_load_the_whole_store_into_pandas(
+    demo_app: Path, demo_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They answer from the store's Parquet files (late_logs.queries); the frame is for the page that still
+    needs rows in pandas (Accounts), and costs gigabytes at millions of attempts."""
+    from late_logs.ui import data
+
+    def whole_store(*args, **kwargs):
+        raise AssertionError("the whole store was loaded into pandas")
+
+    monkeypatch.setattr(data, "frame", whole_store)
+    failed = str(analysis.error_group_keys(demo_frame).dropna().iloc[0])
+    for page, query in (
+        (None, None),
+        ("pages/explorer.py", {"window": "7d", "q": "token", "sort": "-duration_ms"}),
+        ("pages/explorer.py", {"window": "7d", "error_group": failed}),
+        ("pages/groups.py", {"window": "7d"}),
+        ("pages/log.py", {"id": str(demo_frame["log_id"].iloc[3]), "window": "7d"}),
+        ("pages/post.py", {"id": str(demo_frame["post_id"].dropna().iloc[0])}),
+    ):
+        at = start(query, page)
+        assert not at.exception
+        assert not at.error, (page, [e.value for e in at.error])
+        assert_clean(at)
+
+
 # --------------------------------------------------------------------------------------------- page scope
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from late_logs import analysis, collector, records
+from late_logs import analysis, collector, queries, records
 from late_logs.ui import data, filters, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import (
@@ -97,7 +97,7 @@ def attempt(ctx: data.AppContext, log_id: str) -> AttemptView:
     if PLAUSIBLE_ID.fullmatch(log_id):
         client = data.late_client_of_attempt(ctx.settings, log_id)
         detail, note = collector.fetch_detail(client, ctx.store, log_id)
-    stored = ctx.frame[ctx.frame["log_id"] == log_id]
+    stored = queries.attempt_rows(ctx.files(), log_id)
     if detail is None and stored.empty:
         return AttemptView(log_id=log_id, found=False, now=now)
     record = records.flatten(detail) if detail is not None else {}
@@ -106,11 +106,12 @@ def attempt(ctx: data.AppContext, log_id: str) -> AttemptView:
     live_elsewhere = False
     post_id = record.get("post_id")
     if not is_missing(post_id) and plain(record.get("status")) != "success":
-        outcome = analysis.post_outcome(analysis.post_attempts(ctx.frame, str(post_id)), now)
+        outcome = analysis.post_outcome(queries.post_attempts(ctx.files(), str(post_id)), now)
         same = [o for o in outcome.platforms if o.platform == record.get("platform")]
         live_elsewhere = bool(same and same[0].went_live)
-    rows = ctx.filtered(filters.current(filters.ALL_PARAMS))
-    newer, older = analysis.neighbours(rows, log_id)
+    # Previous / next within the filter, found inside the scan: only the two neighbours come back.
+    flt = filters.current(filters.ALL_PARAMS)
+    newer, older, in_filter = queries.neighbours(ctx.files(since=flt.start, until=flt.end), flt, log_id)
     request_body, response_body = bodies(detail)
     return AttemptView(
         log_id=log_id,
@@ -129,7 +130,7 @@ def attempt(ctx: data.AppContext, log_id: str) -> AttemptView:
         response_body=response_body,
         newer=newer,
         older=older,
-        outside_filter=newer is None and older is None and log_id not in set(rows["log_id"]),
+        outside_filter=not in_filter,
     )
 
 

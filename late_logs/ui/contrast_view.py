@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, contrast
+from late_logs import analysis, contrast, queries
 from late_logs.ui import data, filters, nav
 from late_logs.ui.text import escape_markdown, plain
 
@@ -37,12 +37,23 @@ class ContrastPanel:
     successes: int
 
 
+# The columns the attributes are read from (late_logs.contrast): the window's rows are read in SQL with only
+# these, never the whole store.
+COMPARED_COLUMNS = (
+    "status", "platform", "account_id", "account_username", "action", "media_urls", "media_count", "endpoint",
+    "error_code", "created_at",
+)  # fmt: skip
+
+
 def _compared_rows(ctx: data.AppContext, flt: analysis.Filters) -> pd.DataFrame:
-    failing = ctx.filtered(flt)
-    failing = failing[(failing["status"] == "failed").fillna(False).to_numpy(dtype=bool)]
-    wider = dataclasses.replace(flt, statuses=(), error_codes=(), error_group=None, who_must_act=(), retry=())
-    succeeding = ctx.filtered(wider)
-    succeeding = succeeding[(succeeding["status"] == "success").fillna(False).to_numpy(dtype=bool)]
+    files = ctx.files(since=flt.start, until=flt.end)
+    failing = queries.attempts(files, dataclasses.replace(flt, statuses=("failed",)), COMPARED_COLUMNS)
+    if flt.statuses and "failed" not in flt.statuses:
+        failing = failing.iloc[0:0]
+    wider = dataclasses.replace(
+        flt, statuses=("success",), error_codes=(), error_group=None, who_must_act=(), retry=()
+    )
+    succeeding = queries.attempts(files, wider, COMPARED_COLUMNS)
     return pd.concat([failing, succeeding], ignore_index=True)
 
 

@@ -1,12 +1,14 @@
-"""The app context every page reads: settings, the store, the attempts frame (cached per store version), the
-pages' client to Late, and what an empty store says. The background collector lives in `background`, the
-Overview's figures in `overview_view`.
+"""The app context every page reads: settings, the store, the store's Parquet files for a time range (what
+`late_logs.queries` answers the pages' aggregates from), the attempts frame only when a page still asks for
+it, the pages' client to Late, and what an empty store says. The background collector lives in `background`,
+the Overview's figures in `overview_view`.
 
-The frame is cached per store version: a finished pass bumps the version, so the next rerun reads the new
-data without a restart, and an unchanged store costs one version lookup. The frame is kept with
-`st.cache_resource` rather than `st.cache_data` on purpose: `cache_data` pickles a copy on every hit, which
-for a million attempts costs seconds per rerun; the shared frame is treated as read-only (analysis
-functions return new frames).
+Everything is cached per store version: a finished pass bumps the version, so the next rerun reads the new
+data without a restart, and an unchanged store costs one version lookup. The frame is never loaded for a page
+that does not ask for it (`AppContext.frame` is a property): at millions of attempts it costs gigabytes. It
+is kept with `st.cache_resource` rather than `st.cache_data` on purpose: `cache_data` pickles a copy on
+every hit, which for a million attempts costs seconds per rerun; the shared frame is treated as read-only
+(analysis functions return new frames).
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, collector, source
+from late_logs import analysis, collector, queries, source
 from late_logs.api import LateClient
 from late_logs.config import ConfigError, Settings, load_settings
-from late_logs.records import DEFAULT_SOURCE, split_log_id
+from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id
 from late_logs.store import LogStore, StoreError
 from late_logs.ui.background import BackgroundCollector, background_collector, progress_fraction
 from late_logs.ui.text import escape_markdown
@@ -118,13 +121,6 @@ def filtered(
     return _filtered_at(str(config.cache_dir), store_version(log_store), filters, columns, all_attempts)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _distinct_at(cache_dir: str, version: int, column: str, _frame: pd.DataFrame) -> tuple[str, ...]:
-    if column not in _frame.columns or not len(_frame):
-        return ()
-    return tuple(sorted(str(v) for v in _frame[column].dropna().unique()))
-
-
 @st.cache_resource(show_spinner=False)
 def _late_client(settings_digest: str, label: str | None, _settings: Settings) -> LateClient:
     return source.open_client(_settings, label)
@@ -216,26 +212,79 @@ def show_no_data(
     st.info(NO_DATA_POLLING_OFF)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _files_at(
+    cache_dir: str, version: int, since: datetime | None, until: datetime | None, _log_store: LogStore
+) -> tuple[str, ...]:
+    return tuple(_log_store.parquet_files(since=since, until=until))
+
+
+def parquet_files(
+    log_store: LogStore, config: Settings, since: datetime | None = None, until: datetime | None = None
+) -> list[str]:
+    """The store's Parquet files that can hold attempts in [since, until) (all of them for an open range)."""
+    version = store_version(log_store)
+    try:
+        return list(_files_at(str(config.cache_dir), version, since, until, log_store))
+    except StoreError as exc:
+        st.error(escape_markdown(str(exc)))
+        st.stop()
+        raise
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _attempt_count_at(cache_dir: str, version: int, files: tuple[str, ...]) -> int:
+    return queries.count(files)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _distinct_values_at(cache_dir: str, version: int, column: str, files: tuple[str, ...]) -> tuple[str, ...]:
+    return queries.distinct(files, column)
+
+
 @dataclass
 class AppContext:
-    """What every page reads, gathered once per run from the cached pieces above."""
+    """What every page reads, gathered once per run from the cached pieces above. Nothing here reads the
+    attempts until asked: `files` for `late_logs.queries`, `frame` (the whole store in pandas) only for the
+    pages that still need rows in pandas."""
 
     settings: Settings
     store: LogStore
-    frame: pd.DataFrame
     version: int
     collector: BackgroundCollector | None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every stored attempt, newest first, loaded on first use (shared: do not modify it in place)."""
+        return frame(self.store, self.settings)
+
+    # The columns of a stored attempt (what the frame would have), without loading it.
+    columns: ClassVar[tuple[str, ...]] = tuple(RECORD_COLUMNS)
+
+    def files(self, since: datetime | None = None, until: datetime | None = None) -> list[str]:
+        """The Parquet files that can hold attempts in [since, until), for `late_logs.queries`."""
+        return parquet_files(self.store, self.settings, since, until)
+
+    def window_frame(self, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+        """The attempts of [start, end) only, newest first, read from the window's files (not cached: the
+        callers cache what they make of it)."""
+        window = analysis.Filters(start=start, end=end)
+        return queries.attempts(self.files(since=start, until=end), window)
 
     def filtered(self, filters: analysis.Filters, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
         return filtered(self.frame, self.settings, self.store, filters, columns)
 
     def distinct(self, column: str) -> tuple[str, ...]:
         """The column's values in the whole store, sorted (for filter option lists)."""
-        return _distinct_at(str(self.settings.cache_dir), self.version, column, self.frame)
+        return _distinct_values_at(str(self.settings.cache_dir), self.version, column, tuple(self.files()))
+
+    def attempt_count(self) -> int:
+        """How many attempts are stored (read from the files' footers, not their rows)."""
+        return _attempt_count_at(str(self.settings.cache_dir), self.version, tuple(self.files()))
 
     def require_attempts(self) -> None:
         """Stop the page with the empty-store notice when nothing is stored yet."""
-        if self.frame.empty:
+        if self.attempt_count() == 0:
             show_no_data(self.settings, self.store, self.collector, self.version)
             st.stop()
 
@@ -245,6 +294,4 @@ def app_context() -> AppContext:
     log_store = store(config)
     handle = background_collector(config, log_store)
     version = store_version(log_store)
-    return AppContext(
-        settings=config, store=log_store, frame=frame(log_store, config), version=version, collector=handle
-    )
+    return AppContext(settings=config, store=log_store, version=version, collector=handle)

@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis
-from late_logs.ui import filters, nav
+from late_logs import analysis, queries
+from late_logs.records import RECORD_COLUMNS
+from late_logs.ui import data, filters, nav
+from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import escape_markdown
 
 COLS_PARAM = "cols"
@@ -302,6 +304,62 @@ def column_chooser(frame_columns: Iterable[str], choice: TableChoice) -> None:
         )
 
 
+# --------------------------------------------------------------------------------------------- the rows
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The filter's matching attempts as the table needs them: how many, and the first MAX_ROWS_SHOWN."""
+
+    count: int
+    shown: pd.DataFrame  # RECORD_COLUMNS, in the chosen order
+
+
+def _order(column: str, descending: bool) -> tuple[str, bool]:
+    """The SQL order of a choice: a column the stored rows have, else newest first (as sorted_rows does)."""
+    return (column, descending) if column in RECORD_COLUMNS else DEFAULT_SORT
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _matching_at(
+    cache_dir: str,
+    version: int,
+    flt: analysis.Filters,
+    column: str,
+    descending: bool,
+    _files: tuple[str, ...],
+) -> Matching:
+    column, descending = _order(column, descending)
+    shown = queries.attempts(_files, flt, RECORD_COLUMNS, column, descending, limit=MAX_ROWS_SHOWN)
+    count = len(shown) if len(shown) < MAX_ROWS_SHOWN else queries.count(_files, flt)
+    return Matching(count=count, shown=shown)
+
+
+def matching(ctx: data.AppContext, flt: analysis.Filters, column: str, descending: bool) -> Matching:
+    """The count and the shown rows of a filter, in SQL over the window's files (never the whole store in
+    pandas), cached per store version, filter and order."""
+    files = tuple(ctx.files(since=flt.start, until=flt.end))
+    return _matching_at(str(ctx.settings.cache_dir), ctx.version, flt, column, descending, files)
+
+
+def all_matching(ctx: data.AppContext, flt: analysis.Filters, column: str, descending: bool) -> pd.DataFrame:
+    """Every matching attempt in the table's order, for an export or the evidence bundle: read on a click."""
+    column, descending = _order(column, descending)
+    files = ctx.files(since=flt.start, until=flt.end)
+    return queries.attempts(files, flt, RECORD_COLUMNS, column, descending)
+
+
+def group_caption(ctx: data.AppContext, flt: analysis.Filters, key: str) -> str | None:
+    """What the Explorer says of the error group it is filtered by: from the matching failures, else from
+    every stored failure of the group; None when no stored failure belongs to it."""
+    groups = queries.error_groups(ctx.files(since=flt.start, until=flt.end), flt)
+    mine = groups[groups["group"] == key]
+    if mine.empty:
+        groups = queries.error_groups(ctx.files(), analysis.Filters(error_group=key))
+        mine = groups[groups["group"] == key]
+    return None if mine.empty else verdict_view.summary_caption(mine.iloc[0].to_dict(), key)
+
+
 # ------------------------------------------------------------------------------------- one row per post
 # `view=posts` in the URL (absent: one row per attempt). The filter picks the posts; each post's state is
 # read from all its stored attempts, so a filter on failures still shows that a post went out after a retry.
@@ -360,17 +418,18 @@ MAX_POSTS_SHOWN = 2_000  # post_rows costs ~0.1 ms a post: the newest this many,
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _posts_at(cache_dir: str, version: int, flt, minute: str, _rows: pd.DataFrame, _frame: pd.DataFrame):
+def _posts_at(cache_dir: str, version: int, flt, minute: str, _rows: pd.DataFrame, _files: tuple[str, ...]):
     ids = _rows["post_id"].dropna().unique()  # the rows are newest first: so are the ids
-    every = _frame[_frame["post_id"].isin(ids[:MAX_POSTS_SHOWN]).fillna(False).to_numpy(dtype=bool)]
+    # Every stored attempt of those posts (not only the matching ones), read in SQL by post id.
+    every = queries.attempts_of_posts(_files, [str(i) for i in ids[:MAX_POSTS_SHOWN]])
     return analysis.post_rows(every, pd.Timestamp(minute).to_pydatetime()), len(ids)
 
 
 def post_table(ctx, flt, rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """(the post table with an Open link to each post's history, how many posts the filter holds)."""
+    """(the post table with an Open link to each post's history, how many posts the table's rows hold)."""
     now = analysis.utc_now()
     shown, total = _posts_at(str(ctx.settings.cache_dir), ctx.version, flt, now.strftime("%Y-%m-%dT%H:%M"),
-                             rows, ctx.frame)  # fmt: skip
+                             rows, tuple(ctx.files()))  # fmt: skip
     table = shown[[c for c in POST_COLUMNS if c in shown.columns]].copy()
     prefix = f"{nav.URL_PATHS[nav.POST]}?id="
     table.insert(0, OPEN_COLUMN, [f"{prefix}{quote(str(p), safe='')}" for p in shown["post_id"]])

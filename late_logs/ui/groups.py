@@ -2,7 +2,8 @@
 reviewer's name kept in the browser session.
 
 The store-wide pieces (each group's failure times and verdict over every stored attempt) are computed once
-per store version; the ledger itself (notes, mutes) is read on every run, so an acknowledgement shows at once.
+per store version by `late_logs.queries` over the store's files, never from the whole store in pandas; the
+ledger itself (notes, mutes) is read on every run, so an acknowledgement shows at once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, digest, ledger
+from late_logs import analysis, digest, ledger, queries
 from late_logs.store import StoreError
 from late_logs.ui import nav
 
@@ -28,22 +29,28 @@ STATE_LABELS = {
 }
 
 
+# What the ledger functions get for the history they need not read when its summaries are passed in.
+NO_HISTORY = queries.empty_attempts()
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _store_wide_at(cache_dir: str, version: int, _history: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    times = ledger.failure_times(_history)
-    groups = analysis.error_groups(_history) if len(_history) else pd.DataFrame(columns=["group"])
+def _store_wide_at(cache_dir: str, version: int, _files: tuple[str, ...]) -> tuple[dict, pd.DataFrame]:
+    times = queries.failure_times(_files)
+    groups = queries.error_groups(_files, analysis.Filters())
     return times, groups
 
 
 def store_wide(ctx) -> tuple[dict, pd.DataFrame]:
     """failure_times and error_groups of the whole store, cached per store version."""
-    return _store_wide_at(str(ctx.settings.cache_dir), ctx.version, ctx.frame)
+    return _store_wide_at(str(ctx.settings.cache_dir), ctx.version, tuple(ctx.files()))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _refreshed_at(cache_dir: str, version: int, minute: str, _ctx, _start: datetime, _now: datetime) -> bool:
+    times, all_groups = store_wide(_ctx)
     try:
-        ledger.refresh(_ctx.store, _ctx.frame, _start, _now, _ctx.settings.resolve_hours)
+        hours = _ctx.settings.resolve_hours
+        ledger.refresh(_ctx.store, NO_HISTORY, _start, _now, hours, times=times, all_groups=all_groups)
     except StoreError:
         return False  # a read-only store: the states are still computed, only not remembered
     return True
@@ -58,19 +65,28 @@ def remember(ctx, now: datetime) -> None:
     _refreshed_at(str(ctx.settings.cache_dir), ctx.version, now.strftime("%Y%m%d%H%M"), ctx, start, now)
 
 
-def table(ctx, window: pd.DataFrame, start: datetime | None, now: datetime) -> pd.DataFrame:
-    """The ledger table (ledger.LEDGER_COLUMNS) plus a state label and an Explorer link per group."""
-    start = start or now - timedelta(hours=24)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _in_window_at(cache_dir: str, version: int, flt: analysis.Filters, _files: tuple[str, ...]) -> dict:
+    return queries.group_counts(_files, flt)
+
+
+def table(ctx, flt: analysis.Filters, now: datetime) -> pd.DataFrame:
+    """The ledger table (ledger.LEDGER_COLUMNS) plus a state label and an Explorer link per group, for the
+    sidebar's filter (its window's failures per group counted in SQL)."""
+    start = flt.start or now - timedelta(hours=24)
     times, all_groups = store_wide(ctx)
+    files = tuple(ctx.files(since=flt.start, until=flt.end))
+    in_window = _in_window_at(str(ctx.settings.cache_dir), ctx.version, flt, files)
     rows = ledger.ledger_table(
-        ctx.frame,
-        window,
+        NO_HISTORY,
+        NO_HISTORY,
         ctx.store.ledger(),
         start,
         now,
         ctx.settings.resolve_hours,
         times=times,
         all_groups=all_groups,
+        in_window=in_window,
     )
     rows["state_label"] = rows["state"].map(STATE_LABELS).fillna(rows["state"])
     rows["link"] = [nav.explorer_href({"error_group": g, "status": "failed"}) for g in rows["group"]]
@@ -83,7 +99,7 @@ def with_states(groups: pd.DataFrame, ctx, start: datetime | None, now: datetime
         return groups.assign(state=pd.Series(dtype="string"))
     start = start or now - timedelta(hours=24)
     times, _ = store_wide(ctx)
-    found = ledger.states(ctx.frame, ctx.store.ledger(), start, now, ctx.settings.resolve_hours, times)
+    found = ledger.states(NO_HISTORY, ctx.store.ledger(), start, now, ctx.settings.resolve_hours, times)
     state = groups["group"].map(lambda g: found.get(g, ("ongoing",))[0])
     rank = state.map(lambda s: 0 if s in ("new", "regressed") else 1)
     ordered = groups.assign(state=state.map(STATE_LABELS).fillna(state), _rank=rank)
@@ -108,13 +124,19 @@ def option_label(row: dict[str, Any]) -> str:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _digest_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> str:
+    since, until = pd.Timestamp(start).to_pydatetime(), pd.Timestamp(end).to_pydatetime()
+    times, all_groups = store_wide(_ctx)
+    # The digest reads the window's attempts only: the groups' states come from the store-wide summaries.
+    window = _ctx.window_frame(since, until)
     built = digest.build(
         _ctx.store,
-        _ctx.frame,
-        pd.Timestamp(start).to_pydatetime(),
-        pd.Timestamp(end).to_pydatetime(),
+        window,
+        since,
+        until,
         _ctx.settings.public_url,
         _ctx.settings.resolve_hours,
+        times=times,
+        all_groups=all_groups,
     )
     return digest.render(built, "markdown")
 

@@ -1,9 +1,9 @@
 """The Overview's view model: what it computes from a filter (KPIs, matrix, time series, error groups and
 their figures), cached per store version and filter.
 
-It works over a narrow copy of the frame without the long text columns (captions, media URLs): filtering a
-million attempts is mostly copying strings, and a filter change then copies only the columns the Overview
-reads.
+Every number is answered inside the scan by `late_logs.queries` over the Parquet files of the window (and of
+the window before it, for the KPIs); only the small results become pandas, never the attempts behind them.
+The time series come from one scan of hourly counts, summed into whichever bucket the chart settles on.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from late_logs import analysis, baselines, charts, verdicts
+from late_logs import analysis, baselines, charts, queries, verdicts
 from late_logs.ui import data, nav
 from late_logs.ui.text import count_text, escape_markdown, rate_text
 
-# The columns the Overview's analyses read (filters, KPIs, matrix, time series, error groups).
-OVERVIEW_COLUMNS = analysis.SUMMARY_COLUMNS
 # The failure-rate lines shown at first (the platforms with most failures); the others wait in the legend.
 RATE_CHART_PLATFORMS = 5
 # Bucket sizes the failure-rate chart may use, finest first: the finest at which most points of the shown
@@ -55,7 +53,7 @@ class OverviewData:
 
 
 def rate_bucket(
-    window: pd.DataFrame, start: datetime, end: datetime, platforms: list[str]
+    counts: queries.TimeCounts, start: datetime, end: datetime, platforms: list[str]
 ) -> tuple[str, pd.DataFrame]:
     """The finest bucket (RATE_BUCKETS) at which most non-empty points of `platforms` have a reliable rate,
     with its series; the coarsest when none does."""
@@ -63,31 +61,28 @@ def rate_bucket(
     candidates = RATE_BUCKETS[RATE_BUCKETS.index(default) :] if default in RATE_BUCKETS else (default,)
     series = pd.DataFrame()
     for bucket in candidates:
-        series = analysis.failure_rate_over_time(window, start, end, bucket=bucket)
+        series = queries.rate_series(counts, bucket)
         shown = series[series["platform"].isin(platforms) & (series["settled"] > 0)]
         if shown.empty or float((~shown["muted"]).mean()) >= 0.5:
             return bucket, series
     return candidates[-1], series
 
 
-def _top_failing_platforms(window: pd.DataFrame, count: int) -> list[str]:
-    failed = window.loc[window["status"] == "failed", "platform"].dropna().astype(str)
-    return list(failed.value_counts().head(count).index)
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _overview_at(cache_dir: str, version: int, flt: analysis.Filters, _ctx: data.AppContext) -> OverviewData:
-    # The KPIs compare with the window of the same length before, so they read both windows.
+def _overview_at(
+    cache_dir: str, version: int, flt: analysis.Filters, _ctx: data.AppContext
+) -> OverviewData:
+    # The KPIs compare with the window of the same length before, so they read both windows' days.
     earlier = flt.start - (flt.end - flt.start) if flt.start and flt.end else None
-    both = _ctx.filtered(dataclasses.replace(flt, start=earlier), OVERVIEW_COLUMNS)
-    # The window is the newer part of `both`, still sorted newest first: found by binary search, no copy.
-    window = analysis.apply_filters(both, flt)
-    matrix = without_empty_actions(analysis.failure_matrix(window, analysis.MIN_VOLUME))
-    top = _top_failing_platforms(window, RATE_CHART_PLATFORMS)
-    bucket, series = rate_bucket(window, flt.start, flt.end, top)
-    volume = analysis.status_volume_over_time(window, flt.start, flt.end, bucket=bucket)
+    both = _ctx.files(since=earlier, until=flt.end)
+    window = _ctx.files(since=flt.start, until=flt.end)
+    matrix = without_empty_actions(queries.failure_matrix(window, flt, analysis.MIN_VOLUME))
+    counts = queries.time_counts(window, flt)
+    top = counts.top_failing_platforms(RATE_CHART_PLATFORMS)
+    bucket, series = rate_bucket(counts, flt.start, flt.end, top)
+    volume = queries.volume_series(counts, bucket)
     return OverviewData(
-        kpis=analysis.window_kpis(both, flt.start, flt.end),
+        kpis=queries.window_kpis(both, flt),
         matrix=matrix,
         matrix_figure=charts.failure_matrix_heatmap(matrix),
         # A drag across the chart selects a time range (the page's new window) instead of zooming.
@@ -99,9 +94,9 @@ def _overview_at(cache_dir: str, version: int, flt: analysis.Filters, _ctx: data
             dragmode="select", selectdirection="h"
         ),
         # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
-        groups=analysis.error_groups(window, history=_ctx.frame),
-        posts=analysis.post_counts(window, analysis.utc_now()),
-        baseline=_baseline(_ctx, flt, matrix, analysis.kpi_numbers(window)),
+        groups=queries.error_groups(window, flt, history=_ctx.files()),
+        posts=queries.post_counts(window, flt, analysis.utc_now()),
+        baseline=_baseline(_ctx, flt, matrix, queries.kpi_numbers(window, flt)),
     )
 
 
@@ -130,15 +125,12 @@ def _baseline_counts(
     covered = baselines.span(windows)
     if covered is None:
         return [], pd.DataFrame(columns=["attempts", "settled", "failures"])
-    start, end = (moment.to_pydatetime() for moment in covered)
-    rows = ctx.filtered(dataclasses.replace(flt, start=start, end=end), OVERVIEW_COLUMNS)
     cells, numbers = [], []
     for w_start, w_end in windows:
-        part = analysis.apply_filters(
-            rows, analysis.Filters(start=w_start.to_pydatetime(), end=w_end.to_pydatetime())
-        )
-        cells.append(analysis.failure_matrix(part))
-        numbers.append(analysis.kpi_numbers(part))
+        part = dataclasses.replace(flt, start=w_start.to_pydatetime(), end=w_end.to_pydatetime())
+        files = ctx.files(since=part.start, until=part.end)  # only that window's days are read
+        cells.append(queries.failure_matrix(files, part))
+        numbers.append(queries.kpi_numbers(files, part))
     return cells, pd.DataFrame(numbers)
 
 
@@ -147,7 +139,7 @@ def _baseline(
 ) -> BaselineView | None:
     if not (flt.start and flt.end):
         return None
-    oldest = ctx.frame["created_at"].min() if len(ctx.frame) else None
+    oldest = queries.oldest_time(ctx.files())
     windows = baselines.baseline_windows(
         flt.start, flt.end, since=None if oldest is None or pd.isna(oldest) else oldest
     )

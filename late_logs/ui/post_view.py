@@ -9,7 +9,7 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from late_logs import analysis, charts
+from late_logs import analysis, charts, queries
 from late_logs.ui import data
 from late_logs.ui import verdicts as verdict_view
 
@@ -53,7 +53,7 @@ class PostView:
 
 def post_view(ctx: data.AppContext, post_id: str) -> PostView:
     now = analysis.utc_now()
-    attempts = analysis.post_attempts(ctx.frame, post_id)
+    attempts = queries.post_attempts(ctx.files(), post_id)
     if attempts.empty:
         return PostView(post_id=post_id, found=False, now=now)
     outcome = analysis.post_outcome(attempts, now)

@@ -77,8 +77,11 @@ def group_caption(frame: pd.DataFrame, key: str) -> str | None:
     """ "Error group c0cd76f1a66e: instagram 190 "Error validating access token: …" — Reconnect …" for the
     Explorer when it is filtered by a group; None when no failure of the frame is in it."""
     summary = analysis.error_group_summary(frame, key)
-    if summary is None:
-        return None
+    return None if summary is None else summary_caption(summary, key)
+
+
+def summary_caption(summary: Mapping[str, Any], key: str) -> str:
+    """group_caption's sentence from a group's row of error_groups (analysis's or queries')."""
     who = verdicts.WHO_LABELS.get(str(summary["who_must_act"]), str(summary["who_must_act"]))
     retry = verdicts.RETRY_LABELS.get(str(summary["retry"]), str(summary["retry"]))
     return (

@@ -1,0 +1,480 @@
+"""queries.py answers over Parquet files exactly what analysis.py answers over the same rows in pandas.
+
+The rows are the demo world's (one real sync pass, tests/conftest.py) plus a few hand-made awkward ones:
+missing values, a failure without code or message, blank text, hostile search text. They are written the way
+the store writes them (hive layout, several days, several files a day, derived columns added at write time),
+then every query function is compared with its pandas twin for many filters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pandas.testing import assert_frame_equal
+
+from late_logs import analysis, queries, search
+from late_logs.analysis import Filters
+from late_logs.records import RECORD_COLUMNS, coerce_frame
+from late_logs.ui import facets
+
+FILES_PER_DAY = 3
+FACETS = (facets.FACET_COLUMNS.values(), facets.MISSING_LABELS)
+
+
+def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
+    """Rows the demo world does not make: missing values, blanks, hostile text, a failure saying nothing."""
+    base = {c: None for c in RECORD_COLUMNS}
+
+    def row(log_id: str, minutes_ago: float, **fields) -> dict:
+        return {**base, "log_id": log_id, "created_at": newest - pd.Timedelta(minutes=minutes_ago), **fields}
+
+    rows = [
+        row("awk-nothing", 5, status="failed"),  # no platform, action, account, code or message
+        row(
+            "awk-blank",
+            7,
+            status="failed",
+            platform="instagram",
+            action="publish",
+            error_code="  ",
+            error_message="   ",
+            account_username="@blank_one",
+        ),  # fmt: skip
+        row(
+            "awk-percent",
+            9,
+            status="failed",
+            platform="facebook",
+            action="publish",
+            error_code="100",
+            error_message="Quota 100% used_up for\\% %_\\ \\path 'quoted' \"double\" naïve ÉCOLE 日本語 🚀",
+            account_id="acc-weird",
+            account_username="@Weird_Handle",
+            post_id="post-weird",
+            status_code=429,
+        ),  # fmt: skip
+        row("awk-pending", 90, status="pending", platform="tiktok", action="publish", post_id="post-stuck"),
+        row("awk-noaction", 11, status="success", platform="threads", post_id="post-weird"),
+        row(
+            "awk-hash",
+            13,
+            status="failed",
+            platform="twitter",
+            action="retry",
+            error_code="#32",
+            error_message="Could not authenticate you",
+            account_id="acc-x",
+            post_id="post-x",
+            status_code=401,
+        ),  # fmt: skip
+        row("awk-notime", 0, status="failed", platform="linkedin", action="publish", error_message="no time"),
+    ]
+    frame = coerce_frame(pd.DataFrame(rows))
+    frame.loc[frame["log_id"] == "awk-notime", "created_at"] = pd.NaT
+    return frame
+
+
+def write_hive(frame: pd.DataFrame, root: Path, source: str = "demo") -> list[str]:
+    """The frame with its derived columns as `<root>/attempts/source=<s>/day=YYYY-MM-DD/part-N.parquet`,
+    FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out."""
+    derived = analysis.add_verdict_columns(frame)
+    derived["derived_version"] = "test"
+    derived["source"] = source
+    days = derived["created_at"].dt.strftime("%Y-%m-%d").fillna("unknown")
+    files: list[str] = []
+    for day, rows in derived.groupby(days, sort=True):
+        folder = root / "attempts" / f"source={source}" / f"day={day}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for part in range(FILES_PER_DAY):
+            chunk = rows.iloc[part::FILES_PER_DAY]
+            if chunk.empty:
+                continue
+            path = folder / f"part-{part}.parquet"
+            pq.write_table(pa.Table.from_pandas(chunk, preserve_index=False), path)
+            files.append(str(path))
+    return files
+
+
+@pytest.fixture(scope="module")
+def world(
+    demo_frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[pd.DataFrame, list[str]]:
+    """(frame in the store's order, its Parquet files)."""
+    newest = demo_frame["created_at"].max()
+    frame = pd.concat([demo_frame, _awkward_rows(newest)], ignore_index=True)
+    frame = frame.sort_values(["created_at", "log_id"], ascending=False, na_position="last", kind="stable")
+    frame = frame.reset_index(drop=True)
+    files = write_hive(frame, tmp_path_factory.mktemp("hive"))
+    assert len({Path(f).parent for f in files}) >= 3  # several days
+    return frame, files
+
+
+@pytest.fixture(scope="module")
+def end(world) -> datetime:
+    """A minute after the newest attempt: the windows end here."""
+    frame, _ = world
+    return (frame["created_at"].max() + pd.Timedelta(minutes=1)).floor("min").to_pydatetime()
+
+
+def _filters(end: datetime) -> list[Filters]:
+    day = timedelta(days=1)
+    return [
+        Filters(start=end - day, end=end),
+        Filters(start=end - 3 * day, end=end),
+        Filters(start=end - 7 * day, end=end),
+        Filters(start=end - 30 * day, end=end),
+        Filters(start=end - 2 * day, end=end - day),
+        Filters(start=end - 7 * day, end=end, platforms=("instagram", "facebook")),
+        Filters(start=end - 7 * day, end=end, platforms=(analysis.UNKNOWN,)),
+        Filters(start=end - 7 * day, end=end, actions=("publish", analysis.UNKNOWN)),
+        Filters(start=end - 7 * day, end=end, statuses=("failed",)),
+        Filters(start=end - 7 * day, end=end, statuses=("success", "pending")),
+        Filters(start=end - 7 * day, end=end, error_codes=(analysis.NO_CODE,)),
+        Filters(start=end - 7 * day, end=end, error_codes=("100", "190", analysis.NO_CODE)),
+        Filters(start=end - 7 * day, end=end, accounts=("@Weird_Handle", "acc-x")),
+        Filters(start=end - 7 * day, end=end, who_must_act=("reconnect", "wait")),
+        Filters(start=end - 7 * day, end=end, retry=("verify",)),
+        Filters(start=end - 7 * day, end=end, post_id="post-weird"),
+        Filters(start=end - 7 * day, end=end, text="token"),
+        Filters(start=end - 7 * day, end=end, text="-platform:instagram status:failed"),
+        Filters(start=end - 7 * day, end=end, platforms=("instagram",), text='"rate limit" -code:none'),
+        Filters(start=end - 7 * day, end=end, platforms=("x'); DROP TABLE t; --",)),
+    ]
+
+
+def _ids(flt_index: int) -> str:
+    return f"filter{flt_index}"
+
+
+FILTER_COUNT = 20
+
+
+@pytest.fixture(params=range(FILTER_COUNT), ids=_ids)
+def flt(request, end) -> Filters:
+    return _filters(end)[request.param]
+
+
+def _group_filter(world, end) -> Filters:
+    frame, _ = world
+    keys = analysis.error_group_keys(frame).dropna()
+    return Filters(start=end - timedelta(days=7), end=end, error_group=str(keys.value_counts().index[0]))
+
+
+# ----------------------------------------------------------------------------------------- the filter
+
+
+def test_the_filter_keeps_the_rows_apply_filters_keeps_in_the_store_order(world, flt):
+    frame, files = world
+    expected = analysis.apply_filters(frame, flt)
+    found = queries.attempts(files, flt)
+    assert found["log_id"].tolist() == expected["log_id"].tolist()
+    assert queries.count(files, flt) == len(expected)
+
+
+def test_the_rows_come_back_with_the_record_dtypes_and_values(world, end):
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end)
+    expected = analysis.apply_filters(frame, flt).reset_index(drop=True)
+    found = queries.attempts(files, flt)
+    assert list(found.columns) == RECORD_COLUMNS
+    assert_frame_equal(found, expected[RECORD_COLUMNS], check_dtype=True)
+
+
+def test_an_error_group_filter_keeps_its_failures(world, end):
+    frame, files = world
+    flt = _group_filter(world, end)
+    expected = analysis.apply_filters(frame, flt)
+    assert len(expected) > 1
+    assert queries.attempts(files, flt)["log_id"].tolist() == expected["log_id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("column", "descending"), [("duration_ms", True), ("platform", False), ("error_message", True)]
+)
+def test_the_explorer_sort_and_limit_match_sorted_rows(world, end, column, descending):
+    from late_logs.ui import explorer_view
+
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end)
+    expected = explorer_view.sorted_rows(analysis.apply_filters(frame, flt), column, descending, 50)
+    found = queries.attempts(files, flt, ["log_id", column], column, descending, limit=50)
+    assert found["log_id"].tolist() == expected["log_id"].tolist()
+    assert list(found.columns) == ["log_id", column]
+
+
+def test_values_are_bound_never_spliced_into_the_sql(world, end):
+    _, files = world
+    hostile = "x' OR '1'='1"
+    for flt in (
+        Filters(start=end - timedelta(days=7), end=end, platforms=(hostile,)),
+        Filters(start=end - timedelta(days=7), end=end, post_id=hostile),
+        Filters(start=end - timedelta(days=7), end=end, error_group=hostile),
+        Filters(start=end - timedelta(days=7), end=end, text=f"platform:{hostile}"),
+    ):
+        assert queries.count(files, flt) == 0
+
+
+# ----------------------------------------------------------------------------------------- answers
+
+
+def _same_kpis(found: list[analysis.Kpi], expected: list[analysis.Kpi]) -> None:
+    assert [k.key for k in found] == [k.key for k in expected]
+    for mine, theirs in zip(found, expected, strict=True):
+        for name in ("value", "previous", "delta"):
+            a, b = getattr(mine, name), getattr(theirs, name)
+            assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b), (mine.key, name, a, b)
+        assert (mine.name, mine.unit) == (theirs.name, theirs.unit)
+
+
+def test_window_kpis_match_against_the_window_before(world, flt):
+    frame, files = world
+    earlier = flt.start - (flt.end - flt.start)
+    both = analysis.apply_filters(frame, dataclasses.replace(flt, start=earlier))
+    _same_kpis(queries.window_kpis(files, flt), analysis.window_kpis(both, flt.start, flt.end))
+
+
+def test_failure_matrix_matches(world, flt):
+    frame, files = world
+    expected = analysis.failure_matrix(analysis.apply_filters(frame, flt))
+    assert_frame_equal(queries.failure_matrix(files, flt), expected, check_exact=False)
+
+
+@pytest.mark.parametrize("bucket", [None, "h", "3h", "6h", "D"])
+def test_time_series_match_for_every_bucket(world, end, bucket):
+    frame, files = world
+    for flt in _filters(end)[:9]:
+        window = analysis.apply_filters(frame, flt)
+        counts = queries.time_counts(files, flt)
+        assert_frame_equal(
+            queries.rate_series(counts, bucket),
+            analysis.failure_rate_over_time(window, flt.start, flt.end, bucket=bucket),
+            check_exact=False,
+        )
+        assert_frame_equal(
+            queries.volume_series(counts, bucket),
+            analysis.status_volume_over_time(window, flt.start, flt.end, bucket=bucket),
+        )
+
+
+def test_time_series_without_a_window_take_it_from_the_rows(world):
+    frame, files = world
+    flt = Filters(platforms=("instagram",))
+    window = analysis.apply_filters(frame, flt)
+    assert_frame_equal(
+        queries.failure_rate_over_time(files, flt, None, None, bucket="D"),
+        analysis.failure_rate_over_time(window, None, None, bucket="D"),
+        check_exact=False,
+    )
+    assert_frame_equal(
+        queries.status_volume_over_time(files, flt, None, None, bucket="6h"),
+        analysis.status_volume_over_time(window, None, None, bucket="6h"),
+    )
+
+
+def test_error_groups_match_with_first_and_last_seen_over_the_history(world, flt):
+    frame, files = world
+    window = analysis.apply_filters(frame, flt)
+    assert_frame_equal(queries.error_groups(files, flt), analysis.error_groups(window))
+    assert_frame_equal(
+        queries.error_groups(files, flt, history=files), analysis.error_groups(window, history=frame)
+    )
+
+
+def test_error_groups_over_the_whole_store_include_the_failure_without_a_time(world):
+    frame, files = world
+    found = queries.error_groups(files, Filters())
+    assert_frame_equal(found, analysis.error_groups(frame))
+    assert "awk-notime" in set(found["sample_log_id"]) | set(
+        queries.attempts(files, Filters(text="no time"))["log_id"]
+    )
+
+
+def test_failure_times_and_group_counts_match_the_ledgers(world, flt):
+    from late_logs import ledger
+
+    frame, files = world
+    assert queries.failure_times(files) == ledger.failure_times(frame)
+    window = analysis.apply_filters(frame, flt)
+    keys = analysis.error_group_keys(window).dropna()
+    assert queries.group_counts(files, flt) == {str(k): int(n) for k, n in keys.value_counts().items()}
+    assert queries.failure_times([]) == {} and queries.group_counts([], flt) == {}
+
+
+def test_post_counts_match(world, flt):
+    frame, files = world
+    now = flt.end
+    assert queries.post_counts(files, flt, now) == analysis.post_counts(
+        analysis.apply_filters(frame, flt), now
+    )
+
+
+def test_facet_counts_and_distinct_values_match(world, end):
+    frame, files = world
+    for days in (1, 7, 90):
+        start = end - timedelta(days=days)
+        assert queries.facet_counts(files, start, end, *FACETS) == facets.window_counts(frame, start, end)
+    for column in ("platform", "account_username", "error_code", "status", "error_group"):
+        values = frame[column] if column in frame.columns else analysis.error_group_keys(frame)
+        assert queries.distinct(files, column) == tuple(sorted(str(v) for v in values.dropna().unique()))
+    assert queries.distinct(files, "not_a_column") == ()
+
+
+def test_one_attempt_a_posts_attempts_and_an_attempts_neighbours_match(world, end):
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end, statuses=("failed",))
+    window = analysis.apply_filters(frame, flt)
+    picks = [*window["log_id"].iloc[[0, 1, len(window) // 2, -1]], "awk-notime", "no-such-id"]
+    for log_id in picks:
+        newer, older = analysis.neighbours(window, log_id)
+        inside = log_id in set(window["log_id"])
+        assert queries.neighbours(files, flt, log_id) == (newer, older, inside)
+        expected = frame[frame["log_id"] == log_id].reset_index(drop=True)
+        assert_frame_equal(queries.attempt_rows(files, log_id), expected[RECORD_COLUMNS])
+    for post_id in [*frame["post_id"].dropna().iloc[[0, 5, 50]], "post-weird", "no-such-post"]:
+        expected = analysis.post_attempts(frame, post_id)
+        assert_frame_equal(queries.post_attempts(files, post_id), expected[RECORD_COLUMNS])
+    assert queries.neighbours([], flt, picks[0]) == (None, None, False)
+
+
+# ----------------------------------------------------------------------------------------- edges
+
+
+def test_no_files_answer_what_pandas_answers_for_no_rows(end):
+    empty = queries.empty_attempts()
+    flt = Filters(start=end - timedelta(days=1), end=end)
+    assert queries.count([], flt) == 0
+    assert queries.distinct([], "platform") == ()
+    assert queries.attempts([], flt).empty
+    _same_kpis(queries.window_kpis([], flt), analysis.window_kpis(empty, flt.start, flt.end))
+    assert_frame_equal(queries.failure_matrix([], flt), analysis.failure_matrix(empty))
+    assert_frame_equal(queries.error_groups([], flt, history=[]), analysis.error_groups(empty))
+    assert_frame_equal(
+        queries.failure_rate_over_time([], flt, flt.start, flt.end),
+        analysis.failure_rate_over_time(empty, flt.start, flt.end),
+    )
+    assert_frame_equal(
+        queries.status_volume_over_time([], flt, flt.start, flt.end),
+        analysis.status_volume_over_time(empty, flt.start, flt.end),
+    )
+    assert queries.post_counts([], flt, end) == analysis.post_counts(empty, end)
+    counted = queries.facet_counts([], flt.start, flt.end, *FACETS)
+    assert counted == facets.window_counts(empty, flt.start, flt.end)
+
+
+def test_a_window_without_rows_answers_like_pandas(world, end):
+    frame, files = world
+    flt = Filters(start=end + timedelta(days=30), end=end + timedelta(days=31))
+    window = analysis.apply_filters(frame, flt)
+    assert window.empty
+    assert queries.count(files, flt) == 0
+    earlier = flt.start - (flt.end - flt.start)
+    both = analysis.apply_filters(frame, dataclasses.replace(flt, start=earlier))
+    _same_kpis(queries.window_kpis(files, flt), analysis.window_kpis(both, flt.start, flt.end))
+    assert_frame_equal(queries.failure_matrix(files, flt), analysis.failure_matrix(window))
+    assert_frame_equal(queries.error_groups(files, flt, history=files), analysis.error_groups(window, frame))
+    assert_frame_equal(
+        queries.failure_rate_over_time(files, flt, flt.start, flt.end),
+        analysis.failure_rate_over_time(window, flt.start, flt.end),
+    )
+    assert queries.post_counts(files, flt, end) == analysis.post_counts(window, end)
+
+
+def test_a_failure_without_message_is_the_visible_no_message_group(world, end):
+    _, files = world
+    groups = queries.error_groups(files, Filters(start=end - timedelta(hours=1), end=end))
+    nothing = groups[groups["sample_log_id"] == "awk-nothing"].iloc[0]
+    assert (nothing["platform"], nothing["error_code"], nothing["message"]) == (
+        analysis.UNKNOWN,
+        analysis.NO_CODE,
+        analysis.NO_MESSAGE,
+    )
+
+
+def test_a_file_without_the_derived_columns_still_reads(world, tmp_path):
+    frame, _ = world
+    path = tmp_path / "old.parquet"
+    rows = frame[frame["created_at"].notna()].head(50)
+    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), path)
+    flt = Filters(start=rows["created_at"].min(), end=rows["created_at"].max() + pd.Timedelta(seconds=1))
+    assert queries.count([str(path)], flt) == len(analysis.apply_filters(rows, flt))
+
+
+# ----------------------------------------------------------------------------------------- search
+
+SEARCHES = [
+    "token",
+    "TOKEN expired",
+    '"access token"',
+    "-token",
+    '-"rate limit"',
+    "100%",
+    "%",
+    "_",
+    "used_up",
+    "\\path",
+    "\\",
+    "for\\%",
+    "%_\\",
+    "'quoted'",
+    '"double"',
+    '"',
+    "naïve",
+    "école",
+    "日本語",
+    "🚀",
+    "platform:instagram,facebook",
+    "platform:unknown",
+    "action:(unknown)",
+    "-platform:tiktok status:failed",
+    "status:FAILED",
+    "account:weird",
+    "account:@weird_handle",
+    "account:acc-x",
+    "account:blank_o",
+    "code:429",
+    "code:32",
+    "code:none",
+    "code:#32",
+    "-code:none status:failed",
+    "post:post-weird",
+    "who:reconnect",
+    "class:wait,platform",
+    "-who:content status:failed",
+    "nosuchfield:value",
+    "https://example.com/x?y=1",
+    "x' OR '1'='1",
+    "a b c d e f",
+    "instagram publish",
+]
+
+
+@pytest.mark.parametrize("text", SEARCHES)
+def test_search_to_sql_keeps_the_rows_matches_keeps(world, text):
+    frame, files = world
+    query = search.parse(text)
+    expected = frame.loc[search.matches(query, frame), "log_id"].tolist()
+    found = queries.attempts(files, Filters(text=text))["log_id"].tolist()
+    assert found == expected
+
+
+def test_search_by_group_key_in_sql(world, end):
+    frame, files = world
+    key = _group_filter(world, end).error_group
+    for text in (f"group:{key}", f"-group:{key} status:failed", f"group:{key.upper()}"):
+        expected = frame.loc[search.matches(search.parse(text), frame), "log_id"].tolist()
+        assert queries.attempts(files, Filters(text=text))["log_id"].tolist() == expected
+        assert expected
+
+
+def test_to_sql_binds_every_value():
+    sql, params = search.to_sql(search.parse("x'y platform:a'b \"c%d\" -code:1_2"))
+    assert "x'y" not in sql and "a'b" not in sql and "c%d" not in sql
+    assert sql.count("?") == len(params)
+    assert search.to_sql(search.parse("")) == ("TRUE", [])
