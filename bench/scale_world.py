@@ -28,7 +28,7 @@ DAYS = 90
 PAGE = 100  # the collector's page size: one upsert per page
 # The code whose output a kept store depends on: the store, the records it flattens, the derived columns.
 WRITER_CODE = ("late_logs/store", "late_logs/records.py", "late_logs/redact.py",
-               "late_logs/verdicts", "late_logs/fingerprint.py", "bench/scale_world.py")
+               "late_logs/verdicts", "late_logs/fingerprint.py")
 
 
 def code_digest() -> str:

@@ -203,12 +203,15 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     # narrowed it; the caller's own frame is never handed back.
     result = frame if window is not None and mask.all() else frame[mask]
     if filters.error_group:
-        # Group keys need normalised messages: computing them on already-narrowed rows keeps this cheap.
-        keys = error_group_keys(result)
+        # The store's own key when the rows carry it (written with the attempt); else computed, on the
+        # already-narrowed rows, which keeps the message normalisation cheap.
+        keys = result["error_group"] if "error_group" in result.columns else error_group_keys(result)
         result = result[_bools(keys == filters.error_group)]
     if (filters.who_must_act or filters.retry) and len(result):
-        # Verdicts only exist for failures; computed once per distinct failure of the narrowed rows.
-        found = verdicts.frame_verdicts(result)
+        # The store's verdicts when the rows carry them (written with the attempt, raw body read); else
+        # computed once per distinct failure of the narrowed rows from the flat fields.
+        stored = {"who_must_act", "retry"} <= set(result.columns)
+        found = result[["who_must_act", "retry"]] if stored else verdicts.frame_verdicts(result)
         keep = np.ones(len(result), dtype=bool)
         if filters.who_must_act:
             keep &= _bools(found["who_must_act"].isin(list(filters.who_must_act)))

@@ -147,6 +147,8 @@ def where(flt: analysis.Filters) -> tuple[str, list[Any]]:
         add(*_one_of("status", flt.statuses, False))
     if flt.post_id:
         add("post_id = ?", [flt.post_id])
+    if flt.sources:
+        add("list_contains(?, source)", [list(flt.sources)])
     if flt.accounts:
         wanted = [str(a) for a in flt.accounts]
         add(

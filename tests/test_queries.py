@@ -81,12 +81,13 @@ def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
-def write_hive(frame: pd.DataFrame, root: Path, source: str = "demo") -> list[str]:
+def write_hive(frame: pd.DataFrame, root: Path, source: str = "default") -> list[str]:
     """The frame with its derived columns as `<root>/attempts/source=<s>/day=YYYY-MM-DD/part-N.parquet`,
     FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out."""
     derived = analysis.add_verdict_columns(frame)
     derived["derived_version"] = "test"
-    derived["source"] = source
+    if "source" not in derived:  # a record column: the frame's own, as the store writes it
+        derived["source"] = source
     days = derived["created_at"].dt.strftime("%Y-%m-%d").fillna("unknown")
     files: list[str] = []
     for day, rows in derived.groupby(days, sort=True):
@@ -146,6 +147,8 @@ def _filters(end: datetime) -> list[Filters]:
         Filters(start=end - 7 * day, end=end, text="-platform:instagram status:failed"),
         Filters(start=end - 7 * day, end=end, platforms=("instagram",), text='"rate limit" -code:none'),
         Filters(start=end - 7 * day, end=end, platforms=("x'); DROP TABLE t; --",)),
+        Filters(start=end - 7 * day, end=end, sources=("default",)),
+        Filters(start=end - 7 * day, end=end, sources=("acme", "globex")),
     ]
 
 
@@ -153,7 +156,7 @@ def _ids(flt_index: int) -> str:
     return f"filter{flt_index}"
 
 
-FILTER_COUNT = 20
+FILTER_COUNT = 22
 
 
 @pytest.fixture(params=range(FILTER_COUNT), ids=_ids)
