@@ -82,7 +82,7 @@ def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
 
 
 def write_hive(frame: pd.DataFrame, root: Path, source: str = "default") -> list[str]:
-    """The frame with its derived columns as `<root>/attempts/source=<s>/day=YYYY-MM-DD/part-N.parquet`,
+    """The frame with its derived columns as `<root>/attempts/workspace=<s>/day=YYYY-MM-DD/part-N.parquet`,
     FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out."""
     derived = analysis.add_verdict_columns(frame)
     derived["derived_version"] = "test"
@@ -91,7 +91,7 @@ def write_hive(frame: pd.DataFrame, root: Path, source: str = "default") -> list
     days = derived["created_at"].dt.strftime("%Y-%m-%d").fillna("unknown")
     files: list[str] = []
     for day, rows in derived.groupby(days, sort=True):
-        folder = root / "attempts" / f"source={source}" / f"day={day}"
+        folder = root / "attempts" / f"workspace={source}" / f"day={day}"
         folder.mkdir(parents=True, exist_ok=True)
         for part in range(FILES_PER_DAY):
             chunk = rows.iloc[part::FILES_PER_DAY]

@@ -73,7 +73,7 @@ def test_attempts_are_hive_partitioned_parquet_files_named_by_the_manifest(store
     files = store.parquet_files()
     days = sorted(Path(f).parent.name for f in files)
     assert days == ["day=2026-11-26", "day=2026-11-27", "day=2026-11-28"]
-    assert all(Path(f).parent.parent.name == "source=default" for f in files)
+    assert all(Path(f).parent.parent.name == "workspace=default" for f in files)
     assert {Path(f).relative_to(store.directory).as_posix() for f in files} == parquet_names(store.directory)
     assert not [p for p in (store.directory / "attempts").rglob("*") if p.name.startswith(".")]
     schema = pq.read_schema(files[0])
@@ -382,3 +382,32 @@ def test_two_threads_writing_through_one_store_leave_every_row_and_no_stray_file
     assert len(store.frame()) == 600 and store.attempt_count() == 600
     named = {Path(f).relative_to(store.directory).as_posix() for f in store.parquet_files()}
     assert parquet_names(store.directory) == named  # superseded files went after their own commit
+
+
+def test_the_folder_reads_as_a_hive_table_with_no_column_twice(store: LogStore):
+    # pyarrow's dataset discovery follows the rule Spark, Trino and DataFusion use: key=value folders become
+    # columns. A partition key that repeats a file column (`source`) is refused there; `workspace` is not one.
+    import pyarrow.dataset as ds
+
+    store.upsert_attempts([entry(n, NOW - timedelta(hours=5 * n)) for n in range(40)])
+    table = ds.dataset(store.directory / "attempts", format="parquet", partitioning="hive").to_table()
+    assert len(table.column_names) == len(set(table.column_names))
+    assert {"workspace", "day", "source"} <= set(table.column_names)
+    assert sorted(table["log_id"].to_pylist()) == sorted(store.frame()["log_id"])
+    assert set(table["workspace"].to_pylist()) == set(table["source"].to_pylist()) == {"default"}
+
+
+def test_a_settled_day_is_sealed_into_one_file_by_a_later_write_to_another_day(tmp_path: Path):
+    settled = datetime.now(timezone.utc).replace(hour=12) - timedelta(days=5)
+    written: list[str] = []
+    with LogStore(tmp_path / "s") as store:
+        for page in range(3):  # three writes to one settled day: three files while it is being written
+            rows = [entry(page * 10 + n, settled + timedelta(minutes=page * 10 + n)) for n in range(10)]
+            store.upsert_attempts(rows)
+            written += [row["_id"] for row in rows]
+        day = settled.strftime("%Y-%m-%d")
+        assert sum(f"day={day}" in f for f in store.parquet_files()) == 3
+        later = entry(100, datetime.now(timezone.utc) - timedelta(hours=1))
+        store.upsert_attempts([later])  # a write to another day seals the settled one
+        assert sum(f"day={day}" in f for f in store.parquet_files()) == 1
+        assert sorted(store.frame()["log_id"]) == sorted([*written, later["_id"]])
