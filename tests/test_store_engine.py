@@ -248,10 +248,17 @@ READ_WHILE_WRITTEN = textwrap.dedent(
     sys.path.insert(0, {root!r})
     from late_logs.store import LogStore
     counts = []
+    import time
+    deadline = time.monotonic() + 240
     with LogStore({folder!r}) as store:
-        for _ in range({reads}):
+        # Read until the writer's last state is seen ({reads} attempts): every read in between is checked.
+        while time.monotonic() < deadline:
             frame = store.frame()
             counts.append([len(frame), bool(frame["log_id"].is_unique)])
+            if len(counts) == 1:
+                open({ready!r}, "w").close()  # the writer starts now: on a busy machine it could finish first
+            if len(frame) >= {reads}:
+                break
     print(json.dumps(counts))
     """
 )
@@ -270,6 +277,12 @@ WRITE_BATCHES = textwrap.dedent(
                  "platform": "tiktok", "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ")}}
     store = LogStore({folder!r}, clock=lambda: now)
     print("writing", flush=True)
+    ready = {ready!r}  # a file the reader makes once it reads (empty: start at once)
+    if ready:
+        import os, time
+        deadline = time.monotonic() + 120
+        while not os.path.exists(ready) and time.monotonic() < deadline:
+            time.sleep(0.01)  # waiting for the reader process, not timing anything
     with store.writer_lock():
         for batch in range({batches}):
             numbers = range(batch * 40, batch * 40 + 40)
@@ -284,16 +297,25 @@ WRITE_BATCHES = textwrap.dedent(
 @pytest.mark.slow
 def test_a_reader_in_another_process_always_sees_a_whole_committed_state(tmp_path: Path):
     folder = tmp_path / "s"
+    ready = str(tmp_path / "reader-ready")
     LogStore(folder).close()
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITE_BATCHES.format(root=str(ROOT), folder=str(folder), seed=1, batches=150)],
+        [
+            sys.executable,
+            "-c",
+            WRITE_BATCHES.format(root=str(ROOT), folder=str(folder), seed=1, batches=150, ready=ready),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert writer.stdout.readline().strip() == "writing"
         reader = subprocess.run(
-            [sys.executable, "-c", READ_WHILE_WRITTEN.format(root=str(ROOT), folder=str(folder), reads=40)],
+            [
+                sys.executable,
+                "-c",
+                READ_WHILE_WRITTEN.format(root=str(ROOT), folder=str(folder), reads=150 * 40, ready=ready),
+            ],
             capture_output=True,
             text=True,
             timeout=300,
@@ -322,8 +344,12 @@ def snapshot(folder: Path) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path: Path):
-    script = WRITE_BATCHES.format(root=str(ROOT), folder=str(tmp_path / "killed"), seed=3, batches=60)
-    truth_script = WRITE_BATCHES.format(root=str(ROOT), folder=str(tmp_path / "truth"), seed=3, batches=60)
+    script = WRITE_BATCHES.format(
+        root=str(ROOT), folder=str(tmp_path / "killed"), seed=3, batches=60, ready=""
+    )
+    truth_script = WRITE_BATCHES.format(
+        root=str(ROOT), folder=str(tmp_path / "truth"), seed=3, batches=60, ready=""
+    )
     subprocess.run([sys.executable, "-c", truth_script], check=True, capture_output=True, timeout=300)
     rng = random.Random(4)
     for _ in range(3):
