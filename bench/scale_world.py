@@ -56,11 +56,12 @@ def templates(kept: Path | None = None) -> list[str]:
     return texts
 
 
-def attempts(rows: int, end: datetime, kept: Path | None = None) -> Iterator[dict]:
-    """`rows` attempts, newest first, evenly over the DAYS before `end`."""
+def attempts(rows: int, end: datetime, kept: Path | None = None, first: int | None = None) -> Iterator[dict]:
+    """`rows` attempts, newest first, evenly over the DAYS before `end` (only the `first` newest of them when
+    given: the very same attempts, at the very same times)."""
     texts = templates(kept)
     step = timedelta(days=DAYS) / max(rows, 1)
-    for number in range(rows):
+    for number in range(rows if first is None else min(first, rows)):
         entry = json.loads(texts[number % len(texts)])
         entry["_id"] = f"{0x6b000000 + number:08x}{number:016x}"
         post = entry.get("postId")
@@ -137,7 +138,7 @@ def idle_pass_bytes(built: Built) -> int:
     """Bytes written when the newest pages are listed again unchanged (what an idle pass re-reads)."""
     from late_logs.store import LogStore
 
-    newest = list(attempts(min(built.rows, 3 * PAGE), built.end, built.folder.parent / "templates.json"))
+    newest = list(attempts(built.rows, built.end, built.folder.parent / "templates.json", first=3 * PAGE))
     store = LogStore(built.folder)
     try:
         before, _ = io_written()

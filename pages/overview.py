@@ -160,4 +160,5 @@ with st.container(border=True):
 with st.expander("Daily digest: paste it into a ticket or a chat", icon=":material/summarize:"):
     summary = groups_view.digest_markdown(ctx, flt.start, flt.end, analysis.utc_now())
     st.code(summary, language="markdown", wrap_lines=True)  # text, never rendered: log text stays inert
-    st.caption("The same as `python -m late_logs digest --since 24h`; links point at LATE_LOGS_PUBLIC_URL.")
+    st.caption("The last 24 h of the window, the same as `python -m late_logs digest --since 24h`; links "
+               "point at LATE_LOGS_PUBLIC_URL.")  # fmt: skip

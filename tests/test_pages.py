@@ -1089,3 +1089,14 @@ def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: 
         config = data.load_settings()
         handle = background._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
         handle.stop.set()  # the background thread ends after its current request
+
+
+def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_app: Path) -> None:
+    at = start({"window": "7d"})
+    assert_clean(at)
+    digests = [c.value for c in at.code if c.value.startswith("# late-logs digest ")]
+    assert len(digests) == 1
+    heading = digests[0].splitlines()[0].removeprefix("# late-logs digest ").removesuffix(" UTC")
+    since, until = (pd.Timestamp(part.strip(), tz="UTC") for part in heading.split("–"))
+    # A daily digest, not the week's every attempt (the heading's times are whole minutes).
+    assert pd.Timedelta(hours=23, minutes=58) <= until - since <= pd.Timedelta(hours=24)
