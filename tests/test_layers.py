@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,52 @@ def test_the_pages_client_is_built_once_per_settings_not_per_rerun() -> None:
     assert data.late_client(Settings()) is first  # equal settings: the same client
     other = data.late_client(Settings(api_key="sk_live_" + "0ther" * 8, base_url="https://zernio.com/api"))
     assert other is not first
+
+
+def names_read_from(module: str) -> dict[str, str]:
+    """Every name the project's code reads from `late_logs.<module>` (`module.X`, `from late_logs.module
+    import X`), to the first file that reads it: what the package must go on exporting."""
+    read: dict[str, str] = {}
+    files = [*ROOT.joinpath("late_logs").rglob("*.py"), *PAGES, *ROOT.joinpath("tests").rglob("*.py")]
+    files += [*ROOT.joinpath("bench").glob("*.py"), *ROOT.joinpath("scripts").glob("*.py")]
+    inside = ROOT / "late_logs" / module
+    for path in files:
+        if inside in path.parents:
+            continue
+        where = path.relative_to(ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # `module.X` counts only where the file imports the package under that name (not a local `records`).
+        imports_it = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "late_logs"
+            and any(alias.name == module and alias.asname is None for alias in node.names)
+            for node in ast.walk(tree)
+        )
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == f"late_logs.{module}":
+                for alias in node.names:
+                    read.setdefault(alias.name, where)
+            elif (
+                imports_it
+                and isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == module
+                and not node.attr.startswith("__")
+            ):
+                read.setdefault(node.attr, where)
+    return read
+
+
+@pytest.mark.parametrize("module", ["analysis", "records"])
+def test_a_split_package_exports_every_name_its_callers_read(module: str) -> None:
+    """analysis and records are packages of one-job parts now; callers read every name from the package."""
+    package = importlib.import_module(f"late_logs.{module}")
+    exported = set(package.__all__)
+    assert len(package.__all__) == len(exported), "a name is listed twice in __all__"
+    missing = {name: where for name, where in names_read_from(module).items() if name not in exported}
+    assert not missing, f"late_logs.{module} does not export what these files read: {missing}"
+    for name in exported:
+        assert hasattr(package, name), f"late_logs.{module}.__all__ names {name}, which it does not hold"
+    namespace: dict[str, object] = {}
+    exec(f"from late_logs.{module} import *", namespace)  # noqa: S102 - what a star import gets
+    assert set(namespace) - {"__builtins__"} == exported
