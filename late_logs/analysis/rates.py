@@ -132,6 +132,28 @@ def _resolve_window(
     return start_ts, end_ts
 
 
+def _counts_per_bucket(
+    frame: pd.DataFrame, start: datetime | None, end: datetime | None, bucket: str | None, by: str
+) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp, str] | None:
+    """Counts of the window's rows per (bucket_start, `by`), with the window and bucket they were counted
+    in (the window defaults to the rows' own span); None when there is no window or no row in it."""
+    start_ts, end_ts = _resolve_window(frame, start, end)
+    if start_ts is None or end_ts is None:
+        return None
+    bucket = bucket or bucket_for_window(start_ts, end_ts)
+    rows = _rows(frame, _in_window(frame, start_ts, end_ts), dict.fromkeys(("created_at", by, "status")))
+    if rows.empty:
+        return None
+    counts = _counts_frame(
+        rows,
+        {
+            "bucket_start": rows["created_at"].dt.floor(bucket).astype(TIME_UNIT),
+            by: _filled(rows[by], UNKNOWN, blank_too=False),
+        },
+    )
+    return counts, start_ts, end_ts, bucket
+
+
 def failure_rate_over_time(
     frame: pd.DataFrame,
     start: datetime | None,
@@ -153,20 +175,10 @@ def failure_rate_over_time(
         "failure_rate": "float64",
         "muted": "bool",
     }
-    start_ts, end_ts = _resolve_window(frame, start, end)
-    if start_ts is None or end_ts is None:
+    counted = _counts_per_bucket(frame, start, end, bucket, "platform")
+    if counted is None:
         return _empty(RATE_SERIES_COLUMNS, dtypes)
-    bucket = bucket or bucket_for_window(start_ts, end_ts)
-    rows = _rows(frame, _in_window(frame, start_ts, end_ts), ("created_at", "platform", "status"))
-    if rows.empty:
-        return _empty(RATE_SERIES_COLUMNS, dtypes)
-    counts = _counts_frame(
-        rows,
-        {
-            "bucket_start": rows["created_at"].dt.floor(bucket).astype(TIME_UNIT),
-            "platform": _filled(rows["platform"], UNKNOWN, blank_too=False),
-        },
-    )
+    counts, start_ts, end_ts, bucket = counted
     return rate_series_from_counts(counts, start_ts, end_ts, bucket, min_volume)
 
 
@@ -196,21 +208,11 @@ def status_volume_over_time(
 ) -> pd.DataFrame:
     """Attempts per time bucket and status (every bucket × status, zeros included); adds bucket_end."""
     dtypes = {"bucket_start": TIME_UNIT, "bucket_end": TIME_UNIT, "attempts": "int64"}
-    start_ts, end_ts = _resolve_window(frame, start, end)
-    if start_ts is None or end_ts is None:
+    counted = _counts_per_bucket(frame, start, end, bucket, "status")
+    if counted is None:
         return _empty(VOLUME_SERIES_COLUMNS, dtypes)
-    bucket = bucket or bucket_for_window(start_ts, end_ts)
-    rows = _rows(frame, _in_window(frame, start_ts, end_ts), ("created_at", "status"))
-    if rows.empty:
-        return _empty(VOLUME_SERIES_COLUMNS, dtypes)
-    counts = _counts_frame(
-        rows,
-        {
-            "bucket_start": rows["created_at"].dt.floor(bucket).astype(TIME_UNIT),
-            "status": _filled(rows["status"], UNKNOWN, blank_too=False),
-        },
-    )["attempts"]
-    return volume_series_from_counts(counts, start_ts, end_ts, bucket)
+    counts, start_ts, end_ts, bucket = counted
+    return volume_series_from_counts(counts["attempts"], start_ts, end_ts, bucket)
 
 
 def volume_series_from_counts(
