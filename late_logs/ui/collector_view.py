@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from late_logs import analysis, collector, source
 from late_logs.api import LateError
@@ -25,17 +25,13 @@ SYNC_LOCKED = (
 
 
 @dataclass(frozen=True)
-class CollectorView:
-    """Everything the Collector page shows (times as datetimes, counts as ints; text still goes through
-    `text` on the page)."""
+class PassFacts:
+    """What one source's passes tell: the last one and the next, how many, their requests, how the last
+    one went (its summary, contract, drift, error and problems)."""
 
-    now: datetime
     last_pass: datetime | None
     freshness: str
     passes: int
-    polling: bool  # a background collector runs in this server process
-    running: bool
-    interval_seconds: int
     next_pass: datetime | None
     requests: int
     rate_limited: int
@@ -45,6 +41,17 @@ class CollectorView:
     last_error: str | None
     last_error_at: datetime | None
     problems: list[str]
+
+
+@dataclass(frozen=True)
+class CollectorView(PassFacts):
+    """Everything the Collector page shows (times as datetimes, counts as ints; text still goes through
+    `text` on the page); the pass facts are the default source's."""
+
+    now: datetime
+    polling: bool  # a background collector runs in this server process
+    running: bool
+    interval_seconds: int
     stats: StoreStats | None
     store_error: str | None
     kept_by_late: int
@@ -57,23 +64,31 @@ class CollectorView:
 
 
 @dataclass(frozen=True)
-class SourcePasses:
+class SourcePasses(PassFacts):
     """One source's passes, for the Collector page when several sources are collected."""
 
     label: str
     line: str  # the source's API and whether its key is set (never the key)
-    last_pass: datetime | None
-    freshness: str
-    passes: int
-    next_pass: datetime | None
-    requests: int
-    rate_limited: int
-    summary: str
-    contract: str
-    drift: str
-    last_error: str | None
-    last_error_at: datetime | None
-    problems: list[str]
+
+
+def pass_facts(state: collector.CollectorState, now: datetime) -> dict[str, Any]:
+    """The PassFacts fields of one source's collector state, for either view that holds them."""
+    last = data.last_pass_at(state)
+    # Keywords, not a dict of strings: `last_error` is a collector-state key too, spelled only there.
+    return dict(
+        last_pass=last,
+        freshness=analysis.freshness_text(last, now),
+        passes=state.total_passes,
+        next_pass=state.next_pass_at,
+        requests=state.total_requests,
+        rate_limited=state.total_rate_limited,
+        summary=summary_of(state),
+        contract=collector.contract_line(state),
+        drift=collector.drift_line(state),
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
+        problems=state.last_errors,
+    )
 
 
 def source_passes(ctx: data.AppContext, now: datetime) -> tuple[SourcePasses, ...]:
@@ -83,22 +98,7 @@ def source_passes(ctx: data.AppContext, now: datetime) -> tuple[SourcePasses, ..
         return ()
     states = data.source_states(config, ctx.store)
     return tuple(
-        SourcePasses(
-            label=one.label,
-            line=source.source_line(one),
-            last_pass=data.last_pass_at(states[one.label]),
-            freshness=analysis.freshness_text(data.last_pass_at(states[one.label]), now),
-            passes=states[one.label].total_passes,
-            next_pass=states[one.label].next_pass_at,
-            requests=states[one.label].total_requests,
-            rate_limited=states[one.label].total_rate_limited,
-            summary=summary_of(states[one.label]),
-            contract=collector.contract_line(states[one.label]),
-            drift=collector.drift_line(states[one.label]),
-            last_error=states[one.label].last_error,
-            last_error_at=states[one.label].last_error_at,
-            problems=states[one.label].last_errors,
-        )
+        SourcePasses(label=one.label, line=source.source_line(one), **pass_facts(states[one.label], now))
         for one in config.sources
     )
 
@@ -117,7 +117,6 @@ def collector_view(ctx: data.AppContext) -> CollectorView:
     state = data.collector_state(ctx.store)
     config = ctx.settings
     now = analysis.utc_now()
-    last = data.last_pass_at(state)
     handle = ctx.collector
     stats, store_error = None, None
     try:
@@ -125,22 +124,11 @@ def collector_view(ctx: data.AppContext) -> CollectorView:
     except StoreError as exc:
         store_error = str(exc)
     return CollectorView(
+        **pass_facts(state, now),
         now=now,
-        last_pass=last,
-        freshness=analysis.freshness_text(last, now),
-        passes=state.total_passes,
         polling=handle is not None,
         running=handle is not None and handle.running,
         interval_seconds=handle.interval_seconds if handle is not None else 0,
-        next_pass=state.next_pass_at,
-        requests=state.total_requests,
-        rate_limited=state.total_rate_limited,
-        summary=summary_of(state),
-        contract=collector.contract_line(state),
-        drift=collector.drift_line(state),
-        last_error=state.last_error,
-        last_error_at=state.last_error_at,
-        problems=state.last_errors,
         stats=stats,
         store_error=store_error,
         kept_by_late=retention_days_of(state.flavor),
