@@ -269,38 +269,36 @@ def _on_choice_change(frame_columns: tuple[str, ...]) -> None:
     _write(TableChoice(columns, column, descending), frame_columns)
 
 
+def column_label(column: str) -> str:
+    """A column's heading, as the chooser lists it."""
+    return COLUMNS[column][0]
+
+
 def column_chooser(frame_columns: Iterable[str], choice: TableChoice) -> None:
     """Columns (in the order picked) and sort order, in a popover above the table; both go into the URL."""
     frame_columns = tuple(frame_columns)
     options = list(available(frame_columns))
     for problem in choice.problems:
         st.caption(f":material/link_off: {escape_markdown(problem)}")
+    # Each of the three rewrites the whole choice in the URL when it changes.
+    on_change = {"on_change": _on_choice_change, "args": (frame_columns,)}
     with st.popover("Columns and sort", icon=":material/view_column:"):
         st.multiselect(
             "Columns, in the order shown",
             options,
-            format_func=lambda c: COLUMNS[c][0],
+            format_func=column_label,
             key=COLUMNS_KEY,
-            on_change=_on_choice_change,
-            args=(frame_columns,),
             help="Remove a column to hide it; add it again to put it at the end. Empty means the default.",
+            **on_change,
         )
-        st.selectbox(
-            "Sort by",
-            options,
-            format_func=lambda c: COLUMNS[c][0],
-            key=SORT_COLUMN_KEY,
-            on_change=_on_choice_change,
-            args=(frame_columns,),
-        )
+        st.selectbox("Sort by", options, format_func=column_label, key=SORT_COLUMN_KEY, **on_change)
         st.radio(
             "Order",
             list(ORDERS),
-            format_func=lambda o: ORDERS[o],
+            format_func=ORDERS.__getitem__,
             key=SORT_ORDER_KEY,
-            on_change=_on_choice_change,
-            args=(frame_columns,),
             horizontal=True,
+            **on_change,
         )
 
 
