@@ -404,6 +404,7 @@ def commit_change(new: Mapping[str, str], *, sidebar: Mapping[str, str | None] |
 
 
 def set_param(param: str, value: str | None) -> None:
+    """One parameter of the page's filter changed by its widget (None or empty: the parameter goes)."""
     new = state()
     if value:
         new[param] = value

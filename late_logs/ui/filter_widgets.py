@@ -31,6 +31,7 @@ from late_logs.ui.filter_state import (
 )
 
 
+# The From / To inputs hold naive datetimes, read as UTC (the whole product speaks UTC).
 def _naive(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment is not None else None
 
