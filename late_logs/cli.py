@@ -42,13 +42,6 @@ EXIT_UNREACHABLE = 3
 EXIT_LOCKED = 4
 EXIT_DAMAGED = 5
 EXIT_INTERRUPTED = 130
-# The errors a script may tell apart by the exit code; any other LateError, StoreError or ConfigError is 1.
-EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
-    (AuthError, EXIT_AUTH),
-    (UnreachableError, EXIT_UNREACHABLE),
-    (StoreLocked, EXIT_LOCKED),
-    (StoreDamaged, EXIT_DAMAGED),
-)
 
 FAULT_NAMES = ("429", "5xx", "slow", "truncate")
 
@@ -615,9 +608,21 @@ def main(
             err.write(mode_line(settings) + "\n")
             err.flush()
         return COMMANDS[args.command](args, settings, out, err)
+    except AuthError as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_AUTH
+    except UnreachableError as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_UNREACHABLE
+    except StoreLocked as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_LOCKED
+    except StoreDamaged as exc:
+        err.write(_plain(exc) + "\n")
+        return EXIT_DAMAGED
     except (LateError, StoreError, ConfigError) as exc:
         err.write(_plain(exc) + "\n")
-        return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), EXIT_ERROR)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         err.write("\nInterrupted; what was fetched so far is stored, and the next sync completes it.\n")
         return EXIT_INTERRUPTED
