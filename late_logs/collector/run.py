@@ -69,6 +69,7 @@ def _short_text(value: Any) -> str:
 
 
 def error_text(exc: BaseException) -> str:
+    """An error's one sentence (a LateError's `message`), for the report and the stored state."""
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
@@ -81,7 +82,10 @@ class FlavorChanged(Exception):
 
 
 class Pass:
-    """The state of one sync pass: the client, the store, the report and progress."""
+    """The state of one sync pass: the client, the store, the report and progress.
+
+    `bounds` caps the per-item steps ("pending_pages", "pending_refresh", "details", "post_histories";
+    `sync.DEFAULT_BOUNDS`)."""
 
     def __init__(
         self,
