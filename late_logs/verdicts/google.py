@@ -1,9 +1,7 @@
-"""Verdict rows of Google, each with its public source.
+"""Verdict rows of Google: YouTube (`errors[].reason`), Google APIs' status words, Google Business
+Profile.
 
-YouTube (`errors[].reason`), Google APIs' status words, Google Business Profile.
-
-`CODE_ROWS` match (platform, code, subcode), `EXTRA_ROWS` were added later from issue threads and docs,
-`MESSAGE_ROWS` match the message text; `table.py` assembles every family's rows and indexes them.
+Each row cites its public source; `table` assembles every family's rows and indexes them.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 from late_logs.verdicts.rows import Row, row, text_row
 from late_logs.verdicts.sources import G_ERR, GBP_EC, PZ_GMB, PZ_ISSUE, PZ_YT, YT_ERR
 
-# The rows are laid out one or two lines each, as a table reads; a formatter would make each nine lines.
+# A row a line or two, as a table reads (`rows` says why).
 # fmt: off
 CODE_ROWS: tuple[Row, ...] = (
     # YouTube (errors[].reason) and Google APIs generally (status words).

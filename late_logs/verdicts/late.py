@@ -1,10 +1,7 @@
-"""Verdict rows of any platform (`*`), each with its public source.
+"""Verdict rows of any platform (`*`): Late/Zernio's own codes and wording, the HTTP status
+fallback, and Late's errorCategory and errorSource read in our words.
 
-Late/Zernio's own codes and wording, the HTTP status fallback, and Late's
-errorCategory and errorSource read in our words.
-
-`CODE_ROWS` match (platform, code, subcode), `EXTRA_ROWS` were added later from issue threads and docs,
-`MESSAGE_ROWS` match the message text; `table.py` assembles every family's rows and indexes them.
+Each row cites its public source; `table` assembles every family's rows and indexes them.
 """
 
 from __future__ import annotations
@@ -12,7 +9,7 @@ from __future__ import annotations
 from late_logs.verdicts.rows import Row, row, text_row
 from late_logs.verdicts.sources import HTTP, IG_EC, LI_VER, M_EH, NODE_ERR, X_RC, ZO, ZR
 
-# The rows are laid out one or two lines each, as a table reads; a formatter would make each nine lines.
+# A row a line or two, as a table reads (`rows` says why).
 # fmt: off
 # Tried after the code rows, platform rows first. Order matters inside a platform: the first match wins.
 _TOKEN = (

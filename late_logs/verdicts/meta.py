@@ -1,9 +1,6 @@
-"""Verdict rows of Meta's Graph API, each with its public source.
+"""Verdict rows of Meta's Graph API: Facebook Pages, Instagram and Threads (`meta` rows serve all three).
 
-Facebook Pages, Instagram and Threads; `meta` rows serve all three.
-
-`CODE_ROWS` match (platform, code, subcode), `EXTRA_ROWS` were added later from issue threads and docs,
-`MESSAGE_ROWS` match the message text; `table.py` assembles every family's rows and indexes them.
+Each row cites its public source; `table` assembles every family's rows and indexes them.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from late_logs.verdicts.sources import (
     TH_TS,
 )
 
-# The rows are laid out one or two lines each, as a table reads; a formatter would make each nine lines.
+# A row a line or two, as a table reads (`rows` says why).
 # fmt: off
 CODE_ROWS: tuple[Row, ...] = (
     # Meta Graph API (Facebook, Instagram, Threads): OAuth and permissions.

@@ -1,9 +1,7 @@
-"""Verdict rows of the other platforms, each with its public source.
+"""Verdict rows of the other platforms: LinkedIn, Pinterest, Reddit, Bluesky, Discord,
+Telegram and Snapchat.
 
-LinkedIn, Pinterest, Reddit, Bluesky, Discord, Telegram and Snapchat.
-
-`CODE_ROWS` match (platform, code, subcode), `EXTRA_ROWS` were added later from issue threads and docs,
-`MESSAGE_ROWS` match the message text; `table.py` assembles every family's rows and indexes them.
+Each row cites its public source; `table` assembles every family's rows and indexes them.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from late_logs.verdicts.sources import (
     TG_API,
 )
 
-# The rows are laid out one or two lines each, as a table reads; a formatter would make each nine lines.
+# A row a line or two, as a table reads (`rows` says why).
 # fmt: off
 CODE_ROWS: tuple[Row, ...] = (
     # LinkedIn (serviceErrorCode / code).

@@ -1,5 +1,8 @@
 """The shape of a verdict row (`Row`), its vocabulary (`WHO_MUST_ACT`, `RETRY`) and the two constructors
 the row tables are written with: `row` (a platform's code and subcode) and `text_row` (a message pattern).
+
+The family modules (`meta`, `google`, ...) lay their rows out a line or two each, as a table reads, and keep a
+formatter off them (`# fmt: off`): it would spread every row over nine lines, one argument a line.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""Verdict rows of TikTok, each with its public source.
+"""Verdict rows of TikTok: its `error.code` and its messages.
 
-Codes are its `error.code`.
-
-`CODE_ROWS` match (platform, code, subcode), `EXTRA_ROWS` were added later from issue threads and docs,
-`MESSAGE_ROWS` match the message text; `table.py` assembles every family's rows and indexes them.
+Each row cites its public source; `table` assembles every family's rows and indexes them.
 """
 
 from __future__ import annotations
@@ -11,7 +8,7 @@ from __future__ import annotations
 from late_logs.verdicts.rows import Row, row, text_row
 from late_logs.verdicts.sources import LT_TT, PZ_ISSUE, PZ_TT, TT_CSG, TT_DP, TT_EH
 
-# The rows are laid out one or two lines each, as a table reads; a formatter would make each nine lines.
+# A row a line or two, as a table reads (`rows` says why).
 # fmt: off
 CODE_ROWS: tuple[Row, ...] = (
     # TikTok (error.code in the body).
