@@ -608,21 +608,10 @@ def main(
             err.write(mode_line(settings) + "\n")
             err.flush()
         return COMMANDS[args.command](args, settings, out, err)
-    except AuthError as exc:
-        err.write(_plain(exc) + "\n")
-        return EXIT_AUTH
-    except UnreachableError as exc:
-        err.write(_plain(exc) + "\n")
-        return EXIT_UNREACHABLE
-    except StoreLocked as exc:
-        err.write(_plain(exc) + "\n")
-        return EXIT_LOCKED
-    except StoreDamaged as exc:
-        err.write(_plain(exc) + "\n")
-        return EXIT_DAMAGED
     except (LateError, StoreError, ConfigError) as exc:
+        # One sentence, and the exit code of its kind (a bad key 2, no network 3, locked 4, damaged 5).
         err.write(_plain(exc) + "\n")
-        return EXIT_ERROR
+        return exit_code_of(exc)
     except KeyboardInterrupt:
         err.write("\nInterrupted; what was fetched so far is stored, and the next sync completes it.\n")
         return EXIT_INTERRUPTED

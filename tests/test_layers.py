@@ -64,7 +64,7 @@ def string_constants(tree: ast.AST, skip: ast.AST | None = None) -> list[ast.Con
 
 def state_files() -> list[Path]:
     return [
-        ROOT / "late_logs" / "collector.py",
+        *sorted((ROOT / "late_logs" / "collector").glob("*.py")),
         ROOT / "late_logs" / "cli.py",
         *sorted((ROOT / "late_logs" / "ui").glob("*.py")),
         *PAGES,

@@ -740,7 +740,7 @@ def _meta_body(code: int, message: str, subcode: int, **fields: str) -> str:
 
 # Replies that only a platform-aware reading gets right (subcode over code, the same code on two platforms,
 # account problems, Late's own app limits), so the demo shows every verdict class. Texts from the sources
-# cited in late_logs/verdicts/table.py.
+# cited in late_logs/verdicts/sources.py.
 _CHECKPOINT = "Error validating access token: The user is enrolled in a blocking, logged-in checkpoint"
 _PAGE_LIMIT = "(#32) Page request limit reached"
 _EXTRA_ERRORS: dict[str, tuple[PlatformError, ...]] = {
