@@ -22,10 +22,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from late_logs import analysis, baselines, ledger
+from late_logs import accounts, analysis, baselines, ledger
 from late_logs.redact import redact_text, redact_value
-from late_logs.ui import accounts
-from late_logs.ui.text import escape_markdown
+from late_logs.safe_text import escape_markdown
 
 FORMATS = ("markdown", "html", "json")
 SECTION_KINDS = ("groups", "worse_cells", "dead_tokens", "stuck_posts", "posts_not_out")
