@@ -89,9 +89,7 @@ def trends(files: Sequence[str], now: datetime, days: int = TREND_DAYS) -> dict[
     return result
 
 
-def failures_in(
-    files: Sequence[str], windows: Sequence[tuple[datetime, datetime]]
-) -> dict[str, int]:
+def failures_in(files: Sequence[str], windows: Sequence[tuple[datetime, datetime]]) -> dict[str, int]:
     """Per group, its failures in all the windows together ([start, end) each, as analysis.Filters keeps
     them): the baseline of group_usual. One scan over the files those windows need."""
     if not files or not windows:

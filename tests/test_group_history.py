@@ -96,9 +96,7 @@ def test_the_ledger_table_from_the_sql_summaries_equals_the_one_from_the_whole_f
     window = analysis.apply_filters(frame, analysis.Filters(start=start, end=NOW))
     whole = ledger.ledger_table(frame, window, store.ledger(), start, NOW, 24)
     facts = group_history.facts_of(store, NOW, 24)
-    summarised = ledger.ledger_table(
-        alerts.NO_ROWS, window, store.ledger(), start, NOW, 24, **facts.known()
-    )
+    summarised = ledger.ledger_table(alerts.NO_ROWS, window, store.ledger(), start, NOW, 24, **facts.known())
     pd.testing.assert_frame_equal(whole, summarised)
     assert set(whole["state"]) == {"new", "regressed", "ongoing", "resolved"}
 
@@ -145,7 +143,9 @@ def test_an_alert_run_reads_only_the_window_into_pandas(store) -> None:
         **group_history.facts_of(guarded, NOW, 24).known(),
     )
     # the same alerts as from the whole frame
-    assert {a.key for a in raised} == {a.key for a in alerts.evaluate(store, store.frame(), NOW, "https://ll")}
+    assert {a.key for a in raised} == {
+        a.key for a in alerts.evaluate(store, store.frame(), NOW, "https://ll")
+    }
     assert {a.rule for a in raised} >= {"new_group", "regressed_group"}
     assert guarded.ranges and all(since is not None for since, _ in guarded.ranges)
 
