@@ -22,7 +22,7 @@ TABLE_CONFIG = {
     "message": st.column_config.TextColumn("Message (normalised)", width=280),
     "count": st.column_config.NumberColumn("In window", width=75),
     "usual": st.column_config.TextColumn(
-        "Against usual", width=150, help="its failures in the same hours of the 7 days before this window"
+        "Against usual", width=180, help="its failures in the same hours of the 7 days before this window"
     ),
     "total": st.column_config.NumberColumn("Stored", width=65),
     "trend": st.column_config.BarChartColumn("Last 7 days", width=100, y_min=0),
