@@ -442,3 +442,22 @@ def test_a_group_alerts_only_once_it_has_the_minimum_failures(tmp_path) -> None:
         )
         assert alerts.run_rules(store, strict, NOW, **FAST) == (1, [])
     assert receiver.delivered()[0]["text"] == "late-logs: new error group: x · dup"
+
+
+def test_a_429_is_retried_and_a_400_is_not(tmp_path) -> None:
+    with Receiver(answers=(429, 200)) as limited:
+        assert alerts.deliver(limited.url, {"text": "x"}, attempts=3, backoff=0.01, timeout=1.0) is None
+    assert [entry["status"] for entry in limited.bodies] == [429, 200]
+    with Receiver(answers=(400,)) as refused:
+        problem = alerts.deliver(refused.url, {"text": "x"}, attempts=3, backoff=0.01, timeout=1.0)
+    assert problem == "the webhook answered HTTP 400" and len(refused.bodies) == 1  # it will not change
+
+
+def test_an_undelivered_alert_is_logged_without_the_webhook_url(tmp_path, caplog) -> None:
+    caplog.set_level("INFO", logger="late_logs.alerts")
+    with Receiver(answers=(503,)) as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world()))
+        delivered, problems = alerts.run_rules(store, settings_for(receiver.url), NOW, **FAST)
+    assert delivered == 0 and problems == ["the webhook answered HTTP 503"]
+    assert "late-logs alert not delivered: the webhook answered HTTP 503" in caplog.text
+    assert "secretpath" not in caplog.text and receiver.url not in caplog.text
