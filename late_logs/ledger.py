@@ -171,7 +171,8 @@ def states(
     result = {}
     for group in {*runs, *memory}:
         known = _merged(runs.get(group, ()), _memory_points(memory.get(group, {})), quiet)
-        result[group] = (state_of_runs(known, window_start, now, resolve_hours), known)
+        if known:  # a note on a group with no failure known (a damaged or hand-made entry) has no state
+            result[group] = (state_of_runs(known, window_start, now, resolve_hours), known)
     return result
 
 
