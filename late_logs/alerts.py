@@ -1,15 +1,15 @@
 """Alerts after each collector pass: rules over the store posted to LATE_LOGS_ALERT_WEBHOOK as
 Slack-compatible JSON (`{"text": ..., "blocks": [...]}`).
 
-Rules (config.ALERT_RULES; LATE_LOGS_ALERT_RULES picks which run): a new error group, a regressed one
-(both from the triage ledger, with at least LATE_LOGS_ALERT_MIN_FAILURES failures in the last 24 h; a muted
-group raises nothing), a platform × action cell worse than usual beyond LATE_LOGS_ALERT_CELL_EXCESS excess
-failures and LATE_LOGS_ALERT_CELL_RATIO times its usual rate (late_logs.baselines), an account whose token
-died (late_logs.accounts' reconnect worklist), a post stuck pending. Each alert has a key naming the group
-and its state change (the run it began), the cell, the account, or the post; keys delivered are kept in the
-ledger, so an alert goes out once across passes and restarts. A cell's and a token's key is forgotten once
-the rule no longer raises it (the cell recovered, the account was reconnected): the next worsening, or the
-next death, is told again.
+Rules (config.ALERT_RULES; LATE_LOGS_ALERT_RULES picks which run): a new error group, a regressed one (both
+from the triage ledger, with at least LATE_LOGS_ALERT_MIN_FAILURES failures in the last 24 h; a muted group
+raises nothing), a platform × action cell worse than usual beyond LATE_LOGS_ALERT_CELL_EXCESS excess failures
+and LATE_LOGS_ALERT_CELL_RATIO times its usual rate (late_logs.baselines), an account whose token died
+(late_logs.accounts' reconnect worklist), a post pending for LATE_LOGS_ALERT_STUCK_MINUTES. Each alert has a
+key naming the group and its state change (the run it began), the cell, the account, or the post; keys
+delivered are kept in the ledger, so an alert goes out once across passes and restarts. A cell's and a token's
+key is forgotten once the rule no longer raises it (the cell recovered, the account was reconnected): the next
+worsening, or the next death, is told again.
 
 What a run reads: the last 24 h of attempts and the 7 days before them as counts, and the groups' whole
 history as small SQL answers (late_logs.group_history); never the whole store in pandas.
@@ -37,6 +37,7 @@ from late_logs.config import (
     DEFAULT_ALERT_CELL_EXCESS,
     DEFAULT_ALERT_CELL_RATIO,
     DEFAULT_ALERT_MIN_FAILURES,
+    DEFAULT_ALERT_STUCK_MINUTES,
 )
 from late_logs.redact import redact_text, redact_value
 
@@ -91,15 +92,21 @@ def payload(alert: Alert) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Thresholds:
     """How much it takes for a rule to raise (config: LATE_LOGS_ALERT_MIN_FAILURES, ..._CELL_EXCESS,
-    ..._CELL_RATIO)."""
+    ..._CELL_RATIO, ..._STUCK_MINUTES)."""
 
     min_failures: int = DEFAULT_ALERT_MIN_FAILURES
     cell_excess: float = DEFAULT_ALERT_CELL_EXCESS
     cell_ratio: float = DEFAULT_ALERT_CELL_RATIO
+    stuck_minutes: int = DEFAULT_ALERT_STUCK_MINUTES
 
     @classmethod
     def of(cls, settings) -> Thresholds:
-        return cls(settings.alert_min_failures, settings.alert_cell_excess, settings.alert_cell_ratio)
+        return cls(
+            settings.alert_min_failures,
+            settings.alert_cell_excess,
+            settings.alert_cell_ratio,
+            settings.alert_stuck_minutes,
+        )
 
 
 def cells_beyond(compared: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
@@ -174,14 +181,13 @@ def evaluate(
                     link=digest.cell_link(base, row.platform, row.action, start, now),
                 )
             )
-    if "token_dead" not in rules and "post_stuck" not in rules:
-        return alerts
-    built = digest.build(store, frame, start, now, base, resolve_hours, **known)
+    # The digest's lines, every one of them (a digest section shows the first MAX_LINES only).
     if "token_dead" in rules:
-        for line in built.section("dead_tokens").lines:
+        for line in digest.token_lines(store, window, start, now, now, base):
             alerts.append(Alert(f"token:{line.key}", "token_dead", line.text, line.detail, line.link))
     if "post_stuck" in rules:
-        for line in built.section("stuck_posts").lines:
+        after = timedelta(minutes=thresholds.stuck_minutes)
+        for line in digest.stuck_lines(window, now, base, after):
             alerts.append(Alert(f"stuck:{line.key}", "post_stuck", line.text, line.detail, line.link))
     return alerts
 

@@ -44,6 +44,8 @@ DEFAULT_ALERT_MIN_FAILURES = 1
 # (3 excess): a chat message should be worth reading.
 DEFAULT_ALERT_CELL_EXCESS = 10.0
 DEFAULT_ALERT_CELL_RATIO = 2.0
+# post_stuck: a post alerts once an attempt of it has been pending this long (the pages call 30 min stuck).
+DEFAULT_ALERT_STUCK_MINUTES = 30
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 
 
@@ -108,6 +110,7 @@ class Settings:
     alert_min_failures: int = DEFAULT_ALERT_MIN_FAILURES
     alert_cell_excess: float = DEFAULT_ALERT_CELL_EXCESS
     alert_cell_ratio: float = DEFAULT_ALERT_CELL_RATIO
+    alert_stuck_minutes: int = DEFAULT_ALERT_STUCK_MINUTES
     # Several workspaces (LATE_API_KEYS or LATE_LOGS_SOURCES_FILE); empty: the one of api_key (or the demo).
     configured_sources: tuple[Source, ...] = field(default=(), repr=False)
 
@@ -398,6 +401,11 @@ def load_settings(
             DEFAULT_ALERT_CELL_RATIO,
             1,
             "how many times its usual failure rate a cell must reach before cell_worse alerts",
+        ),
+        alert_stuck_minutes=(
+            DEFAULT_ALERT_STUCK_MINUTES
+            if get("LATE_LOGS_ALERT_STUCK_MINUTES") is None
+            else _int_setting("LATE_LOGS_ALERT_STUCK_MINUTES", get("LATE_LOGS_ALERT_STUCK_MINUTES"), 1)
         ),
         api_key=api_key or None,
         base_url=base_url,

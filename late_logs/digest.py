@@ -172,7 +172,8 @@ def _worse_section(store, window, start, end, base) -> Section:
     return _section("worse_cells", "Cells worse than usual", lines, empty)
 
 
-def _token_lines(store, window, start, end, now, base) -> list[Line]:
+def token_lines(store, window, start, end, now, base) -> list[Line]:
+    """The accounts whose token died in the window (late_logs.accounts' reconnect worklist), all of them."""
     health = accounts.account_health(window, start, end, store.connection_logs(), now)
     if health.empty:
         return []
@@ -193,9 +194,12 @@ def _post_link(base: str, post_id: str) -> str:
     return _link(base, "post", {"id": post_id})
 
 
-def _stuck_lines(window: pd.DataFrame, now: datetime, base: str) -> list[Line]:
+def stuck_lines(
+    window: pd.DataFrame, now: datetime, base: str, after: timedelta = analysis.STUCK_AFTER
+) -> list[Line]:
+    """The posts with an attempt pending for longer than `after`, all of them, by post id."""
     pending = window[(window["status"] == "pending") & window["post_id"].notna()]
-    stuck = pending[pending["created_at"] < pd.Timestamp(now) - analysis.STUCK_AFTER]
+    stuck = pending[pending["created_at"] < pd.Timestamp(now) - after]
     lines = []
     for post_id, rows in stuck.groupby("post_id", sort=True):
         since = rows["created_at"].min()
@@ -291,13 +295,13 @@ def build(
         _section(
             "dead_tokens",
             "Accounts whose token died",
-            _token_lines(store, window, since, end, now, base),
+            token_lines(store, window, since, end, now, base),
             "None.",
         ),
         _section(
             "stuck_posts",
             f"Stuck posts (pending over {int(analysis.STUCK_AFTER.total_seconds() // 60)} min)",
-            _stuck_lines(window, now, base),
+            stuck_lines(window, now, base),
             "None.",
         ),
         _section("posts_not_out", "Posts that did not go out", _not_out_lines(window, base), "None."),

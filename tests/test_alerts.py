@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from late_logs import alerts, cli, ledger
+from late_logs import alerts, cli, digest, ledger
 from late_logs.config import Settings
 from late_logs.records import to_frame
 from late_logs.store import LogStore
@@ -461,3 +461,28 @@ def test_an_undelivered_alert_is_logged_without_the_webhook_url(tmp_path, caplog
     assert delivered == 0 and problems == ["the webhook answered HTTP 503"]
     assert "late-logs alert not delivered: the webhook answered HTTP 503" in caplog.text
     assert "secretpath" not in caplog.text and receiver.url not in caplog.text
+
+
+@pytest.mark.parametrize("minutes, told", [(60, 1), (150, 0)])
+def test_a_post_alerts_once_pending_longer_than_the_stuck_threshold(tmp_path, minutes, told) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world()))  # post-s1 has been pending for two hours
+        settings = dataclasses.replace(
+            settings_for(receiver.url), alert_rules=("post_stuck",), alert_stuck_minutes=minutes
+        )
+        assert alerts.run_rules(store, settings, NOW, **FAST) == (told, [])
+    assert [b["text"] for b in receiver.delivered()] == ["late-logs: post post-s1 stuck on youtube"] * told
+
+
+def test_every_stuck_post_alerts_not_only_the_digests_first_lines(tmp_path) -> None:
+    """Was: the alerts took the digest's section, cut at its first 20 lines, so the 21st stuck post (by id)
+    was never told on any pass."""
+    stuck = [
+        attempt(f"p{i:02d}", 2, status="pending", platform="youtube", error_code=None, error_message=None)
+        for i in range(digest.MAX_LINES + 5)
+    ]
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(stuck))
+        settings = dataclasses.replace(settings_for(receiver.url), alert_rules=("post_stuck",))
+        delivered, _ = alerts.run_rules(store, settings, NOW, **FAST)
+    assert delivered == digest.MAX_LINES + 5 == len({b["text"] for b in receiver.delivered()})

@@ -114,6 +114,7 @@ def test_alert_rules_and_thresholds_default_to_every_rule_and_the_documented_num
         config.DEFAULT_ALERT_CELL_EXCESS,
         config.DEFAULT_ALERT_CELL_RATIO,
     )
+    assert settings.alert_stuck_minutes == config.DEFAULT_ALERT_STUCK_MINUTES == 30
 
 
 def test_alert_rules_pick_some_in_any_case_and_order_or_none() -> None:
@@ -130,9 +131,11 @@ def test_alert_thresholds_come_from_the_environment() -> None:
             "LATE_LOGS_ALERT_MIN_FAILURES": "3",
             "LATE_LOGS_ALERT_CELL_EXCESS": "25.5",
             "LATE_LOGS_ALERT_CELL_RATIO": "1.5",
+            "LATE_LOGS_ALERT_STUCK_MINUTES": "90",
         },
         {},
     )
+    assert settings.alert_stuck_minutes == 90
     assert (settings.alert_min_failures, settings.alert_cell_excess, settings.alert_cell_ratio) == (
         3,
         25.5,
@@ -155,6 +158,7 @@ def test_alert_thresholds_come_from_the_environment() -> None:
         ("LATE_LOGS_ALERT_CELL_EXCESS", "lots", "LATE_LOGS_ALERT_CELL_EXCESS must be a number (excess"),
         ("LATE_LOGS_ALERT_CELL_EXCESS", "0.5", "LATE_LOGS_ALERT_CELL_EXCESS must be a number of at least 1"),
         ("LATE_LOGS_ALERT_CELL_RATIO", "nan", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
+        ("LATE_LOGS_ALERT_STUCK_MINUTES", "0", "LATE_LOGS_ALERT_STUCK_MINUTES must be at least 1"),
         ("LATE_LOGS_ALERT_CELL_RATIO", "inf", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
     ],
 )
