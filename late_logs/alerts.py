@@ -1,11 +1,20 @@
 """Alerts after each collector pass: rules over the store posted to LATE_LOGS_ALERT_WEBHOOK as
 Slack-compatible JSON (`{"text": ..., "blocks": [...]}`).
 
-Rules: a new error group, a regressed one (both from the triage ledger; a muted group raises nothing), an
-account whose token died (the Accounts view model's reconnect worklist), a post stuck pending. Each alert
-has a key naming the group and its state change (the run it began), the account and the time its token
-died, or the post; keys delivered are kept in the ledger, so an alert goes out once across passes and
-restarts. Delivery is retried with backoff on a 5xx, a 429 or a connection fault, every request bounded
+Rules (config.ALERT_RULES; LATE_LOGS_ALERT_RULES picks which run): a new error group, a regressed one (both
+from the triage ledger, with at least LATE_LOGS_ALERT_MIN_FAILURES failures in the last 24 h; a muted group
+raises nothing), a platform × action cell worse than usual beyond LATE_LOGS_ALERT_CELL_EXCESS excess failures
+and LATE_LOGS_ALERT_CELL_RATIO times its usual rate (late_logs.baselines), an account whose token died
+(late_logs.accounts' reconnect worklist), a post pending for LATE_LOGS_ALERT_STUCK_MINUTES. Each alert has a
+key naming the group and its state change (the run it began), the cell, the account, or the post; keys
+delivered are kept in the ledger, so an alert goes out once across passes and restarts. A cell's and a token's
+key is forgotten once the rule no longer raises it (the cell recovered, the account was reconnected): the next
+worsening, or the next death, is told again.
+
+What a run reads: the last 24 h of attempts and the 7 days before them as counts, and the groups' whole
+history as small SQL answers (late_logs.group_history); never the whole store in pandas.
+
+Delivery is retried with backoff on a 5xx, a 429 or a connection fault, every request bounded
 by a timeout, in a background thread: a slow or broken receiver never blocks or fails the pass. Payloads
 are redacted, and the webhook URL (a credential) appears in no log line.
 """
@@ -17,23 +26,34 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import httpx
 import pandas as pd
 
-from late_logs import ledger
+from late_logs import baselines, group_history, ledger, queries
+from late_logs.config import (
+    ALERT_RULES,
+    DEFAULT_ALERT_CELL_EXCESS,
+    DEFAULT_ALERT_CELL_RATIO,
+    DEFAULT_ALERT_MIN_FAILURES,
+    DEFAULT_ALERT_STUCK_MINUTES,
+)
 from late_logs.redact import redact_text, redact_value
 
 log = logging.getLogger(__name__)
 
-RULES = ("new_group", "regressed_group", "token_dead", "post_stuck")
+RULES = ALERT_RULES
+# Rules whose key stays delivered only while the rule raises it; once it does not, the next one is news.
+EPISODE_PREFIXES = {"token_dead": "token:", "cell_worse": "cell:"}
 SENT_KEY = "alerts_sent"  # in the ledger: {alert key: when it was delivered}
 MAX_SENT = 20_000
 REQUEST_TIMEOUT = 5.0  # seconds per delivery attempt
 ATTEMPTS = 4
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 MAX_PER_PASS = 50  # a first pass over a big store must not flood the channel
+# What the ledger functions get for the history they need not read when its summaries are passed in.
+NO_ROWS = queries.empty_attempts()
 _running = threading.Lock()  # one rules run at a time per process
 
 
@@ -69,12 +89,36 @@ def payload(alert: Alert) -> dict[str, Any]:
     return redact_value(body)
 
 
-def _run_start(times: list[pd.Timestamp], resolve_hours: float) -> pd.Timestamp:
-    quiet = pd.Timedelta(hours=resolve_hours)
-    index = len(times) - 1
-    while index > 0 and times[index] - times[index - 1] < quiet:
-        index -= 1
-    return times[index]
+@dataclass(frozen=True)
+class Thresholds:
+    """How much it takes for a rule to raise (config: LATE_LOGS_ALERT_MIN_FAILURES, ..._CELL_EXCESS,
+    ..._CELL_RATIO, ..._STUCK_MINUTES)."""
+
+    min_failures: int = DEFAULT_ALERT_MIN_FAILURES
+    cell_excess: float = DEFAULT_ALERT_CELL_EXCESS
+    cell_ratio: float = DEFAULT_ALERT_CELL_RATIO
+    stuck_minutes: int = DEFAULT_ALERT_STUCK_MINUTES
+
+    @classmethod
+    def of(cls, settings) -> Thresholds:
+        return cls(
+            settings.alert_min_failures,
+            settings.alert_cell_excess,
+            settings.alert_cell_ratio,
+            settings.alert_stuck_minutes,
+        )
+
+
+def cells_beyond(compared: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """The cells of baselines.compare worse than usual and beyond both cell thresholds: at least
+    `cell_excess` failures over what the usual rate predicts, and `cell_ratio` times that rate (a usual
+    rate of zero: any rate is beyond it)."""
+    if compared.empty:
+        return compared
+    rate, usual = compared["failure_rate"].astype(float), compared["baseline_rate"].astype(float)
+    ratio_met = (usual <= 0) | (rate >= usual * thresholds.cell_ratio)
+    met = compared["worse"] & (compared["excess"] >= thresholds.cell_excess) & ratio_met
+    return compared[met.fillna(False).astype(bool)].reset_index(drop=True)
 
 
 def _stamp(moment: Any) -> str:
@@ -89,24 +133,31 @@ def evaluate(
     resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
     rules: tuple[str, ...] = RULES,
     window_hours: float = 24,
+    thresholds: Thresholds = Thresholds(),
+    runs: Mapping[str, Sequence[ledger.Run]] | None = None,
+    all_groups: pd.DataFrame | None = None,
+    trends: Mapping[str, Sequence[int]] | None = None,
 ) -> list[Alert]:
-    """Every alert the rules raise now (delivered ones included; `pending` filters those out)."""
+    """Every alert the rules raise now (delivered ones included; `pending` filters those out).
+
+    `frame`: the stored attempts, or only those of the window when `runs`, `all_groups` and `trends`
+    (group_history.GroupFacts of the whole store) are given."""
     from late_logs import digest  # the digest's lines are the alerts' words and links
 
     start = now - timedelta(hours=window_hours)
     base = public_url.rstrip("/")
     alerts: list[Alert] = []
     book = store.ledger()
+    window = digest.window_of(frame, start, now)
+    known = {"runs": runs, "all_groups": all_groups, "trends": trends}
     if "new_group" in rules or "regressed_group" in rules:
-        table = ledger.ledger_table(
-            frame, digest.window_of(frame, start, now), book, start, now, resolve_hours
-        )
-        found = ledger.states(frame, book, start, now, resolve_hours)
+        table = ledger.ledger_table(frame, window, book, start, now, resolve_hours, **known)
+        found = ledger.states(frame, book, start, now, resolve_hours, runs)
         for row in table.itertuples(index=False):
             rule = f"{row.state}_group"
-            if row.muted or rule not in rules:
+            if row.muted or rule not in rules or row.count < thresholds.min_failures:
                 continue
-            begun = _run_start(found[row.group][1], resolve_hours)
+            begun = found[row.group][1][-1][0]  # the current run's first failure: this state change
             alerts.append(
                 Alert(
                     key=f"group:{row.group}:{row.state}:{_stamp(begun)}",
@@ -119,12 +170,24 @@ def evaluate(
                     link=digest.explorer_link(base, row.group, start, now),
                 )
             )
-    built = digest.build(store, frame, start, now, base, resolve_hours)
+    if "cell_worse" in rules:
+        for row in cells_beyond(digest.cell_comparison(store, window, start, now), thresholds).itertuples():
+            alerts.append(
+                Alert(
+                    key=f"cell:{row.platform}/{row.action}",
+                    rule="cell_worse",
+                    title=f"worse than usual: {row.platform} · {row.action}",
+                    detail=f"{baselines.cell_sentence(row)} in the last {window_hours:g} h",
+                    link=digest.cell_link(base, row.platform, row.action, start, now),
+                )
+            )
+    # The digest's lines, every one of them (a digest section shows the first MAX_LINES only).
     if "token_dead" in rules:
-        for line in built.section("dead_tokens").lines:
+        for line in digest.token_lines(store, window, start, now, now, base):
             alerts.append(Alert(f"token:{line.key}", "token_dead", line.text, line.detail, line.link))
     if "post_stuck" in rules:
-        for line in built.section("stuck_posts").lines:
+        after = timedelta(minutes=thresholds.stuck_minutes)
+        for line in digest.stuck_lines(window, now, base, after):
             alerts.append(Alert(f"stuck:{line.key}", "post_stuck", line.text, line.detail, line.link))
     return alerts
 
@@ -147,11 +210,16 @@ def _mark_sent(store, key: str, now: datetime) -> None:
     store.update_ledger(change)
 
 
-def _forget_revived(store, dead_now: set[str]) -> None:
-    """A token alert holds while the account stays dead; once it is not (reconnected, or quiet), its key is
-    forgotten, so the next death of that token is told again."""
+def _forget_ended(store, raised: list[Alert], rules: tuple[str, ...]) -> None:
+    """A token or cell alert holds while the rule still raises it; once it does not (the account was
+    reconnected, the cell recovered), its key is forgotten, so the next death or worsening is told again.
+    Only the rules that ran forget: switching a rule off must not make it repeat itself when back on."""
+    prefixes = tuple(prefix for rule, prefix in EPISODE_PREFIXES.items() if rule in rules)
+    if not prefixes:
+        return
+    holding = {a.key for a in raised}
     sent = store.ledger().get(SENT_KEY, {})
-    stale = [key for key in sent if key.startswith("token:") and key not in dead_now]
+    stale = [key for key in sent if key.startswith(prefixes) and key not in holding]
     if not stale:
         return
 
@@ -197,10 +265,26 @@ def run_rules(store, settings, now: datetime | None = None, **delivery: Any) -> 
     if not url:
         return 0, []
     now = now or datetime.now(timezone.utc)
-    frame = store.frame()
-    ledger.refresh(store, frame, now - timedelta(hours=24), now, settings.resolve_hours)
-    raised = evaluate(store, frame, now, settings.public_url, settings.resolve_hours)
-    _forget_revived(store, {a.key for a in raised if a.rule == "token_dead"})
+    start = now - timedelta(hours=24)
+    rules = tuple(settings.alert_rules)
+    # The groups' whole history as small SQL answers, the window's attempts in pandas: what a run holds does
+    # not grow with the store (a whole-store frame was 6 GB at 10M attempts, in the collector's process).
+    facts = group_history.facts_of(store, now, settings.resolve_hours)
+    frame = store.frame(since=start, until=now)
+    ledger.refresh(
+        store, NO_ROWS, start, now, settings.resolve_hours, runs=facts.runs, all_groups=facts.all_groups
+    )
+    raised = evaluate(
+        store,
+        frame,
+        now,
+        settings.public_url,
+        settings.resolve_hours,
+        rules=rules,
+        thresholds=Thresholds.of(settings),
+        **facts.known(),
+    )
+    _forget_ended(store, raised, rules)
     delivered, problems = 0, []
     for alert in pending(store, raised)[:MAX_PER_PASS]:
         problem = deliver(url, payload(alert), **delivery)

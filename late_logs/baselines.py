@@ -227,3 +227,36 @@ def kpi_baselines(current: dict[str, float], per_window: pd.DataFrame) -> dict[s
         delta = None if usual is None or broken else float(value) - usual
         result[key] = KpiBaseline(key, value, usual, delta, windows)
     return result
+
+
+# --------------------------------------------------------------------------------------------- groups
+
+
+@dataclass(frozen=True)
+class GroupUsual:
+    """An error group's failures in a window against its usual: the mean of its failures over the baseline
+    windows (the same hours of the days before). `usual` is None when the store holds no such window."""
+
+    count: int
+    usual: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        """count ÷ usual; None without a baseline or when the group usually has no failure."""
+        return self.count / self.usual if self.usual else None
+
+    @property
+    def text(self) -> str:
+        """ "4.0× usual (usually 2.5)", "usually none", "none now (usually 2.5)" or "no baseline yet"."""
+        if self.usual is None:
+            return NO_BASELINE
+        if not self.usual:
+            return "usually none"
+        if not self.count:
+            return f"none now (usually {self.usual:.1f})"
+        return f"{self.ratio:.1f}× usual (usually {self.usual:.1f})"
+
+
+def group_usual(count: int, baseline_failures: int, windows: int) -> GroupUsual:
+    """A group's `count` failures now against its `baseline_failures` over `windows` baseline windows."""
+    return GroupUsual(int(count), float(baseline_failures) / windows if windows > 0 else None)

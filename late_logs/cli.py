@@ -382,14 +382,24 @@ def cmd_digest(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     Each line links into the dashboard at LATE_LOGS_PUBLIC_URL (default http://127.0.0.1:8501). --since is an
     ISO time or an age such as 24h (the default), 7d, 90m. Reads the store; it never calls Late.
     """
-    from late_logs import digest
+    from late_logs import digest, group_history
     from late_logs.source import open_store
 
     now = datetime.now(timezone.utc)
     since = parse_since(args.since, now)
     store = open_store(settings)
     try:
-        built = digest.build(store, store.frame(), since, now, settings.public_url, settings.resolve_hours)
+        # The window's attempts and the groups' history as SQL answers, not the whole store in pandas.
+        facts = group_history.facts_of(store, now, settings.resolve_hours)
+        built = digest.build(
+            store,
+            store.frame(since=since, until=now),
+            since,
+            now,
+            settings.public_url,
+            settings.resolve_hours,
+            **facts.known(),
+        )
     finally:
         store.close()
     out.write(digest.render(built, args.format))

@@ -34,6 +34,18 @@ DEFAULT_POLL_SECONDS = 300
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_RESOLVE_HOURS = 24  # a group with no failure for this long is resolved (late_logs.ledger)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"  # where digest and alert links point
+# The alert rules (late_logs.alerts), all on by default; LATE_LOGS_ALERT_RULES picks some, or `none`.
+ALERT_RULES = ("new_group", "regressed_group", "cell_worse", "token_dead", "post_stuck")
+NO_ALERT_RULES = "none"
+# A new or regressed group alerts once it has this many failures in the last 24 h.
+DEFAULT_ALERT_MIN_FAILURES = 1
+# cell_worse: a platform × action cell worse than usual (late_logs.baselines) by at least this many excess
+# failures and this many times its usual failure rate. Stricter than the Overview's "worse than usual"
+# (3 excess): a chat message should be worth reading.
+DEFAULT_ALERT_CELL_EXCESS = 10.0
+DEFAULT_ALERT_CELL_RATIO = 2.0
+# post_stuck: a post alerts once an attempt of it has been pending this long (the pages call 30 min stuck).
+DEFAULT_ALERT_STUCK_MINUTES = 30
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 
 
@@ -94,6 +106,11 @@ class Settings:
     resolve_hours: int = DEFAULT_RESOLVE_HOURS
     public_url: str = DEFAULT_PUBLIC_URL
     alert_webhook: str | None = field(default=None, repr=False)  # a Slack webhook URL is a secret
+    alert_rules: tuple[str, ...] = ALERT_RULES
+    alert_min_failures: int = DEFAULT_ALERT_MIN_FAILURES
+    alert_cell_excess: float = DEFAULT_ALERT_CELL_EXCESS
+    alert_cell_ratio: float = DEFAULT_ALERT_CELL_RATIO
+    alert_stuck_minutes: int = DEFAULT_ALERT_STUCK_MINUTES
     # Several workspaces (LATE_API_KEYS or LATE_LOGS_SOURCES_FILE); empty: the one of api_key (or the demo).
     configured_sources: tuple[Source, ...] = field(default=(), repr=False)
 
@@ -184,6 +201,36 @@ def _share_setting(raw: object | None) -> float:
     if not 0 < value <= 1:
         raise ConfigError(f"LATE_LOGS_RATE_SHARE must be above 0 and at most 1 (0.5 is half), got {value}.")
     return value
+
+
+def _number_setting(name: str, raw: object | None, default: float, minimum: float, meaning: str) -> float:
+    """A number at least `minimum` (`meaning` says what it is for, in the error sentence)."""
+    if raw is None:
+        return default
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number ({meaning}), got {str(raw)!r}.") from None
+    if not value >= minimum or value == float("inf"):  # NaN fails the first test
+        raise ConfigError(f"{name} must be a number of at least {minimum:g} ({meaning}), got {str(raw)!r}.")
+    return value
+
+
+def _rules_setting(raw: object | None) -> tuple[str, ...]:
+    """LATE_LOGS_ALERT_RULES: comma-separated rule names (in any order and casing), or `none`."""
+    if raw is None:
+        return ALERT_RULES
+    names = [part.strip().lower() for part in str(raw).split(",") if part.strip()]
+    if names == [NO_ALERT_RULES]:
+        return ()
+    unknown = [name for name in names if name not in ALERT_RULES]
+    if unknown or not names:
+        shown = ", ".join(repr(n) for n in unknown) if unknown else repr(str(raw))
+        raise ConfigError(
+            f"LATE_LOGS_ALERT_RULES names {shown}, not a rule; write some of {', '.join(ALERT_RULES)} "
+            f"separated by commas, or {NO_ALERT_RULES}."
+        )
+    return tuple(rule for rule in ALERT_RULES if rule in names)  # the one order alerts are made in
 
 
 SOURCES_FILE_FIELDS = ("label", "key", "base_url", "flavor")
@@ -335,6 +382,31 @@ def load_settings(
         ),
         public_url=str(get("LATE_LOGS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/"),
         alert_webhook=str(webhook).strip() if webhook else None,
+        alert_rules=_rules_setting(get("LATE_LOGS_ALERT_RULES")),
+        alert_min_failures=(
+            DEFAULT_ALERT_MIN_FAILURES
+            if get("LATE_LOGS_ALERT_MIN_FAILURES") is None
+            else _int_setting("LATE_LOGS_ALERT_MIN_FAILURES", get("LATE_LOGS_ALERT_MIN_FAILURES"), 1)
+        ),
+        alert_cell_excess=_number_setting(
+            "LATE_LOGS_ALERT_CELL_EXCESS",
+            get("LATE_LOGS_ALERT_CELL_EXCESS"),
+            DEFAULT_ALERT_CELL_EXCESS,
+            1,
+            "excess failures over a cell's usual before cell_worse alerts",
+        ),
+        alert_cell_ratio=_number_setting(
+            "LATE_LOGS_ALERT_CELL_RATIO",
+            get("LATE_LOGS_ALERT_CELL_RATIO"),
+            DEFAULT_ALERT_CELL_RATIO,
+            1,
+            "how many times its usual failure rate a cell must reach before cell_worse alerts",
+        ),
+        alert_stuck_minutes=(
+            DEFAULT_ALERT_STUCK_MINUTES
+            if get("LATE_LOGS_ALERT_STUCK_MINUTES") is None
+            else _int_setting("LATE_LOGS_ALERT_STUCK_MINUTES", get("LATE_LOGS_ALERT_STUCK_MINUTES"), 1)
+        ),
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,

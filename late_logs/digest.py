@@ -6,6 +6,13 @@ excess failures), accounts whose token died (the Accounts view model's reconnect
 attempt pending for longer than analysis.STUCK_AFTER) and posts that did not go out (a failure and no
 success on some platform).
 Every line links into the dashboard with an absolute link (LATE_LOGS_PUBLIC_URL) that carries the window.
+Each group line says how its failures compare with its usual (its failures in the same hours of the 7 days
+before, late_logs.baselines.group_usual).
+
+What it reads: the window's attempts (a frame), the groups' whole-store history as summaries (failure runs,
+verdicts, trends: late_logs.group_history in SQL, or pandas over a whole-store frame), and the baselines'
+counts in SQL over the store's files of the days before. Never the whole store into pandas unless a caller
+hands it in.
 
 Rendered as Markdown, HTML or JSON. Text from the logs is escaped for the format (a message holding
 `[click](javascript:...)` or `<script>` stays text) and redacted once more before it leaves.
@@ -17,15 +24,14 @@ import html
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
 
-from late_logs import analysis, baselines, ledger
+from late_logs import accounts, analysis, baselines, group_history, ledger, queries
 from late_logs.redact import redact_text, redact_value
-from late_logs.ui import accounts
-from late_logs.ui.text import escape_markdown
+from late_logs.safe_text import escape_markdown
 
 FORMATS = ("markdown", "html", "json")
 SECTION_KINDS = ("groups", "worse_cells", "dead_tokens", "stuck_posts", "posts_not_out")
@@ -83,21 +89,40 @@ def window_of(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFra
     return analysis.apply_filters(frame, analysis.Filters(start=start, end=end))
 
 
+def _usual_windows(store, start: datetime, end: datetime) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The baseline windows of [start, end) the store holds (late_logs.baselines.baseline_windows)."""
+    return baselines.baseline_windows(start, end, since=queries.oldest_time(store.parquet_files()))
+
+
+def group_usuals(store, start: datetime, end: datetime) -> tuple[dict[str, int], int]:
+    """Each group's failures over the window's baseline windows, and how many windows there are (SQL over
+    the files of those days only)."""
+    windows = _usual_windows(store, start, end)
+    covered = baselines.span(windows)
+    if covered is None:
+        return {}, 0
+    files = store.parquet_files(since=covered[0], until=covered[1])
+    return group_history.failures_in(files, windows), len(windows)
+
+
 def _group_lines(store, frame, window, start, end, now, resolve_hours, base, known) -> list[Line]:
     table = ledger.ledger_table(frame, window, store.ledger(), start, now, resolve_hours, **known)
     urgent = table[table["state"].isin(["new", "regressed"]) & ~table["muted"]] if len(table) else table
+    usual, windows = group_usuals(store, start, end) if len(urgent) else ({}, 0)
     lines = []
     for row in urgent.itertuples(index=False):
+        compared = baselines.group_usual(row.count, usual.get(row.group, 0), windows)
         lines.append(
             Line(
                 text=f"{row.state}: {row.platform} · {row.error_code} · {row.message}",
                 link=explorer_link(base, row.group, start, end),
                 detail=(
                     f"{_plural(row.count, 'failure')} in the window, "
-                    f"first seen {pd.Timestamp(row.first_seen):{_TIME}}"
+                    f"first seen {pd.Timestamp(row.first_seen):{_TIME}} · {compared.text}"
                     + (f" · {row.kind}" if row.kind else "")
                     + (f" · {row.hint}" if row.hint else "")
                 ),
+                key=row.group,
             )
         )
     return lines
@@ -109,22 +134,32 @@ def explorer_link(base: str, group: str, start: datetime, end: datetime) -> str:
     return _link(base, "explorer", {**span, "error_group": group, "status": "failed"})
 
 
-def _worse_section(frame, window, start, end, base) -> Section:
-    """The cells worse than usual, most excess failures first, each opening its failures in the Explorer."""
-    since = frame["created_at"].min() if len(frame) else None
-    windows = baselines.baseline_windows(start, end, since=None if pd.isna(since) else since)
+def cell_comparison(store, window: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    """baselines.compare of the window's platform × action cells against the same hours of the 7 days
+    before; the baseline's counts in SQL over the files of those days (the window's from its frame)."""
+    windows = _usual_windows(store, start, end)
+    covered = baselines.span(windows)
+    files = store.parquet_files(since=covered[0], until=covered[1]) if covered else []
     usual = baselines.pool(
-        [analysis.failure_matrix(window_of(frame, a.to_pydatetime(), b.to_pydatetime())) for a, b in windows],
+        [queries.failure_matrix(files, analysis.Filters(start=a, end=b)) for a, b in windows],
         ["platform", "action"],
     )
-    compared = baselines.compare(analysis.failure_matrix(window), usual)
+    return baselines.compare(analysis.failure_matrix(window), usual)
+
+
+def cell_link(base: str, platform: str, action: str, start: datetime, end: datetime) -> str:
+    """The Explorer showing one cell's failures in the window."""
     span = {"start": _instant(start), "end": _instant(end)}
+    return _link(base, "explorer", {**span, "platform": platform, "action": action, "status": "failed"})
+
+
+def _worse_section(store, window, start, end, base) -> Section:
+    """The cells worse than usual, most excess failures first, each opening its failures in the Explorer."""
+    compared = cell_comparison(store, window, start, end)
     lines = [
         Line(
             text=f"{row.platform} · {row.action}",
-            link=_link(
-                base, "explorer", {**span, "platform": row.platform, "action": row.action, "status": "failed"}
-            ),  # fmt: skip
+            link=cell_link(base, row.platform, row.action, start, end),
             detail=baselines.cell_sentence(row),
             key=f"{row.platform}/{row.action}",
         )
@@ -137,7 +172,8 @@ def _worse_section(frame, window, start, end, base) -> Section:
     return _section("worse_cells", "Cells worse than usual", lines, empty)
 
 
-def _token_lines(store, window, start, end, now, base) -> list[Line]:
+def token_lines(store, window, start, end, now, base) -> list[Line]:
+    """The accounts whose token died in the window (late_logs.accounts' reconnect worklist), all of them."""
     health = accounts.account_health(window, start, end, store.connection_logs(), now)
     if health.empty:
         return []
@@ -158,9 +194,12 @@ def _post_link(base: str, post_id: str) -> str:
     return _link(base, "post", {"id": post_id})
 
 
-def _stuck_lines(window: pd.DataFrame, now: datetime, base: str) -> list[Line]:
+def stuck_lines(
+    window: pd.DataFrame, now: datetime, base: str, after: timedelta = analysis.STUCK_AFTER
+) -> list[Line]:
+    """The posts with an attempt pending for longer than `after`, all of them, by post id."""
     pending = window[(window["status"] == "pending") & window["post_id"].notna()]
-    stuck = pending[pending["created_at"] < pd.Timestamp(now) - analysis.STUCK_AFTER]
+    stuck = pending[pending["created_at"] < pd.Timestamp(now) - after]
     lines = []
     for post_id, rows in stuck.groupby("post_id", sort=True):
         since = rows["created_at"].min()
@@ -233,14 +272,15 @@ def build(
     now: datetime,
     public_url: str,
     resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
-    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    runs: Mapping[str, Sequence[ledger.Run]] | None = None,
     all_groups: pd.DataFrame | None = None,
+    trends: Mapping[str, Sequence[int]] | None = None,
 ) -> Digest:
     """The digest of the window [since, now] over the stored attempts `frame` (newest first).
 
-    With `times` and `all_groups` (ledger.failure_times and analysis.error_groups of the whole store),
-    `frame` need only hold the window's attempts: the groups' states come from those."""
-    known = {"times": times, "all_groups": all_groups}
+    With `runs`, `all_groups` and `trends` (of the whole store: group_history.GroupFacts), `frame` need
+    only hold the window's attempts: the groups' states come from those. Baselines are read from `store`."""
+    known = {"runs": runs, "all_groups": all_groups, "trends": trends}
     base = public_url.rstrip("/")
     end = now
     window = window_of(frame, since, end)
@@ -251,17 +291,17 @@ def build(
             _group_lines(store, frame, window, since, end, now, resolve_hours, base, known),
             "No new or regressed error group.",
         ),
-        _worse_section(frame, window, since, end, base),
+        _worse_section(store, window, since, end, base),
         _section(
             "dead_tokens",
             "Accounts whose token died",
-            _token_lines(store, window, since, end, now, base),
+            token_lines(store, window, since, end, now, base),
             "None.",
         ),
         _section(
             "stuck_posts",
             f"Stuck posts (pending over {int(analysis.STUCK_AFTER.total_seconds() // 60)} min)",
-            _stuck_lines(window, now, base),
+            stuck_lines(window, now, base),
             "None.",
         ),
         _section("posts_not_out", "Posts that did not go out", _not_out_lines(window, base), "None."),

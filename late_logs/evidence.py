@@ -21,7 +21,7 @@ import pandas as pd
 from late_logs import analysis, export, verdicts
 from late_logs.records import log_id_of
 from late_logs.redact import redact_text, redact_value
-from late_logs.ui.text import escape_markdown
+from late_logs.safe_text import escape_markdown
 
 MAX_ATTEMPTS = 5_000  # a bundle is for a ticket; beyond this the summary says how many were left out
 MAX_TIMELINE = 200

@@ -1,9 +1,11 @@
 """The triage ledger of error groups: which problems are new, ongoing, regressed or resolved, and what a
 person decided about them (acknowledged with a note, muted until a time), with an audit trail.
 
-The computed state comes from a group's failure times over the whole store plus the ledger's memory of the
-group (its first and last failure), so a group keeps its history after Late's retention and the store's
-prune have dropped the attempts themselves:
+The computed state comes from a group's failure runs over the whole store (its failures cut wherever
+`resolve_hours` passed without one) plus the ledger's memory of the group (its first and last failure), so a
+group keeps its history after Late's retention and the store's prune have dropped the attempts themselves.
+The runs and the 7-day trends may come from pandas over a frame (`failure_runs`, `trends_of`) or from SQL
+over the store's files (late_logs.group_history); the states below need nothing else:
 
 - `resolved`: no failure for `resolve_hours` (LATE_LOGS_RESOLVE_HOURS, default 24);
 - `regressed`: failing again after such a quiet spell, the new run having begun inside the review window;
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -84,30 +86,70 @@ def failure_times(history: pd.DataFrame) -> dict[str, list[pd.Timestamp]]:
     }
 
 
-def computed_state(
-    times: list[pd.Timestamp], window_start: datetime, now: datetime, resolve_hours: float
-) -> str:
-    """The state of a group whose failures happened at `times` (sorted, memory included)."""
-    if not times:
-        return "resolved"
+# A run of failures: the first and the last, with no quiet spell of resolve_hours between any two of them.
+Run = tuple[pd.Timestamp, pd.Timestamp]
+TREND_DAYS = 7
+
+
+def runs_of(times: Sequence[pd.Timestamp], resolve_hours: float) -> tuple[Run, ...]:
+    """Sorted failure times cut into runs wherever `resolve_hours` passed without a failure, oldest first."""
     quiet = pd.Timedelta(hours=resolve_hours)
-    now_at, start_at = _time(now), _time(window_start)
-    if now_at - times[-1] >= quiet:
+    runs: list[Run] = []
+    for moment in times:
+        if runs and moment - runs[-1][1] < quiet:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], moment))
+        else:
+            runs.append((moment, moment))
+    return tuple(runs)
+
+
+def failure_runs(history: pd.DataFrame, resolve_hours: float) -> dict[str, tuple[Run, ...]]:
+    """Each error group's failure runs over `history` (pandas; group_history.failure_runs is the SQL)."""
+    return {group: runs_of(times, resolve_hours) for group, times in failure_times(history).items()}
+
+
+def trends_of(history: pd.DataFrame, now: datetime, days: int = TREND_DAYS) -> dict[str, list[int]]:
+    """Each error group's failures per day over the last `days` days before `now`, oldest first."""
+    return {group: _trend(times, now, days) for group, times in failure_times(history).items()}
+
+
+def _merged(runs: Sequence[Run], points: Sequence[pd.Timestamp], quiet: pd.Timedelta) -> tuple[Run, ...]:
+    """The runs with single failures added (the ledger's memory), joined where less than `quiet` apart:
+    the runs the failure times and the points would have made together."""
+    spans = sorted([*runs, *((p, p) for p in points)])
+    joined: list[Run] = []
+    for first, last in spans:
+        if joined and first - joined[-1][1] < quiet:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return tuple(joined)
+
+
+def state_of_runs(runs: Sequence[Run], window_start: datetime, now: datetime, resolve_hours: float) -> str:
+    """The state of a group whose failures make `runs` (oldest first, memory included)."""
+    if not runs:
         return "resolved"
-    run_start = len(times) - 1  # the current run: failures with no quiet spell between them
-    while run_start > 0 and times[run_start] - times[run_start - 1] < quiet:
-        run_start -= 1
-    if run_start > 0 and times[run_start] >= start_at:
-        return "regressed"
-    if times[0] >= start_at:
+    now_at, start_at = _time(now), _time(window_start)
+    if now_at - runs[-1][1] >= pd.Timedelta(hours=resolve_hours):
+        return "resolved"
+    if len(runs) > 1 and runs[-1][0] >= start_at:
+        return "regressed"  # the current run began in the window, after a quiet spell
+    if runs[0][0] >= start_at:
         return "new"
     return "ongoing"
 
 
-def _remembered(times: list[pd.Timestamp], memory: Mapping[str, Any]) -> list[pd.Timestamp]:
-    """The stored failure times plus the ledger's memory of the first and last failure (kept past prune)."""
-    extra = [t for t in (_time(memory.get("first_seen")), _time(memory.get("last_seen"))) if t is not None]
-    return sorted({*times, *extra})
+def computed_state(
+    times: list[pd.Timestamp], window_start: datetime, now: datetime, resolve_hours: float
+) -> str:
+    """The state of a group whose failures happened at `times` (sorted, memory included)."""
+    return state_of_runs(runs_of(times, resolve_hours), window_start, now, resolve_hours)
+
+
+def _memory_points(memory: Mapping[str, Any]) -> list[pd.Timestamp]:
+    """The ledger's memory of the first and last failure (kept past prune)."""
+    return [t for t in (_time(memory.get("first_seen")), _time(memory.get("last_seen"))) if t is not None]
 
 
 def states(
@@ -116,17 +158,21 @@ def states(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
-    times: Mapping[str, list[pd.Timestamp]] | None = None,
-) -> dict[str, tuple[str, list[pd.Timestamp]]]:
-    """Every known group (stored failures or ledger memory): its computed state and failure times.
+    runs: Mapping[str, Sequence[Run]] | None = None,
+) -> dict[str, tuple[str, tuple[Run, ...]]]:
+    """Every known group (stored failures or ledger memory): its computed state and failure runs (the
+    memory included).
 
-    `times`: failure_times(history) when the caller has it already (it is cached per store version)."""
+    `runs`: failure_runs(history) when the caller has it already (from SQL, cached per store version);
+    then `history` is not read."""
     memory = ledger.get("groups", {})
-    times = failure_times(history) if times is None else times
+    runs = failure_runs(history, resolve_hours) if runs is None else runs
+    quiet = pd.Timedelta(hours=resolve_hours)
     result = {}
-    for group in {*times, *memory}:
-        known = _remembered(times.get(group, []), memory.get(group, {}))
-        result[group] = (computed_state(known, window_start, now, resolve_hours), known)
+    for group in {*runs, *memory}:
+        known = _merged(runs.get(group, ()), _memory_points(memory.get(group, {})), quiet)
+        if known:  # a note on a group with no failure known (a damaged or hand-made entry) has no state
+            result[group] = (state_of_runs(known, window_start, now, resolve_hours), known)
     return result
 
 
@@ -146,17 +192,17 @@ def refresh(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
-    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    runs: Mapping[str, Sequence[Run]] | None = None,
     all_groups: pd.DataFrame | None = None,
 ) -> list[Transition]:
     """Remember every group's first/last failure and computed state in the ledger; return the changes.
 
     Writes only when something changed, so a page that calls it on every run costs one read. The changes
-    land in the audit trail (by "late-logs"); alerts are made of them. `times` and `all_groups`
-    (failure_times and analysis.error_groups of `history`) may be passed in when known; then `history` is
-    not read.
+    land in the audit trail (by "late-logs"); alerts are made of them. `runs` and `all_groups`
+    (failure_runs and analysis.error_groups of `history`, e.g. from late_logs.group_history) may be passed
+    in when known; then `history` is not read.
     """
-    found = states(history, store.ledger(), window_start, now, resolve_hours, times)
+    found = states(history, store.ledger(), window_start, now, resolve_hours, runs)
     identities = _identities(history, all_groups)
     _, changes, touched = _remember(store.ledger(), found, identities, now)
     if not touched:
@@ -174,7 +220,7 @@ def refresh(
 
 def _remember(
     current: Mapping[str, Any],
-    found: Mapping[str, tuple[str, list[pd.Timestamp]]],
+    found: Mapping[str, tuple[str, tuple[Run, ...]]],
     identities: Mapping[str, dict[str, str]],
     now: datetime,
 ) -> tuple[dict[str, Any], list[Transition], bool]:
@@ -182,10 +228,10 @@ def _remember(
     ledger = _copy_ledger(current)
     changes: list[Transition] = []
     touched = False
-    for group, (state, times) in found.items():
+    for group, (state, runs) in found.items():
         memory = dict(ledger["groups"].get(group, {}))
         before = memory.get("state")
-        update = {"state": state, "first_seen": _iso(times[0]), "last_seen": _iso(times[-1])}
+        update = {"state": state, "first_seen": _iso(runs[0][0]), "last_seen": _iso(runs[-1][1])}
         update.update(identities.get(group, {}))
         if all(memory.get(k) == v for k, v in update.items()):
             continue
@@ -287,7 +333,7 @@ def human_text(memory: Mapping[str, Any], now: datetime) -> str:
     return " · ".join(parts)
 
 
-def _trend(times: list[pd.Timestamp], now: datetime, days: int = 7) -> list[int]:
+def _trend(times: Sequence[pd.Timestamp], now: datetime, days: int = TREND_DAYS) -> list[int]:
     """Failures per day over the last `days` days, oldest first: the sparkline."""
     end = _time(now)
     counts = [0] * days
@@ -298,6 +344,19 @@ def _trend(times: list[pd.Timestamp], now: datetime, days: int = 7) -> list[int]
     return counts
 
 
+def _with_memory(
+    trend: Sequence[int] | None, stored: Sequence[Run], memory: Mapping[str, Any], now: datetime
+) -> list[int]:
+    """The stored failures' trend plus a remembered failure the store no longer holds (outside the stored
+    runs: pruned), so the sparkline of a pruned group is not blank."""
+    counts = list(trend) if trend is not None else [0] * TREND_DAYS
+    first, last = (stored[0][0], stored[-1][1]) if stored else (None, None)
+    extra = [t for t in _memory_points(memory) if first is None or t < first or t > last]
+    for day, count in enumerate(_trend(sorted(set(extra)), now, len(counts))):
+        counts[day] += count
+    return counts
+
+
 def ledger_table(
     history: pd.DataFrame,
     window: pd.DataFrame,
@@ -305,18 +364,22 @@ def ledger_table(
     window_start: datetime,
     now: datetime,
     resolve_hours: float = DEFAULT_RESOLVE_HOURS,
-    times: Mapping[str, list[pd.Timestamp]] | None = None,
+    runs: Mapping[str, Sequence[Run]] | None = None,
     all_groups: pd.DataFrame | None = None,
     in_window: Mapping[str, int] | None = None,
+    trends: Mapping[str, Sequence[int]] | None = None,
 ) -> pd.DataFrame:
     """One row per known group (LEDGER_COLUMNS): new and regressed first, muted ones last.
 
     `count` is the failures in the review window, `total` over the store; first/last seen include the
-    ledger's memory; kind and hint are the group's verdict. `times` and `all_groups` (failure_times and
-    analysis.error_groups of `history`) and `in_window` (failures per group of `window`) may be passed in
-    when known; then `history` (and `window`) are not read.
+    ledger's memory; kind and hint are the group's verdict. `runs`, `all_groups` and `trends` (failure_runs,
+    analysis.error_groups and trends_of of `history`) and `in_window` (failures per group of `window`) may be
+    passed in when known (late_logs.group_history tells them in SQL); then `history` (and `window`) are not
+    read.
     """
-    found = states(history, ledger, window_start, now, resolve_hours, times)
+    runs = failure_runs(history, resolve_hours) if runs is None else runs
+    trends = trends_of(history, now) if trends is None else trends
+    found = states(history, ledger, window_start, now, resolve_hours, runs)
     memory = ledger.get("groups", {})
     if all_groups is None:
         all_groups = analysis.error_groups(history) if len(history) else pd.DataFrame(columns=["group"])
@@ -325,7 +388,7 @@ def ledger_table(
         keys = analysis.error_group_keys(window) if len(window) else pd.Series(dtype="string")
         in_window = {str(k): int(n) for k, n in keys.value_counts().items()}
     rows = []
-    for group, (state, times) in found.items():
+    for group, (state, known) in found.items():
         info = by_group.get(group, {})
         kept = memory.get(group, {})
         who = info.get("who_must_act")
@@ -338,9 +401,9 @@ def ledger_table(
                 "message": info.get("message") or kept.get("message") or analysis.NO_MESSAGE,
                 "count": int(in_window.get(group, 0)),
                 "total": int(info.get("count") or 0),
-                "trend": _trend(times, now),
-                "first_seen": times[0],
-                "last_seen": times[-1],
+                "trend": _with_memory(trends.get(group), runs.get(group, ()), kept, now),
+                "first_seen": known[0][0],
+                "last_seen": known[-1][1],
                 "kind": (f"{verdicts.WHO_LABELS.get(who, who)} · retry: {info.get('retry')}" if who else ""),
                 "hint": info.get("hint") or "",
                 "group": group,

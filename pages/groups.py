@@ -1,5 +1,6 @@
 """Error groups (`/groups`): the triage ledger. Every known error group with its state (new, regressed,
-ongoing, resolved), failures in the window and in the store, a 7-day trend, first/last seen, verdict and what
+ongoing, resolved), failures in the window against its usual (the same hours of the 7 days before) and in
+the store, a 7-day trend, first/last seen, verdict and what
 a person decided (acknowledged with a note, muted until a time); new and regressed first, muted last.
 """
 
@@ -20,6 +21,9 @@ TABLE_CONFIG = {
     "error_code": st.column_config.TextColumn("Code", width=120),
     "message": st.column_config.TextColumn("Message (normalised)", width=280),
     "count": st.column_config.NumberColumn("In window", width=75),
+    "usual": st.column_config.TextColumn(
+        "Against usual", width=180, help="its failures in the same hours of the 7 days before this window"
+    ),
     "total": st.column_config.NumberColumn("Stored", width=65),
     "trend": st.column_config.BarChartColumn("Last 7 days", width=100, y_min=0),
     "link": st.column_config.LinkColumn("Open", display_text="attempts", width=75),

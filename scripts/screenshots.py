@@ -1,10 +1,13 @@
-"""The README screenshots: every page of the real dashboard on demo data, in headless Chromium, 1440×900.
+"""The README screenshots: every page of the real dashboard on demo data, in headless Chromium, 1440×900,
+and the Overview's daily digest section opened.
 
-Usage: python scripts/screenshots.py [--out docs/screenshots] [--cache DIR]
+Usage: python scripts/screenshots.py [--out docs/screenshots] [--cache DIR] [--only digest,groups]
 
 Fills a throwaway demo store with one real `python -m late_logs sync` pass (or reuses --cache, a folder an
-earlier run filled), starts `streamlit run dashboard.py` on it and saves overview, explorer, attempt, post
-and collector PNGs once each page's script has finished and its charts are drawn.
+earlier run filled), starts `streamlit run dashboard.py` on it and saves overview, explorer, attempt, post,
+groups and collector PNGs once each page's script has finished and its charts are drawn, then digest.png:
+the "Daily digest" expander of the Overview, opened, whole (the viewport grown to the page's height, since
+Streamlit pages scroll inside their main block rather than the window).
 """
 
 from __future__ import annotations
@@ -46,14 +49,38 @@ def page_paths(cache_root: Path) -> dict[str, str]:
         "explorer": "/explorer",
         "attempt": f"/log?id={showcase.failed_log_id}",
         "post": f"/post?id={showcase.failed_post_id}",
+        "groups": "/groups",
         "collector": "/collector",
     }
 
 
-def take(cache_root: Path, out: Path) -> list[Path]:
+DIGEST_TITLE = "Daily digest"
+
+
+def shoot_digest(page, url: str, target: Path) -> None:
+    """The Overview's digest expander, opened, as one image of its whole height."""
+    open_page(page, url, timeout_ms=60_000)
+    wait_for_charts(page)
+    expander = page.get_by_test_id("stExpander").filter(has_text=DIGEST_TITLE)
+    expander.locator("summary").click()
+    expander.get_by_test_id("stCode").wait_for(state="visible", timeout=30_000)
+    # Streamlit scrolls inside [data-testid="stMain"], not the window: a viewport as tall as its content
+    # lets the whole section be drawn (an element screenshot cannot scroll that inner box for us).
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], int(height))})
+    page.wait_for_timeout(500)  # the relayout after the resize
+    expander.screenshot(path=str(target))
+    page.set_viewport_size(VIEWPORT)
+
+
+def _shown(target: Path) -> str:
+    return str(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+
+
+def take(cache_root: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    paths = page_paths(cache_root)
+    paths = {name: path for name, path in page_paths(cache_root).items() if only is None or name in only}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with DashboardServer(cache_root) as server, sync_playwright() as playwright:
@@ -70,7 +97,12 @@ def take(cache_root: Path, out: Path) -> list[Path]:
                 target = out / f"{name}.png"
                 page.screenshot(path=str(target))
                 written.append(target)
-                print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}  ({path})")
+                print(f"{_shown(target)}  ({path})")
+            if only is None or "digest" in only:
+                target = out / "digest.png"
+                shoot_digest(page, server.url + "/", target)
+                written.append(target)
+                print(f"{_shown(target)}  (/, the {DIGEST_TITLE} section)")
         finally:
             browser.close()
     return written
@@ -81,6 +113,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="folder for the PNGs (default docs/screenshots)")
     parser.add_argument("--cache", type=Path, help="a demo cache folder filled earlier (skips the sync pass)")
+    parser.add_argument("--only", help="comma-separated screenshot names to take (default: all)")
     args = parser.parse_args()
     if not chromium_available():
         raise SystemExit("Debian's chromium is not at /usr/bin/chromium: apt-get install chromium.")
@@ -90,7 +123,8 @@ def main() -> None:
             work = Path(tempfile.mkdtemp(prefix="late-logs-screenshots-"))
             print("filling a demo store with one sync pass…")
             populate_demo_store(work)
-        take(args.cache or work, args.out)
+        only = {name.strip() for name in args.only.split(",") if name.strip()} if args.only else None
+        take(args.cache or work, args.out, only)
     except DashboardError as exc:
         raise SystemExit(str(exc)) from None
     finally:

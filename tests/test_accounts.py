@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
+from late_logs import accounts
 from late_logs.records import to_frame
-from late_logs.ui import accounts
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 EXPIRED = "Error validating access token: Session has expired on Tuesday, 01-Dec-26 01:12:00 PST."

@@ -4,6 +4,7 @@ the collector's hook never failing a pass, no secret in a body, and `alert --tes
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
@@ -13,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from late_logs import alerts, cli, ledger
+from late_logs import alerts, cli, digest, ledger
 from late_logs.config import Settings
 from late_logs.records import to_frame
 from late_logs.store import LogStore
@@ -314,3 +315,174 @@ def test_review_settings_come_from_the_environment_and_the_webhook_stays_out_of_
     )
     with pytest.raises(ConfigError, match="LATE_LOGS_RESOLVE_HOURS must be"):
         load_settings(env={"LATE_LOGS_RESOLVE_HOURS": "soon"}, secrets={})
+
+
+def cell(prefix: str, end: datetime, platform: str, action: str, settled: int, failures: int) -> list[dict]:
+    """`settled` attempts of one cell in the hour before `end`, `failures` of them failed."""
+    return [
+        attempt(
+            f"{prefix}{i}",
+            0,
+            created_at=end - timedelta(hours=1) + timedelta(hours=i / (settled + 1)),
+            status="failed" if i < failures else "success",
+            platform=platform,
+            action=action,
+            error_code="500",
+            error_message="Internal error",
+            account_id=f"acc-{prefix}",
+        )
+        for i in range(settled)
+    ]
+
+
+def usual_week(end: datetime) -> list[dict]:
+    """The same hour on each of the 7 days before `end`: linkedin · publish fails 10 %, reddit · retry
+    20 %."""
+    records = []
+    for day in range(1, 8):
+        records += cell(f"l{day}-", end - timedelta(days=day), "linkedin", "publish", 100, 10)
+        records += cell(f"r{day}-", end - timedelta(days=day), "reddit", "retry", 15, 3)
+    return records
+
+
+def bad_hour(prefix: str, end: datetime) -> list[dict]:
+    """linkedin · publish 26 of 91 (16.8 failures beyond its usual 10 %), reddit · retry 3 of 5 (loud but
+    small)."""
+    return cell(f"{prefix}l", end, "linkedin", "publish", 91, 26) + cell(
+        f"{prefix}r", end, "reddit", "retry", 5, 3
+    )
+
+
+def cells_only(url: str | None, **changes) -> Settings:
+    return dataclasses.replace(settings_for(url), alert_rules=("cell_worse",), **changes)
+
+
+def cell_alerts(receiver: Receiver) -> list[dict]:
+    return [b for b in receiver.delivered() if "rule cell_worse" in b["blocks"][1]["elements"][0]["text"]]
+
+
+def test_a_cell_worse_than_usual_alerts_once_per_episode_across_passes_and_a_restart(tmp_path) -> None:
+    with Receiver() as receiver:
+        with LogStore(tmp_path / "s") as store:
+            store.import_records(to_frame(usual_week(NOW) + bad_hour("a", NOW)))
+            first, _ = alerts.run_rules(store, cells_only(receiver.url), NOW, **FAST)
+            second, _ = alerts.run_rules(store, cells_only(receiver.url), NOW + timedelta(minutes=5), **FAST)
+        with LogStore(tmp_path / "s") as reopened:
+            third, _ = alerts.run_rules(
+                reopened, cells_only(receiver.url), NOW + timedelta(minutes=10), **FAST
+            )
+            # A day and a half later the bad hour has left the window: the cell recovered, its episode ended.
+            calm = NOW + timedelta(hours=36)
+            recovered, _ = alerts.run_rules(reopened, cells_only(receiver.url), calm, **FAST)
+            # Two days later it worsens again: a new episode, told again.
+            again_at = NOW + timedelta(days=2)
+            reopened.import_records(to_frame(bad_hour("b", again_at)))
+            again, _ = alerts.run_rules(reopened, cells_only(receiver.url), again_at, **FAST)
+    assert (first, second, third, recovered, again) == (1, 0, 0, 0, 1)
+    told = cell_alerts(receiver)
+    assert len(told) == 2 and all(
+        b["text"] == "late-logs: worse than usual: linkedin · publish" for b in told
+    )
+    section = told[0]["blocks"][0]["text"]["text"]
+    assert (
+        "26 of 91 failed (28.6 %), usually 10.0 %: 16.8 more failures than usual in the last 24 h" in section
+    )
+    link = told[0]["blocks"][1]["elements"][0]["text"]
+    assert (
+        "<https://ll.example/explorer?" in link and "platform=linkedin&action=publish&status=failed" in link
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, told",
+    [
+        ({}, 1),  # 16.8 excess, 2.9 times its usual rate
+        ({"alert_cell_excess": 17.0}, 0),  # more excess asked than there is
+        ({"alert_cell_excess": 16.0}, 1),
+        ({"alert_cell_ratio": 3.0}, 0),  # 28.6 % is under 3 × 10 %
+        ({"alert_cell_ratio": 2.5}, 1),
+        ({"alert_cell_excess": 1.0, "alert_cell_ratio": 1.0}, 1),  # the small loud cell is never "worse"
+    ],
+)
+def test_cell_thresholds_decide_which_worse_cells_alert(tmp_path, changes, told) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(usual_week(NOW) + bad_hour("a", NOW)))
+        delivered, problems = alerts.run_rules(store, cells_only(receiver.url, **changes), NOW, **FAST)
+    assert (delivered, problems) == (told, [])
+    assert all("linkedin · publish" in b["text"] for b in cell_alerts(receiver))
+
+
+def test_only_the_configured_rules_run(tmp_path) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world() + usual_week(NOW) + bad_hour("a", NOW)))
+        some = dataclasses.replace(settings_for(receiver.url), alert_rules=("token_dead", "post_stuck"))
+        delivered, _ = alerts.run_rules(store, some, NOW, **FAST)
+        rules = sorted(
+            b["blocks"][1]["elements"][0]["text"].rsplit("rule ", 1)[1] for b in receiver.delivered()
+        )
+        assert (delivered, rules) == (2, ["post_stuck", "token_dead"])
+        none = dataclasses.replace(settings_for(receiver.url), alert_rules=())
+        assert alerts.run_rules(store, none, NOW, **FAST) == (0, [])
+        # Every rule on: the groups and the worse cell that the two rules above left out are told now.
+        everything = alerts.run_rules(store, settings_for(receiver.url), NOW, **FAST)
+    assert everything[0] >= 3 and any("worse than usual" in b["text"] for b in receiver.delivered())
+
+
+def test_a_group_alerts_only_once_it_has_the_minimum_failures(tmp_path) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(
+            to_frame([attempt("x1", 3, platform="x", error_code="dup", error_message="dup")])
+        )
+        strict = dataclasses.replace(
+            settings_for(receiver.url), alert_rules=("new_group",), alert_min_failures=2
+        )
+        assert alerts.run_rules(store, strict, NOW, **FAST) == (0, [])
+        store.import_records(
+            to_frame([attempt("x2", 1, platform="x", error_code="dup", error_message="dup")])
+        )
+        assert alerts.run_rules(store, strict, NOW, **FAST) == (1, [])
+    assert receiver.delivered()[0]["text"] == "late-logs: new error group: x · dup"
+
+
+def test_a_429_is_retried_and_a_400_is_not(tmp_path) -> None:
+    with Receiver(answers=(429, 200)) as limited:
+        assert alerts.deliver(limited.url, {"text": "x"}, attempts=3, backoff=0.01, timeout=1.0) is None
+    assert [entry["status"] for entry in limited.bodies] == [429, 200]
+    with Receiver(answers=(400,)) as refused:
+        problem = alerts.deliver(refused.url, {"text": "x"}, attempts=3, backoff=0.01, timeout=1.0)
+    assert problem == "the webhook answered HTTP 400" and len(refused.bodies) == 1  # it will not change
+
+
+def test_an_undelivered_alert_is_logged_without_the_webhook_url(tmp_path, caplog) -> None:
+    caplog.set_level("INFO", logger="late_logs.alerts")
+    with Receiver(answers=(503,)) as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world()))
+        delivered, problems = alerts.run_rules(store, settings_for(receiver.url), NOW, **FAST)
+    assert delivered == 0 and problems == ["the webhook answered HTTP 503"]
+    assert "late-logs alert not delivered: the webhook answered HTTP 503" in caplog.text
+    assert "secretpath" not in caplog.text and receiver.url not in caplog.text
+
+
+@pytest.mark.parametrize("minutes, told", [(60, 1), (150, 0)])
+def test_a_post_alerts_once_pending_longer_than_the_stuck_threshold(tmp_path, minutes, told) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world()))  # post-s1 has been pending for two hours
+        settings = dataclasses.replace(
+            settings_for(receiver.url), alert_rules=("post_stuck",), alert_stuck_minutes=minutes
+        )
+        assert alerts.run_rules(store, settings, NOW, **FAST) == (told, [])
+    assert [b["text"] for b in receiver.delivered()] == ["late-logs: post post-s1 stuck on youtube"] * told
+
+
+def test_every_stuck_post_alerts_not_only_the_digests_first_lines(tmp_path) -> None:
+    """Was: the alerts took the digest's section, cut at its first 20 lines, so the 21st stuck post (by id)
+    was never told on any pass."""
+    stuck = [
+        attempt(f"p{i:02d}", 2, status="pending", platform="youtube", error_code=None, error_message=None)
+        for i in range(digest.MAX_LINES + 5)
+    ]
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(stuck))
+        settings = dataclasses.replace(settings_for(receiver.url), alert_rules=("post_stuck",))
+        delivered, _ = alerts.run_rules(store, settings, NOW, **FAST)
+    assert delivered == digest.MAX_LINES + 5 == len({b["text"] for b in receiver.delivered()})

@@ -164,3 +164,23 @@ def test_an_empty_baseline_says_no_baseline_yet_not_a_rise() -> None:
         result = baselines.kpi_baselines(current, empty)
         assert not result["failure_rate"].has_baseline and result["failure_rate"].delta is None
         assert not result["attempts"].has_baseline and result["attempts"].delta is None
+
+
+# --------------------------------------------------------------------------------------------- groups
+
+
+@pytest.mark.parametrize(
+    "count, baseline_failures, windows, usual, ratio, text",
+    [
+        (10, 14, 7, 2.0, 5.0, "5.0× usual (usually 2.0)"),
+        (3, 21, 7, 3.0, 1.0, "1.0× usual (usually 3.0)"),
+        (0, 7, 7, 1.0, 0.0, "none now (usually 1.0)"),
+        (4, 0, 7, 0.0, None, "usually none"),
+        (4, 0, 0, None, None, "no baseline yet"),  # the store holds none of those hours
+    ],
+)
+def test_a_group_is_compared_with_its_mean_over_the_baseline_windows(
+    count, baseline_failures, windows, usual, ratio, text
+) -> None:
+    found = baselines.group_usual(count, baseline_failures, windows)
+    assert (found.count, found.usual, found.ratio, found.text) == (count, usual, ratio, text)

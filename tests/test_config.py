@@ -101,3 +101,81 @@ def test_secrets_file_absent_reads_as_nothing_and_broken_toml_is_one_sentence(tm
     good = tmp_path / "good.toml"
     good.write_text('LATE_LOGS_POLL_SECONDS = "45"\n', encoding="utf-8")
     assert load_settings({"LATE_LOGS_CACHE_DIR": str(tmp_path)}, read_secrets_file(good)).poll_seconds == 45
+
+
+def test_alert_rules_and_thresholds_default_to_every_rule_and_the_documented_numbers() -> None:
+    from late_logs import config
+
+    settings = load_settings({}, {})
+    assert settings.alert_rules == config.ALERT_RULES
+    assert "cell_worse" in settings.alert_rules
+    assert (settings.alert_min_failures, settings.alert_cell_excess, settings.alert_cell_ratio) == (
+        config.DEFAULT_ALERT_MIN_FAILURES,
+        config.DEFAULT_ALERT_CELL_EXCESS,
+        config.DEFAULT_ALERT_CELL_RATIO,
+    )
+    assert settings.alert_stuck_minutes == config.DEFAULT_ALERT_STUCK_MINUTES == 30
+
+
+def test_alert_rules_pick_some_in_any_case_and_order_or_none() -> None:
+    picked = load_settings({"LATE_LOGS_ALERT_RULES": " Cell_Worse , new_group,"}, {})
+    assert picked.alert_rules == ("new_group", "cell_worse")  # the rules' own order
+    assert load_settings({"LATE_LOGS_ALERT_RULES": "none"}, {}).alert_rules == ()
+    from_secrets = load_settings({}, {"LATE_LOGS_ALERT_RULES": "token_dead"})
+    assert from_secrets.alert_rules == ("token_dead",)
+
+
+def test_alert_thresholds_come_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "LATE_LOGS_ALERT_MIN_FAILURES": "3",
+            "LATE_LOGS_ALERT_CELL_EXCESS": "25.5",
+            "LATE_LOGS_ALERT_CELL_RATIO": "1.5",
+            "LATE_LOGS_ALERT_STUCK_MINUTES": "90",
+        },
+        {},
+    )
+    assert settings.alert_stuck_minutes == 90
+    assert (settings.alert_min_failures, settings.alert_cell_excess, settings.alert_cell_ratio) == (
+        3,
+        25.5,
+        1.5,
+    )
+
+
+@pytest.mark.parametrize(
+    "name, value, sentence",
+    [
+        (
+            "LATE_LOGS_ALERT_RULES",
+            "new_group,cel_worse",
+            "LATE_LOGS_ALERT_RULES names 'cel_worse', not a rule",
+        ),
+        ("LATE_LOGS_ALERT_RULES", ",", "LATE_LOGS_ALERT_RULES names ',', not a rule"),
+        ("LATE_LOGS_ALERT_RULES", "none,new_group", "LATE_LOGS_ALERT_RULES names 'none', not a rule"),
+        ("LATE_LOGS_ALERT_MIN_FAILURES", "0", "LATE_LOGS_ALERT_MIN_FAILURES must be at least 1"),
+        ("LATE_LOGS_ALERT_MIN_FAILURES", "a few", "LATE_LOGS_ALERT_MIN_FAILURES must be a whole number"),
+        ("LATE_LOGS_ALERT_CELL_EXCESS", "lots", "LATE_LOGS_ALERT_CELL_EXCESS must be a number (excess"),
+        ("LATE_LOGS_ALERT_CELL_EXCESS", "0.5", "LATE_LOGS_ALERT_CELL_EXCESS must be a number of at least 1"),
+        ("LATE_LOGS_ALERT_CELL_RATIO", "nan", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
+        ("LATE_LOGS_ALERT_STUCK_MINUTES", "0", "LATE_LOGS_ALERT_STUCK_MINUTES must be at least 1"),
+        ("LATE_LOGS_ALERT_CELL_RATIO", "inf", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
+    ],
+)
+def test_a_bad_alert_setting_is_one_sentence_naming_it(name: str, value: str, sentence: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({name: value}, {})
+    assert str(caught.value).startswith(sentence)
+    assert str(caught.value).endswith(".")
+
+
+def test_the_cli_ends_a_bad_alert_setting_in_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    import io
+
+    from late_logs import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    env = {"LATE_LOGS_CACHE_DIR": str(tmp_path), "LATE_LOGS_ALERT_RULES": "everything"}
+    assert cli.main(["digest"], env=env, stdout=out, stderr=err) != cli.EXIT_OK
+    assert "LATE_LOGS_ALERT_RULES names 'everything', not a rule" in err.getvalue()
+    assert "Traceback" not in err.getvalue() + out.getvalue()

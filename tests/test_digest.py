@@ -222,3 +222,29 @@ def test_cells_worse_than_usual_rank_the_large_cell_above_the_small_one(tmp_path
         f"{BASE}/explorer?start=2026-12-01T06%3A00%3A00Z&end=2026-12-01T09%3A00%3A00Z"
         "&platform=linkedin&action=publish&status=failed"
     )
+
+
+def test_each_group_line_compares_the_group_with_its_own_usual(tmp_path) -> None:
+    """A group failing twice at these hours on each day before, 8 times now: 4× its usual; a group never
+    seen in these hours before: usually none; a window with nothing stored before it: no baseline yet."""
+    records = []
+    for day in range(1, 8):
+        for i in range(2):
+            records.append(
+                attempt(f"u{day}-{i}", 24 * day + 2 + i / 4, error_code="368", error_message="blocked")
+            )
+    records += [attempt(f"n{i}", 2 + i / 10, error_code="368", error_message="blocked") for i in range(8)]
+    records += [attempt("fresh", 1, platform="x", error_code="dup", error_message="dup")]
+    day = NOW - timedelta(hours=24)
+    with LogStore(tmp_path / "s") as log_store:
+        log_store.import_records(to_frame(records))
+        # Quiet for 12 h between the days: each day's failures are a run of their own, today's regressed.
+        found = digest.build(log_store, log_store.frame(), day, NOW, BASE, resolve_hours=12)
+        young = digest.build(log_store, log_store.frame(), NOW - timedelta(days=9), NOW, BASE, 12)
+    lines = {line.text.split(": ", 1)[1]: line.detail for line in found.section("groups").lines}
+    # The 6 days before that the store holds all of (the 7th began before its oldest attempt): 12 failures.
+    assert lines["instagram · 368 · blocked"].startswith("8 failures in the window, first seen ")
+    assert " · 4.0× usual (usually 2.0) · " in lines["instagram · 368 · blocked"]
+    assert " · usually none" in lines["x · dup · dup"]
+    assert young.section("groups").lines
+    assert all(" · no baseline yet" in line.detail for line in young.section("groups").lines)

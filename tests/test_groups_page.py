@@ -112,3 +112,41 @@ def test_the_explorer_gives_a_frozen_incident_link_and_an_evidence_bundle(own_de
     assert "window" not in params and params["start"] and params["end"]  # a relative window made absolute
     assert params["status"] == ["failed"]
     assert any(b.label.startswith("Download the evidence bundle of ") for b in at.download_button)
+
+
+def test_groups_page_compares_each_group_with_its_usual(own_demo_app: Path, demo_now: datetime) -> None:
+    """The "Against usual" column: each group's failures in the window against its mean over the same hours
+    of the days before, counted here in pandas over the whole store (the page counts in SQL)."""
+    from late_logs import analysis, baselines
+
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), "pages/groups.py")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    groups = [parse_qs(urlparse(link).query)["error_group"][0] for link in table["link"]]
+    with LogStore(own_demo_app / "demo") as store:
+        frame = store.frame()
+    windows = baselines.baseline_windows(start_at, end_at, since=frame["created_at"].min())
+    assert windows, "the demo store holds days before the window"
+    usual: dict[str, int] = {}
+    for a, b in windows:
+        rows = analysis.apply_filters(frame, analysis.Filters(start=a, end=b))
+        for group, n in analysis.error_group_keys(rows).value_counts().items():
+            usual[str(group)] = usual.get(str(group), 0) + int(n)
+    expected = [
+        baselines.group_usual(count, usual.get(group, 0), len(windows)).text
+        for group, count in zip(groups, table["count"], strict=True)
+    ]
+    assert list(table["usual"]) == expected
+    assert any("× usual (usually " in text for text in expected)
+
+
+def test_the_overview_digest_compares_cells_with_the_days_before(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    """Was: the section read only the window's attempts, so its cells never had a baseline."""
+    at = start(url_window(*window(demo_now, 1)))
+    assert_clean(at)
+    text = next(c.value for c in at.code if c.value.startswith("# late-logs digest "))
+    cells = text.split("## Cells worse than usual", 1)[1].split("##", 1)[0]
+    assert "No baseline yet" not in cells

@@ -53,6 +53,29 @@ def test_a_page_reaches_no_layer_below_ui(page: Path) -> None:
     assert not reached, f"{page.name} imports {sorted(reached)}: ask a late_logs.ui function instead"
 
 
+BELOW_UI = sorted(
+    path
+    for path in (ROOT / "late_logs").rglob("*.py")
+    if "ui" not in path.relative_to(ROOT / "late_logs").parts[:1]
+)
+
+
+def test_modules_below_ui_exist_to_check() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in BELOW_UI}
+    assert {"late_logs/digest.py", "late_logs/evidence.py", "late_logs/alerts.py"} <= names
+    assert not any(name.startswith("late_logs/ui/") for name in names)
+
+
+@pytest.mark.parametrize("path", BELOW_UI, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_below_ui_imports_ui(path: Path) -> None:
+    """ui/ is the layer above (the dashboard's view models); the CLI, the collector, the digest, the alerts
+    and the bundle must work without it, so only ui/ and pages/ import late_logs.ui."""
+    reached = sorted(
+        name for name in imported_modules(path) if name == "late_logs.ui" or name.startswith("late_logs.ui.")
+    )
+    assert not reached, f"{path.relative_to(ROOT)} imports {reached}: move what it needs below ui"
+
+
 def string_constants(tree: ast.AST, skip: ast.AST | None = None) -> list[ast.Constant]:
     skipped = set(map(id, ast.walk(skip))) if skip is not None else set()
     return [

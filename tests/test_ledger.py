@@ -189,3 +189,14 @@ def test_ledger_writes_keep_keys_they_do_not_own(tmp_path) -> None:
         ledger.refresh(store, history, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
         ledger.acknowledge(store, "g", "Ann", "n", MONDAY)
         assert store.ledger()["alerts_sent"] == {"group:x": "2026-11-23T10:00:00+00:00"}
+
+
+def test_a_note_on_a_group_with_no_failure_known_does_not_break_the_table(tmp_path) -> None:
+    """Was: an IndexError (a ledger entry without first/last seen, e.g. acknowledged by a script)."""
+    history = frame_of(failure("a", MONDAY))
+    with LogStore(tmp_path / "s") as store:
+        ledger.acknowledge(store, "no-such-group", "Ann", "n", MONDAY)
+        table = ledger.ledger_table(history, history, store.ledger(), MONDAY - timedelta(hours=1), MONDAY)
+        changes = ledger.refresh(store, history, MONDAY - timedelta(hours=1), MONDAY)
+    assert list(table["group"]) == list(analysis.error_group_keys(history).unique())
+    assert [c.after for c in changes] == ["new"]

@@ -1,9 +1,11 @@
 """The Error groups page's view model (`/groups`): the triage ledger for the sidebar's window, and the
 reviewer's name kept in the browser session.
 
-The store-wide pieces (each group's failure times and verdict over every stored attempt) are computed once
-per store version by `late_logs.queries` over the store's files, never from the whole store in pandas; the
-ledger itself (notes, mutes) is read on every run, so an acknowledgement shows at once.
+The store-wide pieces (each group's failure runs and verdict over every stored attempt) are computed once
+per store version in SQL over the store's files (`late_logs.group_history`, `late_logs.queries`), never from
+the whole store in pandas; so are each group's 7-day trend and its usual (its failures in the same hours of
+the 7 days before the window). The ledger itself (notes, mutes) is read on every run, so an acknowledgement
+shows at once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, digest, ledger, queries
+from late_logs import analysis, baselines, digest, group_history, ledger, queries
 from late_logs.store import StoreError
 from late_logs.ui import nav
 
@@ -34,23 +36,48 @@ NO_HISTORY = queries.empty_attempts()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _store_wide_at(cache_dir: str, version: int, _files: tuple[str, ...]) -> tuple[dict, pd.DataFrame]:
-    times = queries.failure_times(_files)
+def _store_wide_at(
+    cache_dir: str, version: int, resolve_hours: float, _files: tuple[str, ...]
+) -> tuple[dict, pd.DataFrame]:
+    runs = group_history.failure_runs(_files, resolve_hours)
     groups = queries.error_groups(_files, analysis.Filters())
-    return times, groups
+    return runs, groups
 
 
 def store_wide(ctx) -> tuple[dict, pd.DataFrame]:
-    """failure_times and error_groups of the whole store, cached per store version."""
-    return _store_wide_at(str(ctx.settings.cache_dir), ctx.version, tuple(ctx.files()))
+    """failure_runs and error_groups of the whole store, cached per store version."""
+    hours = ctx.settings.resolve_hours
+    return _store_wide_at(str(ctx.settings.cache_dir), ctx.version, hours, tuple(ctx.files()))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _trends_at(cache_dir: str, version: int, minute: str, _files: tuple[str, ...], _now: datetime) -> dict:
+    return group_history.trends(_files, _now)
+
+
+def trends(ctx, now: datetime) -> dict:
+    """Each group's failures per day over the 7 days before now, cached per version and minute."""
+    files = tuple(ctx.files(since=now - timedelta(days=ledger.TREND_DAYS), until=now))
+    return _trends_at(str(ctx.settings.cache_dir), ctx.version, now.strftime("%Y%m%d%H%M"), files, now)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _usuals_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> tuple[dict, int]:
+    return digest.group_usuals(_ctx.store, pd.Timestamp(start), pd.Timestamp(end))
+
+
+def usuals(ctx, start: datetime, end: datetime) -> tuple[dict, int]:
+    """Each group's failures over the baseline windows of [start, end) and how many windows there are."""
+    span = pd.Timestamp(start).floor("min"), pd.Timestamp(end).floor("min")
+    return _usuals_at(str(ctx.settings.cache_dir), ctx.version, span[0].isoformat(), span[1].isoformat(), ctx)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _refreshed_at(cache_dir: str, version: int, minute: str, _ctx, _start: datetime, _now: datetime) -> bool:
-    times, all_groups = store_wide(_ctx)
+    runs, all_groups = store_wide(_ctx)
     try:
         hours = _ctx.settings.resolve_hours
-        ledger.refresh(_ctx.store, NO_HISTORY, _start, _now, hours, times=times, all_groups=all_groups)
+        ledger.refresh(_ctx.store, NO_HISTORY, _start, _now, hours, runs=runs, all_groups=all_groups)
     except StoreError:
         return False  # a read-only store: the states are still computed, only not remembered
     return True
@@ -71,10 +98,12 @@ def _in_window_at(cache_dir: str, version: int, flt: analysis.Filters, _files: t
 
 
 def table(ctx, flt: analysis.Filters, now: datetime) -> pd.DataFrame:
-    """The ledger table (ledger.LEDGER_COLUMNS) plus a state label and an Explorer link per group, for the
+    """The ledger table (ledger.LEDGER_COLUMNS) plus a state label, the group against its usual
+    (`usual`: "4.0× usual (usually 2.5)", or "no baseline yet") and an Explorer link per group, for the
     sidebar's filter (its window's failures per group counted in SQL)."""
     start = flt.start or now - timedelta(hours=24)
-    times, all_groups = store_wide(ctx)
+    end = min(pd.Timestamp(flt.end or now), pd.Timestamp(now))
+    runs, all_groups = store_wide(ctx)
     files = tuple(ctx.files(since=flt.start, until=flt.end))
     in_window = _in_window_at(str(ctx.settings.cache_dir), ctx.version, flt, files)
     rows = ledger.ledger_table(
@@ -84,11 +113,17 @@ def table(ctx, flt: analysis.Filters, now: datetime) -> pd.DataFrame:
         start,
         now,
         ctx.settings.resolve_hours,
-        times=times,
+        runs=runs,
         all_groups=all_groups,
         in_window=in_window,
+        trends=trends(ctx, now),
     )
     rows["state_label"] = rows["state"].map(STATE_LABELS).fillna(rows["state"])
+    usual, windows = usuals(ctx, start, end)
+    rows["usual"] = [
+        baselines.group_usual(count, usual.get(group, 0), windows).text
+        for group, count in zip(rows["group"], rows["count"], strict=True)
+    ]
     rows["link"] = [nav.explorer_href({"error_group": g, "status": "failed"}) for g in rows["group"]]
     return rows
 
@@ -98,8 +133,8 @@ def with_states(groups: pd.DataFrame, ctx, start: datetime | None, now: datetime
     if groups.empty:
         return groups.assign(state=pd.Series(dtype="string"))
     start = start or now - timedelta(hours=24)
-    times, _ = store_wide(ctx)
-    found = ledger.states(NO_HISTORY, ctx.store.ledger(), start, now, ctx.settings.resolve_hours, times)
+    runs, _ = store_wide(ctx)
+    found = ledger.states(NO_HISTORY, ctx.store.ledger(), start, now, ctx.settings.resolve_hours, runs)
     state = groups["group"].map(lambda g: found.get(g, ("ongoing",))[0])
     rank = state.map(lambda s: 0 if s in ("new", "regressed") else 1)
     ordered = groups.assign(state=state.map(STATE_LABELS).fillna(state), _rank=rank)
@@ -125,7 +160,7 @@ def option_label(row: dict[str, Any]) -> str:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _digest_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> str:
     since, until = pd.Timestamp(start).to_pydatetime(), pd.Timestamp(end).to_pydatetime()
-    times, all_groups = store_wide(_ctx)
+    runs, all_groups = store_wide(_ctx)
     # The digest reads the window's attempts only: the groups' states come from the store-wide summaries.
     window = _ctx.window_frame(since, until)
     built = digest.build(
@@ -135,8 +170,9 @@ def _digest_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> str:
         until,
         _ctx.settings.public_url,
         _ctx.settings.resolve_hours,
-        times=times,
+        runs=runs,
         all_groups=all_groups,
+        trends=trends(_ctx, until),
     )
     return digest.render(built, "markdown")
 

@@ -1,0 +1,130 @@
+"""Each error group's whole history as the triage ledger needs it, told by DuckDB over the store's Parquet
+files: its failure runs (cut wherever `resolve_hours` passed without a failure), its failures per day over
+the last 7 days, and its failures in the same hours of the 7 days before a window (its usual).
+
+The alerts after every collector pass, the digest command and the /groups page ask these instead of reading
+the whole store into pandas (6 GB at 10M attempts): only the answers leave SQL, a few rows per group. The
+results mean exactly what ledger.failure_runs, ledger.trends_of and pandas counts over a frame mean.
+
+Usage:
+    files = store.parquet_files()
+    runs = group_history.failure_runs(files, settings.resolve_hours)
+    table = ledger.ledger_table(NO_ROWS, NO_ROWS, store.ledger(), start, now, runs=runs, ...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import pandas as pd
+
+from late_logs import analysis, queries
+from late_logs.ledger import TREND_DAYS, Run
+
+DAY_NS = 86_400 * 10**9
+HOUR_NS = 3_600 * 10**9
+# The failures that belong to a group: what ledger.failure_times keeps on the pandas side.
+_GROUP_FAILURES = "status = 'failed' AND error_group IS NOT NULL AND created_at IS NOT NULL"
+
+
+def _ns(moment: datetime | pd.Timestamp) -> int:
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return int(stamp.value)
+
+
+def _stamp(nanoseconds: int) -> pd.Timestamp:
+    return pd.Timestamp(int(nanoseconds), unit="ns", tz="UTC")
+
+
+def failure_runs(files: Sequence[str], resolve_hours: float) -> dict[str, tuple[Run, ...]]:
+    """ledger.failure_runs over the files: per group, its runs of failures (first, last), oldest first.
+
+    One window function over two columns of the failed rows: a failure starts a run when the one before it
+    in its group is `resolve_hours` or more older (or there is none)."""
+    if not files:
+        return {}
+    source, params = queries._scan(files)
+    sql = (
+        "WITH failures AS ("
+        f'  SELECT error_group AS "group", epoch_ns(created_at) AS at_ns FROM {source}'
+        f"  WHERE {_GROUP_FAILURES}"
+        "), marked AS ("
+        '  SELECT "group", at_ns, CASE WHEN at_ns - lag(at_ns) OVER (PARTITION BY "group" ORDER BY at_ns) < ?'
+        "    THEN 0 ELSE 1 END AS starts FROM failures"
+        "), numbered AS ("
+        '  SELECT "group", at_ns, sum(starts) OVER (PARTITION BY "group" ORDER BY at_ns'
+        "    ROWS UNBOUNDED PRECEDING) AS run FROM marked"
+        ') SELECT "group", run, min(at_ns) AS first_ns, max(at_ns) AS last_ns FROM numbered'
+        " GROUP BY ALL ORDER BY 1, 2"
+    )
+    found = queries._query(sql, [*params, int(resolve_hours * HOUR_NS)])
+    runs: dict[str, list[Run]] = {}
+    for group, first, last in zip(found["group"], found["first_ns"], found["last_ns"], strict=True):
+        runs.setdefault(str(group), []).append((_stamp(first), _stamp(last)))
+    return {group: tuple(found_runs) for group, found_runs in runs.items()}
+
+
+def trends(files: Sequence[str], now: datetime, days: int = TREND_DAYS) -> dict[str, list[int]]:
+    """ledger.trends_of over the files: per group, failures per day over the `days` days before `now`,
+    oldest first (day k counts ages in [days-1-k, days-k) days). Pass the files of those days only."""
+    if not files:
+        return {}
+    source, params = queries._scan(files)
+    now_ns = _ns(now)
+    found = queries._query(
+        'SELECT error_group AS "group", '
+        f"CAST(floor((? - epoch_ns(created_at)) / {DAY_NS}) AS BIGINT) AS age, "
+        f"count(*) AS n FROM {source} WHERE {_GROUP_FAILURES} "
+        "AND epoch_ns(created_at) <= ? AND epoch_ns(created_at) > ? GROUP BY ALL",
+        [now_ns, *params, now_ns, now_ns - days * DAY_NS],
+    )
+    result: dict[str, list[int]] = {}
+    for group, age, count in zip(found["group"], found["age"], found["n"], strict=True):
+        counts = result.setdefault(str(group), [0] * days)
+        if 0 <= int(age) < days:
+            counts[days - 1 - int(age)] += int(count)
+    return result
+
+
+def failures_in(files: Sequence[str], windows: Sequence[tuple[datetime, datetime]]) -> dict[str, int]:
+    """Per group, its failures in all the windows together ([start, end) each, as analysis.Filters keeps
+    them): the baseline of group_usual. One scan over the files those windows need."""
+    if not files or not windows:
+        return {}
+    source, params = queries._scan(files)
+    inside = " OR ".join(["(epoch_ns(created_at) >= ? AND epoch_ns(created_at) < ?)"] * len(windows))
+    bounds = [bound for start, end in windows for bound in (_ns(start), _ns(end))]
+    found = queries._query(
+        f'SELECT error_group AS "group", count(*) AS n FROM {source} '
+        f"WHERE {_GROUP_FAILURES} AND ({inside}) GROUP BY ALL",
+        [*params, *bounds],
+    )
+    return {str(g): int(n) for g, n in zip(found["group"], found["n"], strict=True)}
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    """What the ledger, the digest and the alerts need of the whole store, as small answers: every group's
+    failure runs, its verdict and counts (analysis.error_groups), and its 7-day trend at `now`."""
+
+    runs: dict[str, tuple[Run, ...]]
+    all_groups: pd.DataFrame
+    trends: dict[str, list[int]]
+
+    def known(self) -> dict[str, Any]:
+        """As keyword arguments of ledger.ledger_table and digest.build."""
+        return {"runs": self.runs, "all_groups": self.all_groups, "trends": self.trends}
+
+
+def facts_of(store, now: datetime, resolve_hours: float) -> GroupFacts:
+    """GroupFacts of the store at `now`: three scans of the failed rows' few columns, no attempt in pandas."""
+    files = store.parquet_files()
+    week = store.parquet_files(since=pd.Timestamp(now) - pd.Timedelta(days=TREND_DAYS), until=now)
+    return GroupFacts(
+        runs=failure_runs(files, resolve_hours),
+        all_groups=queries.error_groups(files, analysis.Filters()),
+        trends=trends(week, now),
+    )
