@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
@@ -28,7 +29,7 @@ import pandas as pd
 
 from late_logs import analysis, search, verdicts
 from late_logs.records import RECORD_COLUMNS, RECORD_DTYPES, coerce_frame
-from late_logs.store import StoreError
+from late_logs.store import ROLLUP_DIMENSIONS, StoreError, rollup_files
 
 # The columns the writer adds to every file beside RECORD_COLUMNS.
 DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
@@ -46,6 +47,8 @@ _KPI_DISTINCTS = (
     "count(DISTINCT post_id) AS posts, count(DISTINCT coalesce(account_id, account_username)) AS accounts"
 )
 HOUR_NS = 3_600 * 10**9
+# Windows up to this long are counted from their rows (see _cells).
+ROLLUP_FROM = pd.Timedelta(days=2)
 
 _connection: duckdb.DuckDBPyConnection | None = None
 _connection_lock = threading.Lock()
@@ -194,6 +197,90 @@ def _select(
     return f"SELECT {select} FROM {source} WHERE {condition} {tail}", [*source_params, *params]
 
 
+# --------------------------------------------------------------------------------------------- hourly cells
+# The Overview's counts (KPIs, matrix, time series, baselines) are sums of cells: attempts per hour and per
+# value of each ROLLUP_DIMENSIONS column. Whole hours of a window come from the files' rollups (written with
+# the files, late_logs/store/rollups.py), the partial hours at its two edges from the rows themselves, so the
+# sums are exact for any window; a filter on what the rollups do not keep (an account, a post, a search) or a
+# file without a rollup counts every row instead.
+
+
+def _rolled_up(flt: analysis.Filters) -> bool:
+    return not (flt.post_id or flt.accounts or flt.text.strip())
+
+
+_DAY = pd.Timedelta(days=1)
+_HOUR = pd.Timedelta(hours=1)
+
+
+def _ceil(stamp: pd.Timestamp, step: str) -> pd.Timestamp:
+    return stamp.ceil(step)
+
+
+def _edge_files(files: Sequence[str], moments: Iterable[pd.Timestamp]) -> list[str]:
+    """The files of the UTC days of `moments` (the store's partition folders are named `day=YYYY-MM-DD`):
+    the only files that can hold the rows of a window's partial hours."""
+    days = {f"day={moment.strftime('%Y-%m-%d')}" for moment in moments}
+    return [name for name in files if Path(name).parent.name in days]
+
+
+def _cells(
+    files: Sequence[str], flt: analysis.Filters, days: bool = True
+) -> tuple[str, list[Any]] | None:
+    """SQL of the filtered attempts of [flt.start, flt.end) as cells (hour_ns, ROLLUP_DIMENSIONS, attempts,
+    oldest, newest) and its parameters; None when the rollups cannot answer (then scan the rows).
+
+    Whole days come from the daily cells (with `days`; else hourly ones, for series finer than a day), the
+    whole hours around them from the hourly cells, the partial hours at either edge from the rows."""
+    start, end = _utc(flt.start), _utc(flt.end)
+    if start is None or end is None or not files or not _rolled_up(flt):
+        return None
+    # A short window is cheap to scan and mostly edges; its rows answer faster than two kinds of reads.
+    if end - start <= ROLLUP_FROM:
+        return None
+    rollups = rollup_files(files)
+    if rollups is None:
+        return None
+    first, last = _ceil(start, "h"), end.floor("h")
+    first_day, last_day = _ceil(first, "D"), last.floor("D")
+    condition, params = where(_window(flt, None, None))
+    dimensions = ", ".join(f'"{name}"' for name in ROLLUP_DIMENSIONS)
+    cell = (
+        f"SELECT epoch_ns(hour) AS hour_ns, {dimensions}, attempts, oldest, newest "
+        "FROM read_parquet(?, hive_partitioning = false)"
+    )
+    if days and first_day < last_day:
+        grain = (
+            "((hours = 24 AND hour >= ? AND hour < ?) "
+            "OR (hours = 1 AND ((hour >= ? AND hour < ?) OR (hour >= ? AND hour < ?))))"
+        )
+        grain_params: list[Any] = [first_day, last_day, first, first_day, last_day, last]
+    else:
+        grain, grain_params = "(hours = 1 AND hour >= ? AND hour < ?)", [first, last]
+    sql = f"{cell} WHERE {grain} AND {condition}"
+    all_params: list[Any] = [rollups, *grain_params, *params]
+    tick = pd.Timedelta(microseconds=1)
+    edges = _edge_files(files, (start, first - tick, last, end - tick))
+    if edges and (start < first or last < end):
+        source, source_params = _scan(edges)
+        hour = f"epoch_ns(created_at) - ((epoch_ns(created_at) % {HOUR_NS}) + {HOUR_NS}) % {HOUR_NS}"
+        sql += (
+            f" UNION ALL SELECT {hour} AS hour_ns, {dimensions}, count(*) AS attempts, "
+            f"min(created_at) AS oldest, max(created_at) AS newest FROM {source} "
+            "WHERE ((created_at >= ? AND created_at < ?) OR (created_at >= ? AND created_at < ?)) "
+            f"AND {condition} GROUP BY ALL"
+        )
+        all_params += [*source_params, start, first, last, end, *params]
+    return sql, all_params
+
+
+_CELL_COUNTS = (
+    "coalesce(sum(attempts), 0)::BIGINT AS attempts, "
+    f"coalesce(sum(attempts) FILTER (WHERE {_SETTLED}), 0)::BIGINT AS settled, "
+    f"coalesce(sum(attempts) FILTER (WHERE {_FAILED}), 0)::BIGINT AS failures"
+)
+
+
 # --------------------------------------------------------------------------------------------- counts
 
 
@@ -269,8 +356,16 @@ def window_kpis(files: Sequence[str], flt: analysis.Filters) -> list[analysis.Kp
     numbers = {True: _no_numbers(), False: _no_numbers()}
     if files:
         both = _window(flt, earlier, end)
-        sql, params = _select(f"created_at >= ? AS current, {_KPI_COUNTS}", files, both, "GROUP BY ALL")
-        for row in _query(sql, [start, *params]).to_dict("records"):
+        current = _cells(files, _window(flt, start, end))
+        previous = _cells(files, _window(flt, earlier, start))
+        if current is not None and previous is not None:
+            sql = (f"SELECT TRUE AS current, {_CELL_COUNTS} FROM ({current[0]}) UNION ALL "
+                   f"SELECT FALSE AS current, {_CELL_COUNTS} FROM ({previous[0]})")  # fmt: skip
+            found = _query(sql, [*current[1], *previous[1]])
+        else:
+            sql, params = _select(f"created_at >= ? AS current, {_KPI_COUNTS}", files, both, "GROUP BY ALL")
+            found = _query(sql, [start, *params])
+        for row in found.to_dict("records"):
             numbers[bool(row["current"])].update(
                 attempts=int(row["attempts"]),
                 failures=int(row["failures"]),
@@ -296,8 +391,12 @@ def kpi_numbers(files: Sequence[str], flt: analysis.Filters) -> dict[str, float]
     numbers: dict[str, float] = {**_no_numbers(), "settled": 0}
     if not files:
         return numbers
-    sql, params = _select(_KPI_COUNTS, files, flt)
-    row = _query(sql, params).iloc[0]
+    cells = _cells(files, flt)
+    if cells is not None:
+        row = _query(f"SELECT {_CELL_COUNTS} FROM ({cells[0]})", cells[1]).iloc[0]
+    else:
+        sql, params = _select(_KPI_COUNTS, files, flt)
+        row = _query(sql, params).iloc[0]
     failures, settled = int(row["failures"]), int(row["settled"])
     numbers.update(attempts=int(row["attempts"]), failures=failures, settled=settled,
                    failure_rate=analysis.failure_rate(failures, settled))  # fmt: skip
@@ -312,8 +411,14 @@ def oldest_time(files: Sequence[str]) -> pd.Timestamp | None:
     """The oldest stored attempt's time (None for no files or no dated attempt)."""
     if not files:
         return None
-    source, params = _scan(files)
-    found = _query(f"SELECT min(created_at) AS oldest FROM {source}", params)["oldest"].iloc[0]
+    rollups = rollup_files(files)
+    if rollups is not None:  # each cell's oldest: a few thousand rows, not every attempt
+        sql = "SELECT min(oldest) AS oldest FROM read_parquet(?, hive_partitioning = false)"
+        params: list[Any] = [rollups]
+    else:
+        source, params = _scan(files)
+        sql = f"SELECT min(created_at) AS oldest FROM {source}"
+    found = _query(sql, params)["oldest"].iloc[0]
     if pd.isna(found):
         return None
     moment = pd.Timestamp(found)
@@ -339,14 +444,20 @@ def failure_matrix(
     empty = analysis.failure_matrix(empty_attempts(), min_volume)
     if not files:
         return empty
-    select = (
+    cell = (
         f"coalesce(platform, '{analysis.UNKNOWN}') AS platform, "
-        f"coalesce(action, '{analysis.UNKNOWN}') AS action, "
-        f"count(*) AS attempts, count(*) FILTER (WHERE {_SETTLED}) AS settled, "
-        f"count(*) FILTER (WHERE {_FAILED}) AS failures"
+        f"coalesce(action, '{analysis.UNKNOWN}') AS action"
     )
-    sql, params = _select(select, files, flt, "GROUP BY ALL")
-    counts = _query(sql, params)
+    cells = _cells(files, flt)
+    if cells is not None:
+        counts = _query(f"SELECT {cell}, {_CELL_COUNTS} FROM ({cells[0]}) GROUP BY ALL", cells[1])
+    else:
+        select = (
+            f"{cell}, count(*) AS attempts, count(*) FILTER (WHERE {_SETTLED}) AS settled, "
+            f"count(*) FILTER (WHERE {_FAILED}) AS failures"
+        )
+        sql, params = _select(select, files, flt, "GROUP BY ALL")
+        counts = _query(sql, params)
     if counts.empty:
         return empty
     return analysis.matrix_from_counts(counts, min_volume)
@@ -360,13 +471,16 @@ class TimeCounts:
     start: pd.Timestamp | None
     end: pd.Timestamp | None
     rows: pd.DataFrame  # hour (aware UTC), platform, status (raw, may be NA), attempts
+    # The rows' finest step: an hour, or a day when whole days came from daily rollup cells (then only
+    # buckets of whole days are exact).
+    step_ns: int = HOUR_NS
 
     def by(self, bucket: str, column: str) -> pd.DataFrame:
         """attempts, settled, failures per (bucket_start, column filled with UNKNOWN) for a bucket of whole
         hours ("h", "3h", "6h", "D")."""
         step = pd.tseries.frequencies.to_offset(bucket).nanos
-        if step % HOUR_NS:
-            raise ValueError(f"bucket {bucket} is not a whole number of hours")
+        if step % self.step_ns:
+            raise ValueError(f"bucket {bucket} is finer than these counts ({self.step_ns // HOUR_NS} h)")
         rows = self.rows
         hour_ns = rows["hour"].astype("int64").to_numpy() if len(rows) else np.array([], dtype=np.int64)
         starts = pd.to_datetime(hour_ns - hour_ns % step, unit="ns", utc=True).astype(analysis.TIME_UNIT)
@@ -397,10 +511,15 @@ class TimeCounts:
 
 
 def time_counts(
-    files: Sequence[str], flt: analysis.Filters, start: datetime | None = None, end: datetime | None = None
+    files: Sequence[str],
+    flt: analysis.Filters,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    hourly: bool = False,
 ) -> TimeCounts:
     """The hourly counts of the filtered rows in [start, end) (default: the filter's window; an open end is
-    resolved from the data, as analysis does)."""
+    resolved from the data, as analysis does); for a window whose charts are daily, daily counts (its
+    `step_ns`) unless `hourly`."""
     start_ts = _utc(start) if start is not None else _utc(flt.start)
     end_ts = _utc(end) if end is not None else _utc(flt.end)
     empty = pd.DataFrame(
@@ -423,13 +542,19 @@ def time_counts(
         if end_ts is None:
             end_ts = pd.Timestamp(int(bounds["last"]), unit="ns", tz="UTC") + pd.Timedelta(microseconds=1)
     # The hour of each attempt in epoch nanoseconds; the double modulo floors times before 1970 too.
+    window = _window(flt, start_ts, end_ts)
+    # Daily cells only where the chart's buckets are days anyway (analysis.bucket_for_window).
+    daily = not hourly and analysis.bucket_for_window(start_ts, end_ts) == "D"
+    cells = _cells(files, window, days=daily)
+    if cells is not None:
+        sql = (
+            "SELECT hour_ns AS hour, platform, status, sum(attempts)::BIGINT AS attempts "
+            f"FROM ({cells[0]}) GROUP BY ALL"
+        )
+        return TimeCounts(start_ts, end_ts, _query(sql, cells[1]), 24 * HOUR_NS if daily else HOUR_NS)
     hour = f"epoch_ns(created_at) - ((epoch_ns(created_at) % {HOUR_NS}) + {HOUR_NS}) % {HOUR_NS}"
-    sql, params = _select(
-        f"{hour} AS hour, platform, status, count(*) AS attempts",
-        files,
-        _window(flt, start_ts, end_ts),
-        "GROUP BY ALL",
-    )
+    select = f"{hour} AS hour, platform, status, count(*) AS attempts"
+    sql, params = _select(select, files, window, "GROUP BY ALL")
     rows = _query(sql, params)
     return TimeCounts(start_ts, end_ts, rows)
 
@@ -465,7 +590,8 @@ def failure_rate_over_time(
     min_volume: int = analysis.MIN_VOLUME,
 ) -> pd.DataFrame:
     """analysis.failure_rate_over_time(filtered rows, start, end, bucket) in one scan."""
-    return rate_series(time_counts(files, flt, start, end), bucket, min_volume)
+    hourly = bucket not in (None, "D")
+    return rate_series(time_counts(files, flt, start, end, hourly), bucket, min_volume)
 
 
 def status_volume_over_time(
@@ -473,7 +599,7 @@ def status_volume_over_time(
     bucket: str | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """analysis.status_volume_over_time(filtered rows, start, end, bucket) in one scan."""
-    return volume_series(time_counts(files, flt, start, end), bucket)
+    return volume_series(time_counts(files, flt, start, end, bucket not in (None, "D")), bucket)
 
 
 # --------------------------------------------------------------------------------------------- error groups
@@ -490,14 +616,19 @@ def seen_over(files: Sequence[str], keys: Iterable[str] | None = None) -> pd.Dat
     ).rename_axis("group")
     if not files:
         return empty
-    source, params = _scan(files)
-    condition = f"{_FAILED} AND error_group IS NOT NULL AND created_at IS NOT NULL"
+    rollups = rollup_files(files)
+    if rollups is not None:  # the cells' oldest and newest: the same extremes from a few thousand rows
+        source, params = "read_parquet(?, hive_partitioning = false)", [rollups]
+        first, last, dated = "min(oldest)", "max(newest)", "hour IS NOT NULL"
+    else:
+        source, params = _scan(files)
+        first, last, dated = "min(created_at)", "max(created_at)", "created_at IS NOT NULL"
+    condition = f"{_FAILED} AND error_group IS NOT NULL AND {dated}"
     if keys is not None:
         condition += " AND list_contains(?, error_group)"
         params = [*params, [str(k) for k in keys]]
     found = _query(
-        'SELECT error_group AS "group", epoch_ns(min(created_at)) AS first_ns, '
-        "epoch_ns(max(created_at)) AS last_ns "
+        f'SELECT error_group AS "group", epoch_ns({first}) AS first_ns, epoch_ns({last}) AS last_ns '
         f"FROM {source} WHERE {condition} GROUP BY ALL",
         params,
     )
@@ -559,18 +690,30 @@ def error_groups(
     empty = analysis.error_groups(empty_attempts())
     if not files:
         return empty
-    sample_order = "ORDER BY created_at DESC NULLS LAST, log_id ASC"
+    # The sample's fields in one arg_min over (newest first, then the smallest log id): six ordered
+    # first() aggregates sorted each group six times.
+    newest_first = (
+        f"{{'t': coalesce(-epoch_ns(created_at), {2**63 - 1}), 'id': log_id}}"  # an undated failure last
+    )
+    sample = (
+        "{'log_id': log_id, 'platform': platform, 'error_code': error_code, "
+        "'error_message': error_message, 'status_code': status_code, 'action': action}"
+    )
+    name = "ltrim(coalesce(account_username, account_id), '@')"
     select = (
         'error_group AS "group", count(*) AS count, count(DISTINCT post_id) AS posts, '
         "count(DISTINCT coalesce(account_id, account_username)) AS accounts, "
         "epoch_ns(min(created_at)) AS first_ns, epoch_ns(max(created_at)) AS last_ns, "
-        "list_sort(list_distinct(list(ltrim(coalesce(account_username, account_id), '@')))) AS names, "
-        f"first(log_id {sample_order}) AS sample_log_id, first(platform {sample_order}) AS platform, "
-        f"first(error_code {sample_order}) AS error_code, "
-        f"first(error_message {sample_order}) AS sample_message, "
-        f"first(status_code {sample_order}) AS status_code, first(action {sample_order}) AS action"
+        f"coalesce(list_sort(list(DISTINCT {name}) FILTER (WHERE {name} IS NOT NULL)), []::VARCHAR[]) "
+        "AS names, "
+        f"arg_min({sample}, {newest_first}) AS sample"
     )
     sql, params = _select(select, files, flt, "GROUP BY ALL", extra=f"{_FAILED} AND error_group IS NOT NULL")
+    sql = (
+        "SELECT * EXCLUDE (sample), sample.log_id AS sample_log_id, sample.platform AS platform, "
+        "sample.error_code AS error_code, sample.error_message AS sample_message, "
+        f"sample.status_code AS status_code, sample.action AS action FROM ({sql})"
+    )
     found = _query(sql, params)
     if found.empty:
         return empty
@@ -646,33 +789,39 @@ def post_counts(files: Sequence[str], flt: analysis.Filters, now: datetime) -> a
     stuck_before = _utc(now) - analysis.STUCK_AFTER
     condition, filter_params = where(flt)
     source, source_params = _scan(files)
+    # Every count is of posts with a failed lane, so only those posts' lanes are aggregated: the failures
+    # name them (a few percent of the rows), the rest of the rows are only probed against that set.
+    lane_rows = f"{condition} AND action IN ('publish', 'retry') AND post_id IS NOT NULL"
     sql = f"""
-        WITH chosen AS (
-            SELECT post_id, platform, action, status, created_at FROM {source} WHERE {condition}
+        WITH hit AS (
+            SELECT DISTINCT post_id FROM {source} WHERE {lane_rows} AND status = 'failed'
         ),
         lanes AS (
             SELECT post_id, {_filled("platform", analysis.UNKNOWN)} AS lane,
                    bool_or(coalesce(status = 'success', FALSE)) AS success,
                    bool_or(coalesce(status = 'failed', FALSE)) AS failed,
                    bool_or(coalesce(status = 'pending', FALSE)) AS pending
-            FROM chosen WHERE action IN ('publish', 'retry') AND post_id IS NOT NULL GROUP BY ALL
+            FROM {source} WHERE {lane_rows} AND post_id IN (SELECT post_id FROM hit) GROUP BY ALL
         ),
         posts AS (
-            SELECT post_id, count(*) AS lanes, count(*) FILTER (WHERE success) AS live,
-                   count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead,
-                   bool_or(failed) AS failed
-            FROM lanes GROUP BY ALL
+            SELECT count(*) AS lanes, count(*) FILTER (WHERE success) AS live,
+                   count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead
+            FROM lanes GROUP BY post_id
+        ),
+        stuck AS (
+            SELECT count(*) AS attempts, count(DISTINCT post_id) AS posts FROM {source}
+            WHERE {condition} AND status = 'pending' AND created_at < ?
         )
         SELECT
-            (SELECT count(*) FILTER (WHERE failed) FROM posts) AS hit,
-            (SELECT count(*) FILTER (WHERE failed AND dead = lanes) FROM posts) AS failed_everywhere,
-            (SELECT count(*) FILTER (WHERE failed AND live > 0 AND dead > 0) FROM posts) AS partly_published,
-            (SELECT count(*) FILTER (WHERE failed AND live = lanes) FROM posts) AS recovered,
-            (SELECT count(*) FROM chosen WHERE status = 'pending' AND created_at < ?) AS stuck_attempts,
-            (SELECT count(DISTINCT post_id) FROM chosen WHERE status = 'pending' AND created_at < ?)
-                AS stuck_posts
+            (SELECT count(*) FROM posts) AS hit,
+            (SELECT count(*) FILTER (WHERE dead = lanes) FROM posts) AS failed_everywhere,
+            (SELECT count(*) FILTER (WHERE live > 0 AND dead > 0) FROM posts) AS partly_published,
+            (SELECT count(*) FILTER (WHERE live = lanes) FROM posts) AS recovered,
+            (SELECT attempts FROM stuck) AS stuck_attempts,
+            (SELECT posts FROM stuck) AS stuck_posts
     """
-    row = _query(sql, [*source_params, *filter_params, stuck_before, stuck_before]).iloc[0]
+    scan = [*source_params, *filter_params]
+    row = _query(sql, [*scan, *scan, *scan, stuck_before]).iloc[0]
     names = ("hit", "failed_everywhere", "partly_published", "recovered", "stuck_attempts", "stuck_posts")
     return analysis.PostCounts(**{name: int(row[name]) for name in names})
 

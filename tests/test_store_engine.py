@@ -373,6 +373,9 @@ def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path
             pass
         named = {Path(f).relative_to(store.directory).as_posix() for f in store.parquet_files()}
     assert parquet_names(tmp_path / "killed") == named  # no file of a killed writer is left behind
+    killed = tmp_path / "killed"
+    rollups = {p.relative_to(killed).as_posix() for p in (killed / "rollups").rglob("*") if p.is_file()}
+    assert rollups == {name.replace("attempts/", "rollups/", 1) for name in named}  # one per committed file
 
 
 def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_holds(store: LogStore):

@@ -359,6 +359,7 @@ class LogStore:
     def _prepare_writer(self) -> None:
         with self._transaction():
             self._table.remove_orphans()
+        self._table.add_missing_rollups()
         self._drop_legacy_keys()
         self.recompute_derived()
 
@@ -412,6 +413,12 @@ class LogStore:
         return self._table.parquet_files(
             _as_utc(since) if since is not None else None, _as_utc(until) if until is not None else None
         )
+
+    @store_faults
+    def rollup_files(self, files: Sequence[str]) -> list[str] | None:
+        """The hourly counts (store/rollups.py) of each of these files from `parquet_files`, or None when
+        one has none yet: then count from the files themselves."""
+        return self._table.rollup_files(files)
 
     @store_faults
     def attempt_count(self) -> int:
