@@ -789,39 +789,33 @@ def post_counts(files: Sequence[str], flt: analysis.Filters, now: datetime) -> a
     stuck_before = _utc(now) - analysis.STUCK_AFTER
     condition, filter_params = where(flt)
     source, source_params = _scan(files)
-    # Every count is of posts with a failed lane, so only those posts' lanes are aggregated: the failures
-    # name them (a few percent of the rows), the rest of the rows are only probed against that set.
-    lane_rows = f"{condition} AND action IN ('publish', 'retry') AND post_id IS NOT NULL"
     sql = f"""
-        WITH hit AS (
-            SELECT DISTINCT post_id FROM {source} WHERE {lane_rows} AND status = 'failed'
+        WITH chosen AS (
+            SELECT post_id, platform, action, status, created_at FROM {source} WHERE {condition}
         ),
         lanes AS (
             SELECT post_id, {_filled("platform", analysis.UNKNOWN)} AS lane,
                    bool_or(coalesce(status = 'success', FALSE)) AS success,
                    bool_or(coalesce(status = 'failed', FALSE)) AS failed,
                    bool_or(coalesce(status = 'pending', FALSE)) AS pending
-            FROM {source} WHERE {lane_rows} AND post_id IN (SELECT post_id FROM hit) GROUP BY ALL
+            FROM chosen WHERE action IN ('publish', 'retry') AND post_id IS NOT NULL GROUP BY ALL
         ),
         posts AS (
-            SELECT count(*) AS lanes, count(*) FILTER (WHERE success) AS live,
-                   count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead
-            FROM lanes GROUP BY post_id
-        ),
-        stuck AS (
-            SELECT count(*) AS attempts, count(DISTINCT post_id) AS posts FROM {source}
-            WHERE {condition} AND status = 'pending' AND created_at < ?
+            SELECT post_id, count(*) AS lanes, count(*) FILTER (WHERE success) AS live,
+                   count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead,
+                   bool_or(failed) AS failed
+            FROM lanes GROUP BY ALL
         )
         SELECT
-            (SELECT count(*) FROM posts) AS hit,
-            (SELECT count(*) FILTER (WHERE dead = lanes) FROM posts) AS failed_everywhere,
-            (SELECT count(*) FILTER (WHERE live > 0 AND dead > 0) FROM posts) AS partly_published,
-            (SELECT count(*) FILTER (WHERE live = lanes) FROM posts) AS recovered,
-            (SELECT attempts FROM stuck) AS stuck_attempts,
-            (SELECT posts FROM stuck) AS stuck_posts
+            (SELECT count(*) FILTER (WHERE failed) FROM posts) AS hit,
+            (SELECT count(*) FILTER (WHERE failed AND dead = lanes) FROM posts) AS failed_everywhere,
+            (SELECT count(*) FILTER (WHERE failed AND live > 0 AND dead > 0) FROM posts) AS partly_published,
+            (SELECT count(*) FILTER (WHERE failed AND live = lanes) FROM posts) AS recovered,
+            (SELECT count(*) FROM chosen WHERE status = 'pending' AND created_at < ?) AS stuck_attempts,
+            (SELECT count(DISTINCT post_id) FROM chosen WHERE status = 'pending' AND created_at < ?)
+                AS stuck_posts
     """
-    scan = [*source_params, *filter_params]
-    row = _query(sql, [*scan, *scan, *scan, stuck_before]).iloc[0]
+    row = _query(sql, [*source_params, *filter_params, stuck_before, stuck_before]).iloc[0]
     names = ("hit", "failed_everywhere", "partly_published", "recovered", "stuck_attempts", "stuck_posts")
     return analysis.PostCounts(**{name: int(row[name]) for name in names})
 
@@ -852,6 +846,51 @@ def attempts(
         params.append(int(limit))
     frame = _query(sql, params)
     return _typed(frame[wanted])
+
+
+def first_attempts(
+    files: Sequence[str],
+    flt: analysis.Filters,
+    columns: Sequence[str] | None,
+    sort_column: str,
+    descending: bool,
+    limit: int,
+) -> tuple[pd.DataFrame, int]:
+    """`attempts(...)` limited to the first `limit`, and how many match in all, in two cheap reads instead of
+    one costly one: the ids (and the count) of the first rows from the filter's and the order's columns,
+    then every column of only those rows, from the files of their days. Reading every column of every
+    matching row to sort them took 6.6 s for a 90-day search at 1M attempts; the two reads 1.4 s."""
+    known = (*RECORD_COLUMNS, *DERIVED_COLUMNS)
+    wanted = [c for c in (columns or RECORD_COLUMNS) if c in known]
+    if not files:
+        return _typed(empty_attempts()[wanted]), 0
+    sort_column = sort_column if sort_column in known else "created_at"
+    direction = "DESC" if descending else "ASC"
+    order = f'ORDER BY "{sort_column}" {direction} NULLS LAST, created_at DESC NULLS LAST, log_id DESC'
+    sql, params = _select(
+        "log_id, epoch_ns(created_at) AS at_ns, count(*) OVER () AS total", files, flt, f"{order} LIMIT ?"
+    )
+    first = _query(sql, [*params, int(limit)])
+    if first.empty:
+        return _typed(empty_attempts()[wanted]), 0
+    total = int(first["total"].iloc[0])
+    ids = first["log_id"].astype(str).tolist()
+    chosen, bounds = list(files), ""
+    bound_params: list[Any] = []
+    if first["at_ns"].notna().all():  # every row dated: only their days' files, only their time range
+        low, high = (pd.Timestamp(int(v), unit="ns", tz="UTC") for v in first["at_ns"].agg(["min", "max"]))
+        days = pd.date_range(low.floor("D"), high.floor("D"), freq="D")
+        chosen = _edge_files(files, days) or chosen
+        bounds, bound_params = "created_at >= ? AND created_at <= ? AND ", [low, high]
+    source, source_params = _scan(chosen)
+    select = ", ".join(f'"{c}"' for c in dict.fromkeys([*wanted, "log_id"]))
+    rows = _query(
+        f"SELECT {select} FROM {source} WHERE {bounds}log_id IN (SELECT unnest(?))",
+        [*source_params, *bound_params, ids],
+    )
+    position = {log_id: n for n, log_id in enumerate(ids)}
+    rows = rows.iloc[rows["log_id"].map(position).argsort(kind="stable")]
+    return _typed(rows[wanted]), total
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

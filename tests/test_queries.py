@@ -219,6 +219,15 @@ def test_the_explorer_sort_and_limit_match_sorted_rows(world, end, column, desce
     found = queries.attempts(files, flt, ["log_id", column], column, descending, limit=50)
     assert found["log_id"].tolist() == expected["log_id"].tolist()
     assert list(found.columns) == ["log_id", column]
+    # The Explorer's first rows and count, in two reads: the same rows, every column, and the full count.
+    for text in ("", "token", "-platform:instagram status:failed"):
+        narrowed = dataclasses.replace(flt, text=text)
+        matching = analysis.apply_filters(frame, narrowed)
+        expected = explorer_view.sorted_rows(matching, column, descending, 50)
+        shown, total = queries.first_attempts(files, narrowed, RECORD_COLUMNS, column, descending, 50)
+        assert total == len(matching)
+        assert_frame_equal(shown, queries.attempts(files, narrowed, RECORD_COLUMNS, column, descending, 50))
+        assert shown["log_id"].tolist() == expected["log_id"].tolist()
 
 
 def test_values_are_bound_never_spliced_into_the_sql(world, end):
