@@ -328,6 +328,14 @@ def test_daily_counts_refuse_a_bucket_finer_than_a_day(world, end):
             counts.by("h", "platform")
 
 
+def test_the_overviews_current_numbers_from_its_kpis_and_matrix_are_kpi_numbers(world, flt):
+    # The Overview builds its window's baseline numbers from what it counted already (overview_view).
+    _, files = world
+    current = {k.key: k.value for k in queries.window_kpis(files, flt)}
+    current["settled"] = int(queries.failure_matrix(files, flt)["settled"].sum())
+    assert current == pytest.approx(queries.kpi_numbers(files, flt), nan_ok=True)
+
+
 def test_time_series_without_a_window_take_it_from_the_rows(world):
     frame, files = world
     flt = Filters(platforms=("instagram",))
