@@ -288,17 +288,17 @@ def test_whole_hours_come_from_the_rollups_when_every_file_has_one(world, end, t
     frame, files = world
     flt = Filters(start=end - timedelta(days=7), end=end, platforms=("instagram",), retry=("verify",))
     rolled = rollup_files(files) is not None
-    assert (queries._cells(files, flt) is not None) == rolled
+    assert (queries.window_cells(files, flt) is not None) == rolled
     # A filter the rollups do not keep (an account, a post, a search) counts the rows.
     for narrower in (dataclasses.replace(flt, accounts=("acc-x",)), dataclasses.replace(flt, text="token"),
                      dataclasses.replace(flt, post_id="post-x")):  # fmt: skip
-        assert queries._cells(files, narrower) is None
+        assert queries.window_cells(files, narrower) is None
     if rolled:  # one file without its rollup (a writer killed between the two): the rows, same answer
         missing = Path(rollup_files(files)[0])
         kept = missing.read_bytes()
         missing.unlink()
         try:
-            assert queries._cells(files, flt) is None
+            assert queries.window_cells(files, flt) is None
             expected = analysis.failure_matrix(analysis.apply_filters(frame, flt))
             assert_frame_equal(queries.failure_matrix(files, flt), expected, check_exact=False)
         finally:

@@ -96,7 +96,7 @@ def assert_overview_counts_match(store: LogStore, end: datetime) -> None:
         Filters(start=end - timedelta(days=3), end=end - timedelta(hours=5), who_must_act=("reconnect",)),
     ):
         files = store.parquet_files(flt.start - (flt.end - flt.start), flt.end)
-        assert queries._cells(files, flt) is not None  # the rollups answer, not the rows
+        assert queries.window_cells(files, flt) is not None  # the rollups answer, not the rows
         rows = analysis.apply_filters(frame, flt)
         expected = analysis.failure_matrix(rows)
         assert_frame_equal(queries.failure_matrix(files, flt), expected, check_exact=False)
@@ -164,13 +164,13 @@ def test_a_store_without_rollups_answers_the_same_and_the_next_writer_adds_them(
     files = store.parquet_files(flt.start, flt.end)
     rolled = (queries.failure_matrix(files, flt), queries.kpi_numbers(files, flt))
     shutil.rmtree(store.directory / "rollups")  # a store written before rollups existed
-    assert rollup_files(files) is None and queries._cells(files, flt) is None
+    assert rollup_files(files) is None and queries.window_cells(files, flt) is None
     assert_frame_equal(queries.failure_matrix(files, flt), rolled[0])
     assert queries.kpi_numbers(files, flt) == pytest.approx(rolled[1], nan_ok=True)
     with store.writer_lock():
         pass
     assert_rollups_exact(store)
-    assert queries._cells(files, flt) is not None
+    assert queries.window_cells(files, flt) is not None
 
 
 def test_a_killed_writers_rollup_is_removed_by_the_next_writer(store: LogStore):
