@@ -14,6 +14,7 @@ import errno
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -87,6 +88,9 @@ LEDGER_KEY = "meta:ledger"  # the triage ledger of error groups (late_logs.ledge
 CONNECTIONS_KEY = "connections"  # {connection log id: redacted entry}
 DETAIL_PREFIX = "detail:"
 _SQL_CHUNK = 900
+# How long a writer taking the lock spends recomputing stale derived columns before its own work; the rest
+# waits for the next writer (the collector's next pass), a file at a time.
+RECOMPUTE_SECONDS = 10.0
 
 _RECORD_ARROW = pa.schema(
     [
@@ -348,7 +352,8 @@ class LogStore:
         """Hold the folder's single-writer lock for the block; raises StoreLocked when another process has it.
 
         On taking it, the writer tidies what a killed writer may have left (files no commit names) and
-        computes derived columns stamped by an older version of the code again."""
+        computes again derived columns stamped by an older version of the code, for up to RECOMPUTE_SECONDS
+        (recompute_derived: a file per transaction; what is left waits for the next writer)."""
         if self._disk_full:
             raise fault(OSError(errno.ENOSPC, "full"), self.directory, "write")
         with writer_lock(self.directory, self.read_only):
@@ -361,7 +366,7 @@ class LogStore:
             self._table.remove_orphans()
         self._table.add_missing_rollups()
         self._drop_legacy_keys()
-        self.recompute_derived()
+        self.recompute_derived(RECOMPUTE_SECONDS)
 
     # ----------------------------------------------------------------------------------------- version
 
@@ -848,15 +853,18 @@ class LogStore:
         return ledger
 
     @store_faults
-    def recompute_derived(self) -> int:
+    def recompute_derived(self, budget_seconds: float | None = None) -> int:
         """Files whose derived columns an older version of the code computed, written again from their raw
-        entries (flat rows without one from their own fields), one transaction; returns how many files."""
-        stale = [f for f in self._table.manifest() if f.derived != current_version()]
-        if not stale:
-            return 0
-        with self._transaction():
-            version = self.version + 1
-            for info in stale:
+        entries (flat rows without one from their own fields), one file per transaction: a reader sees each
+        file's old values until its new file commits, and no transaction holds more than one file's work.
+        With `budget_seconds`, stops after the file that spends it (the next writer goes on: at 10M
+        attempts recomputing every file takes minutes, which must not block a pass). Returns how many."""
+        started = time.monotonic()
+        done = 0
+        for info in [f for f in self._table.manifest() if f.derived != current_version()]:
+            with self._transaction():
+                if info not in self._table.manifest():  # replaced meanwhile (this writer holds the lock)
+                    continue
                 rows = self._table.read_file(info)
                 raws = self._raw_many(rows["log_id"].to_pylist())
                 flat = rows.select(RECORD_COLUMNS)
@@ -865,9 +873,12 @@ class LogStore:
                 again = self._with_derived(
                     flat, [raws.get(i) for i in ids], [s or DEFAULT_SOURCE for s in sources]
                 )
-                self._table.replace_file(info, again, version)
-            self._bump_version()
-        return len(stale)
+                self._table.replace_file(info, again, self.version + 1)
+                self._bump_version()
+            done += 1
+            if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
+                break
+        return done
 
     def _date_undated(self, now: datetime) -> None:
         """Attempts an older late-logs kept undated (day=unknown, which no time view shows) get the note of
