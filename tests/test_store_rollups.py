@@ -88,7 +88,10 @@ def assert_rollups_exact(store: LogStore) -> None:
 
 def assert_overview_counts_match(store: LogStore, end: datetime) -> None:
     frame = store.frame(columns=TABLE_COLUMNS)
+    common_group = str(frame["error_group"].dropna().value_counts().index[0])
     for flt in (
+        Filters(start=end - timedelta(days=5), end=end, error_group=common_group,
+                error_codes=(analysis.NO_CODE,)),  # fmt: skip
         Filters(start=end - timedelta(days=3), end=end),
         Filters(start=end - timedelta(days=7), end=end),
         Filters(start=end - timedelta(days=12), end=end - timedelta(minutes=30)),  # daily cells
