@@ -14,6 +14,7 @@ Usage:
     matrix = queries.failure_matrix(files, flt)
 """
 
+from late_logs.queries.accounts import account_facts
 from late_logs.queries.cells import (
     ROLLUP_FROM,
     files_of_days,
@@ -58,6 +59,7 @@ from late_logs.queries.sql import (
 )
 
 __all__ = [
+    "account_facts",
     "CHANGED_WHILE_READ",
     "DERIVED_COLUMNS",
     "HOUR_NS",
