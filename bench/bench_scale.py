@@ -3,7 +3,7 @@
 Usage: python bench/bench_scale.py --rows N [--skip-browser]
 
 Builds (or reuses, for the same N and writer code: bench/scale_world.py) a store of N attempts over 90 days
-written page by page with `LogStore.upsert_attempts`, then prints, side by side in one run:
+written with `LogStore.upsert_attempts` as the collector flushes pages, then prints, side by side in one run:
 - write amplification: bytes handed to write() while building, per byte the store holds afterwards;
 - an idle pass: bytes written when the newest three pages are listed again unchanged (fresh process);
 - the Overview for 24 h / 7 d / 30 d / 90 d: the Overview view model itself
@@ -271,7 +271,8 @@ def main() -> None:
     folder, end = built.folder, built.end
     stamp = end.isoformat()
     print(f"store: {built.stored / 1e6:,.1f} MB on disk, built in {built.seconds:,.0f} s "
-          f"({args.rows / built.seconds:,.0f} attempts/s, upsert_attempts in pages of {scale_world.PAGE}); "
+          f"({args.rows / built.seconds:,.0f} attempts/s, upsert_attempts as the collector flushes: the "
+          f"first page of {scale_world.PAGE}, then {scale_world.FLUSH_PAGES} pages a call); "
           f"written {built.written / 1e6:,.1f} MB = {built.amplification:.2f}x what it stores")  # fmt: skip
     # Two idle passes, each in its own process: the first after a build also checkpoints the build's SQLite
     # log (the build's cost, paid late); the second is what every later idle pass writes.

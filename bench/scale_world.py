@@ -3,11 +3,12 @@
 The attempts are the simulator's realistic 1.0.1 log entries (every platform, error envelopes, planted
 secrets the redaction must catch) used as templates: each generated attempt is a template with a fresh id, a
 post id shared by about three attempts, and a `createdAt` spread evenly over the last 90 days. They are
-written newest first in pages of 100 with `LogStore.upsert_attempts`, the call the collector makes for every
-page it reads (redaction, merging, derived columns and all), not a bulk import.
+written newest first with `LogStore.upsert_attempts`, as the collector's walk flushes what it read: the first
+page of 100 alone, then FLUSH_EVERY_PAGES pages a call (redaction, merging, derived columns and all), not a
+bulk import.
 
-A built store is kept under `bench/.stores/` keyed by the row count and a digest of the code that writes
-it, so a rerun for the same N and code reuses it.
+A built store is kept under `bench/.stores/` keyed by the row count, a digest of the code that writes it and
+the flush size, so a rerun for the same N, code and flush size reuses it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,9 +25,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from late_logs.collector import FLUSH_EVERY_PAGES  # noqa: E402
+
 STORES = ROOT / "bench" / ".stores"
 DAYS = 90
-PAGE = 100  # the collector's page size: one upsert per page
+PAGE = 100  # the collector's page size
+# Pages per upsert_attempts call after the first page, as the collector flushes them.
+FLUSH_PAGES = FLUSH_EVERY_PAGES
 # The code whose output a kept store depends on: the store, the records it flattens, the derived columns.
 WRITER_CODE = ("late_logs/store", "late_logs/records.py", "late_logs/redact.py",
                "late_logs/verdicts", "late_logs/fingerprint.py")
@@ -100,7 +108,7 @@ def build(rows: int, *, progress=print) -> Built:
     """The store of `rows` attempts for this code version, built now or reused from an earlier run."""
     from late_logs.store import LogStore
 
-    folder = STORES / f"rows-{rows}-{code_digest()}"
+    folder = STORES / f"rows-{rows}-{code_digest()}-flush{FLUSH_PAGES}"
     facts = folder / "built.json"
     if facts.exists():
         known = json.loads(facts.read_text())
@@ -116,7 +124,7 @@ def build(rows: int, *, progress=print) -> Built:
     try:
         for number, entry in enumerate(attempts(rows, end, folder / "templates.json"), 1):
             page.append(entry)
-            if len(page) == PAGE:
+            if number == PAGE or len(page) == PAGE * FLUSH_PAGES:
                 store.upsert_attempts(page)
                 page = []
             if number % 100_000 == 0:

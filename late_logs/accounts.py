@@ -84,6 +84,33 @@ def _connection_lines(events: pd.DataFrame, now: pd.Timestamp) -> dict[str, str]
     return lines
 
 
+def account_facts(frame: pd.DataFrame, start: Any, end: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From stored rows (newest first): the accounts (indexed by key, in the order their newest attempt
+    comes: platform, handle, account_id, attempts in [start, end), last_success over every row) and the
+    window's failures (the rows, newest first). `queries.account_facts` answers the same in SQL."""
+    narrow = frame[[c for c in _NEEDED if c in frame.columns]]
+    if narrow.empty:
+        return pd.DataFrame(), narrow
+    keys = _keys(narrow)
+    status = narrow["status"].astype("string")
+    success = (status == "success").fillna(False).to_numpy(dtype=bool)
+    last_success = narrow["created_at"][success].groupby(keys[success].to_numpy()).max()
+    window = analysis.apply_filters(narrow, analysis.Filters(start=start, end=end))
+    accounts = pd.DataFrame(
+        {
+            "key": keys.to_numpy(),
+            "platform": narrow["platform"].to_numpy(),
+            "handle": narrow["account_username"].to_numpy(),
+            "account_id": narrow["account_id"].to_numpy(),
+        }
+    )
+    accounts = accounts.dropna(subset=["key"]).drop_duplicates("key", keep="first").set_index("key")
+    accounts["attempts"] = _keys(window).value_counts().reindex(accounts.index).fillna(0).astype("int64")
+    accounts["last_success"] = last_success.reindex(accounts.index)
+    failed_mask = (window["status"].astype("string") == "failed").fillna(False).to_numpy(dtype=bool)
+    return accounts, window[failed_mask]
+
+
 def account_health(
     frame: pd.DataFrame,
     start: Any,
@@ -96,40 +123,30 @@ def account_health(
     Failures and posts hurt count the window [start, end); last success and the dead-since moment look at
     the whole store, so a token dead since last week still says so.
     """
+    accounts, failed = account_facts(frame, start, end)
+    return health_of(accounts, failed, connection_logs, now)
+
+
+def health_of(
+    accounts: pd.DataFrame,
+    failed: pd.DataFrame,
+    connection_logs: Iterable[Mapping[str, Any]] = (),
+    now: Any = None,
+) -> pd.DataFrame:
+    """account_health from the accounts and the window's failures (account_facts or queries.account_facts)."""
     now_ts = pd.Timestamp(now if now is not None else analysis.utc_now())
     now_ts = now_ts.tz_localize("UTC") if now_ts.tzinfo is None else now_ts.tz_convert("UTC")
     events = connection_summary(connection_logs)
-    narrow = frame[[c for c in _NEEDED if c in frame.columns]]
-    if narrow.empty:
+    if accounts.empty:
         return pd.DataFrame(columns=ACCOUNT_COLUMNS)
-    keys = _keys(narrow)
-    status = narrow["status"].astype("string")
-    success = (status == "success").fillna(False).to_numpy(dtype=bool)
-    last_success = narrow["created_at"][success].groupby(keys[success].to_numpy()).max()
-
-    window = analysis.apply_filters(narrow, analysis.Filters(start=start, end=end))
-    window_keys = _keys(window)
-    failed_mask = (window["status"].astype("string") == "failed").fillna(False).to_numpy(dtype=bool)
-    failed = window[failed_mask].copy()
-    failed["key"] = window_keys[failed_mask].to_numpy()
+    accounts = accounts.copy()
+    failed = failed.copy()
+    failed["key"] = _keys(failed).to_numpy()
     found = verdicts.frame_verdicts(failed)
     failed["who"] = found["who_must_act"].to_numpy()
-
-    accounts = pd.DataFrame(
-        {
-            "key": keys.to_numpy(),
-            "platform": narrow["platform"].to_numpy(),
-            "handle": narrow["account_username"].to_numpy(),
-            "account_id": narrow["account_id"].to_numpy(),
-        }
-    )
-    accounts = accounts.dropna(subset=["key"]).drop_duplicates("key", keep="first").set_index("key")
-    attempts = window_keys.value_counts()
-    accounts["attempts"] = attempts.reindex(accounts.index).fillna(0).astype("int64")
     by_key = failed.groupby("key", sort=False)
     accounts["failures"] = by_key.size().reindex(accounts.index).fillna(0).astype("int64")
     accounts["posts_hurt"] = by_key["post_id"].nunique().reindex(accounts.index).fillna(0).astype("int64")
-    accounts["last_success"] = last_success.reindex(accounts.index)
 
     states, texts, dead = [], [], []
     newest = (
@@ -217,8 +234,10 @@ __all__ = [
     "STATES",
     "WORKLIST_COLUMNS",
     "account_events",
+    "account_facts",
     "account_health",
     "account_row",
+    "health_of",
     "reconnect_worklist",
     "states_count",
 ]

@@ -46,7 +46,7 @@ def failure_runs(files: Sequence[str], resolve_hours: float) -> dict[str, tuple[
     in its group is `resolve_hours` or more older (or there is none)."""
     if not files:
         return {}
-    source, params = queries._scan(files)
+    source, params = queries.scan(files)
     sql = (
         "WITH failures AS ("
         f'  SELECT error_group AS "group", epoch_ns(created_at) AS at_ns FROM {source}'
@@ -60,7 +60,7 @@ def failure_runs(files: Sequence[str], resolve_hours: float) -> dict[str, tuple[
         ') SELECT "group", run, min(at_ns) AS first_ns, max(at_ns) AS last_ns FROM numbered'
         " GROUP BY ALL ORDER BY 1, 2"
     )
-    found = queries._query(sql, [*params, int(resolve_hours * HOUR_NS)])
+    found = queries.query(sql, [*params, int(resolve_hours * HOUR_NS)])
     runs: dict[str, list[Run]] = {}
     for group, first, last in zip(found["group"], found["first_ns"], found["last_ns"], strict=True):
         runs.setdefault(str(group), []).append((_stamp(first), _stamp(last)))
@@ -72,9 +72,9 @@ def trends(files: Sequence[str], now: datetime, days: int = TREND_DAYS) -> dict[
     oldest first (day k counts ages in [days-1-k, days-k) days). Pass the files of those days only."""
     if not files:
         return {}
-    source, params = queries._scan(files)
+    source, params = queries.scan(files)
     now_ns = _ns(now)
-    found = queries._query(
+    found = queries.query(
         'SELECT error_group AS "group", '
         f"CAST(floor((? - epoch_ns(created_at)) / {DAY_NS}) AS BIGINT) AS age, "
         f"count(*) AS n FROM {source} WHERE {_GROUP_FAILURES} "
@@ -94,10 +94,10 @@ def failures_in(files: Sequence[str], windows: Sequence[tuple[datetime, datetime
     them): the baseline of group_usual. One scan over the files those windows need."""
     if not files or not windows:
         return {}
-    source, params = queries._scan(files)
+    source, params = queries.scan(files)
     inside = " OR ".join(["(epoch_ns(created_at) >= ? AND epoch_ns(created_at) < ?)"] * len(windows))
     bounds = [bound for start, end in windows for bound in (_ns(start), _ns(end))]
-    found = queries._query(
+    found = queries.query(
         f'SELECT error_group AS "group", count(*) AS n FROM {source} '
         f"WHERE {_GROUP_FAILURES} AND ({inside}) GROUP BY ALL",
         [*params, *bounds],

@@ -50,7 +50,7 @@ ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
 now = analysis.utc_now()
-health = accounts.account_health(ctx.frame, flt.start, flt.end, ctx.store.connection_logs(), now)
+health = accounts.store_health(ctx, flt.start, flt.end, now)
 chosen = str(st.query_params.get("id") or "").strip()
 
 st.title("Accounts")
@@ -94,7 +94,7 @@ if chosen:
                     "error": st.column_config.TextColumn("Error", width="large"),
                 },
             )
-    attempts = accounts.account_attempts(ctx.frame, account_id, flt.start, flt.end, now)
+    attempts = accounts.store_account_attempts(ctx, account_id, flt.start, flt.end, now)
     with st.container(border=True):
         st.subheader("Attempts in the window", anchor=False)
         if attempts.empty:

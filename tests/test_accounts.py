@@ -132,3 +132,21 @@ def test_the_reconnect_worklist_holds_only_dead_tokens_oldest_first() -> None:
 
 def test_an_empty_store_has_no_accounts() -> None:
     assert health().empty
+
+
+def test_the_sql_facts_give_the_health_pandas_gives_over_the_demo_world(demo_frame, tmp_path) -> None:
+    # The page answers from the store's files (queries.account_facts), never the whole store in pandas.
+    from pandas.testing import assert_frame_equal
+
+    from late_logs import queries
+    from tests.test_queries import write_hive
+
+    frame = demo_frame.sort_values(["created_at", "log_id"], ascending=False, kind="stable")
+    frame = frame.reset_index(drop=True)
+    files = write_hive(frame, tmp_path)
+    end = frame["created_at"].max() + pd.Timedelta(minutes=1)
+    for start in (end - pd.Timedelta(hours=24), end - pd.Timedelta(days=7)):
+        expected = accounts.account_health(frame, start, end, (), end)
+        found = accounts.health_of(*queries.account_facts(files, files, start, end), (), end)
+        assert len(expected) > 3 and (expected["failures"] > 0).any()
+        assert_frame_equal(found, expected, check_dtype=False)

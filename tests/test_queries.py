@@ -22,6 +22,7 @@ from pandas.testing import assert_frame_equal
 from late_logs import analysis, queries, search
 from late_logs.analysis import Filters
 from late_logs.records import RECORD_COLUMNS, coerce_frame
+from late_logs.store.rollups import rollup_files, write_rollup
 from late_logs.ui import facets
 
 FILES_PER_DAY = 3
@@ -81,9 +82,12 @@ def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
-def write_hive(frame: pd.DataFrame, root: Path, source: str = "default") -> list[str]:
+def write_hive(
+    frame: pd.DataFrame, root: Path, source: str = "default", rollups: bool = False
+) -> list[str]:
     """The frame with its derived columns as `<root>/attempts/workspace=<s>/day=YYYY-MM-DD/part-N.parquet`,
-    FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out."""
+    FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out; with `rollups`,
+    each file's hourly counts beside it, as the store writes them (late_logs/store/rollups.py)."""
     derived = analysis.add_verdict_columns(frame)
     derived["derived_version"] = "test"
     if "source" not in derived:  # a record column: the frame's own, as the store writes it
@@ -98,21 +102,26 @@ def write_hive(frame: pd.DataFrame, root: Path, source: str = "default") -> list
             if chunk.empty:
                 continue
             path = folder / f"part-{part}.parquet"
-            pq.write_table(pa.Table.from_pandas(chunk, preserve_index=False), path)
+            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            pq.write_table(table, path)
+            if rollups:
+                write_rollup(table, path)
             files.append(str(path))
     return files
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["rows", "rollups"])
 def world(
-    demo_frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+    request, demo_frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[pd.DataFrame, list[str]]:
-    """(frame in the store's order, its Parquet files)."""
+    """(frame in the store's order, its Parquet files): every test runs twice, once on files without
+    rollups (every count from the rows) and once with them (whole hours from the rollups, the edges of
+    each window from the rows), and both must answer what pandas answers."""
     newest = demo_frame["created_at"].max()
     frame = pd.concat([demo_frame, _awkward_rows(newest)], ignore_index=True)
     frame = frame.sort_values(["created_at", "log_id"], ascending=False, na_position="last", kind="stable")
     frame = frame.reset_index(drop=True)
-    files = write_hive(frame, tmp_path_factory.mktemp("hive"))
+    files = write_hive(frame, tmp_path_factory.mktemp("hive"), rollups=request.param == "rollups")
     assert len({Path(f).parent for f in files}) >= 3  # several days
     return frame, files
 
@@ -210,6 +219,15 @@ def test_the_explorer_sort_and_limit_match_sorted_rows(world, end, column, desce
     found = queries.attempts(files, flt, ["log_id", column], column, descending, limit=50)
     assert found["log_id"].tolist() == expected["log_id"].tolist()
     assert list(found.columns) == ["log_id", column]
+    # The Explorer's first rows and count, in two reads: the same rows, every column, and the full count.
+    for text in ("", "token", "-platform:instagram status:failed"):
+        narrowed = dataclasses.replace(flt, text=text)
+        matching = analysis.apply_filters(frame, narrowed)
+        expected = explorer_view.sorted_rows(matching, column, descending, 50)
+        shown, total = queries.first_attempts(files, narrowed, RECORD_COLUMNS, column, descending, 50)
+        assert total == len(matching)
+        assert_frame_equal(shown, queries.attempts(files, narrowed, RECORD_COLUMNS, column, descending, 50))
+        assert shown["log_id"].tolist() == expected["log_id"].tolist()
 
 
 def test_values_are_bound_never_spliced_into_the_sql(world, end):
@@ -254,7 +272,7 @@ def test_time_series_match_for_every_bucket(world, end, bucket):
     frame, files = world
     for flt in _filters(end)[:9]:
         window = analysis.apply_filters(frame, flt)
-        counts = queries.time_counts(files, flt)
+        counts = queries.time_counts(files, flt, hourly=bucket not in (None, "D"))
         assert_frame_equal(
             queries.rate_series(counts, bucket),
             analysis.failure_rate_over_time(window, flt.start, flt.end, bucket=bucket),
@@ -264,6 +282,58 @@ def test_time_series_match_for_every_bucket(world, end, bucket):
             queries.volume_series(counts, bucket),
             analysis.status_volume_over_time(window, flt.start, flt.end, bucket=bucket),
         )
+
+
+def test_whole_hours_come_from_the_rollups_when_every_file_has_one(world, end, tmp_path):
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end, platforms=("instagram",), retry=("verify",))
+    rolled = rollup_files(files) is not None
+    assert (queries.window_cells(files, flt) is not None) == rolled
+    # A filter the rollups do not keep (an account, a post, a search) counts the rows.
+    for narrower in (dataclasses.replace(flt, accounts=("acc-x",)), dataclasses.replace(flt, text="token"),
+                     dataclasses.replace(flt, post_id="post-x")):  # fmt: skip
+        assert queries.window_cells(files, narrower) is None
+    if rolled:  # one file without its rollup (a writer killed between the two): the rows, same answer
+        missing = Path(rollup_files(files)[0])
+        kept = missing.read_bytes()
+        missing.unlink()
+        try:
+            assert queries.window_cells(files, flt) is None
+            expected = analysis.failure_matrix(analysis.apply_filters(frame, flt))
+            assert_frame_equal(queries.failure_matrix(files, flt), expected, check_exact=False)
+        finally:
+            missing.write_bytes(kept)
+
+
+def test_kpi_numbers_and_the_oldest_time_match(world, flt):
+    frame, files = world
+    expected = analysis.kpi_numbers(analysis.apply_filters(frame, flt))
+    found = queries.kpi_numbers(files, flt)
+    assert set(found) == set(expected)
+    for key, value in expected.items():
+        assert (math.isnan(value) and math.isnan(found[key])) or found[key] == pytest.approx(value), key
+    assert queries.oldest_time(files) == frame["created_at"].min()
+
+
+def test_daily_counts_refuse_a_bucket_finer_than_a_day(world, end):
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=30), end=end)
+    counts = queries.time_counts(files, flt)  # a month's chart is daily: whole days from daily cells
+    window = analysis.apply_filters(frame, flt)
+    assert_frame_equal(
+        queries.volume_series(counts), analysis.status_volume_over_time(window, flt.start, flt.end)
+    )
+    if rollup_files(files) is not None:
+        with pytest.raises(ValueError, match="finer"):
+            counts.by("h", "platform")
+
+
+def test_the_overviews_current_numbers_from_its_kpis_and_matrix_are_kpi_numbers(world, flt):
+    # The Overview builds its window's baseline numbers from what it counted already (overview_view).
+    _, files = world
+    current = {k.key: k.value for k in queries.window_kpis(files, flt)}
+    current["settled"] = int(queries.failure_matrix(files, flt)["settled"].sum())
+    assert current == pytest.approx(queries.kpi_numbers(files, flt), nan_ok=True)
 
 
 def test_time_series_without_a_window_take_it_from_the_rows(world):

@@ -229,6 +229,25 @@ def test_derived_columns_are_computed_again_when_their_version_changes(store: Lo
     assert store.version == version + 1  # nothing stale left: nothing written
 
 
+def test_stale_derived_columns_are_recomputed_a_file_per_commit_within_a_budget(store: LogStore, monkeypatch):
+    for day in range(4):  # four days: four files
+        gone = [entry(day * 10 + n, NOW - timedelta(days=day, minutes=n), status="failed",
+                      response={"errorMessage": f"Media {n} gone"}) for n in range(1, 6)]  # fmt: skip
+        store.upsert_attempts(gone)
+    old = store.frame(columns=["log_id", "derived_version", "error_group"])
+    monkeypatch.setattr(fingerprint, "FINGERPRINT_VERSION", "test-3")
+    fresh = old["derived_version"].iloc[0].replace("fingerprint-1", "fingerprint-test-3")
+    stamps = []
+    for _ in range(4):
+        version = store.version
+        assert store.recompute_derived(budget_seconds=0) == 1  # one file, then the budget is spent
+        assert store.version == version + 1  # its own commit: readers see it at once
+        now = store.frame(columns=["log_id", "derived_version", "error_group"])
+        assert sorted(now["log_id"]) == sorted(old["log_id"])  # every attempt there in between
+        stamps.append(int((now["derived_version"] == fresh).sum()))
+    assert stamps == [5, 10, 15, 20] and store.recompute_derived(budget_seconds=0) == 0
+
+
 def test_a_file_no_commit_names_is_ignored_by_readers_and_removed_by_the_next_writer(store: LogStore):
     store.upsert_attempts([entry(1)])
     day = Path(store.parquet_files()[0]).parent
@@ -373,6 +392,9 @@ def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path
             pass
         named = {Path(f).relative_to(store.directory).as_posix() for f in store.parquet_files()}
     assert parquet_names(tmp_path / "killed") == named  # no file of a killed writer is left behind
+    killed = tmp_path / "killed"
+    rollups = {p.relative_to(killed).as_posix() for p in (killed / "rollups").rglob("*") if p.is_file()}
+    assert rollups == {name.replace("attempts/", "rollups/", 1) for name in named}  # one per committed file
 
 
 def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_holds(store: LogStore):

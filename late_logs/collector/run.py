@@ -54,6 +54,10 @@ from late_logs.records import (
 )
 from late_logs.store import LogStore
 
+# What a pass reads of the stored attempts: ids, statuses and times, and the fields of records.late_key_of.
+OWN_COLUMNS = ("log_id", "status", "source", "created_at", "platform", "account_id", "post_id",
+               "attempt_number", "action")  # fmt: skip
+
 
 class PassInterrupted(Exception):
     """The pass was asked to stop (Ctrl-C in `collect`); what was fetched so far is stored."""
@@ -158,8 +162,10 @@ class Pass:
         return set(frame.loc[frame["status"] == "failed", "log_id"].astype(str))
 
     def own_frame(self, since: datetime | None) -> pd.DataFrame:
-        """The stored attempts of this pass's source (created at/after `since`)."""
-        frame = self.store.frame(since=since)
+        """The stored attempts of this pass's source (created at/after `since`), with only the columns a pass
+        reads of them (OWN_COLUMNS): since is Late's window, 90 days under the unified API, so every column
+        of every attempt would be the whole store in memory (several GB at 10M attempts)."""
+        frame = self.store.frame(since=since, columns=OWN_COLUMNS)
         return frame[frame["source"] == self.source]
 
     def own_ids(self, log_ids: Iterable[str]) -> list[str]:

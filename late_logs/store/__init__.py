@@ -1,9 +1,12 @@
 """The local memory of publishing attempts, behind one face (`LogStore`).
 
-- face.py: LogStore, what pages, the collector and the CLI use;
+- face.py: LogStore, what pages, the collector and the CLI use (with kept.py: details, connection logs,
+  collector state and ledger; upkeep.py: checks, stats, derived recomputation, pruning; keys.py: its keys;
+  results.py: what writes and stats report);
 - table.py: the attempts table, Parquet files partitioned by source and day, and their manifest;
 - entries.py: raw entries (redacted, merged, packed one per attempt) and column redaction;
 - derived.py: the error group and verdict columns computed at write time;
+- rollups.py: each file's hourly counts, written beside it, that the Overview's counts are summed from;
 - legacy.py: reading the v1 store (one Arrow blob per day) for the upgrade and repair;
 - lock.py: the single-writer lock; cache.py: opening the diskcache folder; faults.py: the StoreError family.
 """
@@ -15,7 +18,16 @@ from late_logs.store.entries import (
     redact_text_column,
     unpack_raw,
 )
-from late_logs.store.face import (
+from late_logs.store.face import LogStore
+from late_logs.store.faults import (
+    REPAIR_HINT,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StoreReadOnly,
+)
+from late_logs.store.keys import (
     CONNECTIONS_KEY,
     DEFAULT_RETENTION_DAYS,
     DETAIL_IDS_KEY,
@@ -25,20 +37,11 @@ from late_logs.store.face import (
     SCHEMA_VERSION,
     STATE_KEY,
     VERSION_KEY,
-    LogStore,
-    StoreStats,
-    UpsertResult,
-)
-from late_logs.store.faults import (
-    REPAIR_HINT,
-    StoreDamaged,
-    StoreError,
-    StoreFull,
-    StoreLocked,
-    StoreReadOnly,
 )
 from late_logs.store.legacy import decode_table
 from late_logs.store.lock import LOCK_FILE_NAME, lock_file, unlock_file
+from late_logs.store.results import StoreStats, UpsertResult
+from late_logs.store.rollups import ROLLUP_DIMENSIONS, rollup_files
 from late_logs.store.table import ATTEMPTS_DIR, DEFAULT_SOURCE, TABLE_COLUMNS, UNKNOWN_DAY
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "LOCAL_NOTE_KEY",
     "LOCK_FILE_NAME",
     "REPAIR_HINT",
+    "ROLLUP_DIMENSIONS",
     "SCHEMA_KEY",
     "SCHEMA_VERSION",
     "STATE_KEY",
@@ -71,6 +75,7 @@ __all__ = [
     "merge_raw",
     "pack_raw",
     "redact_text_column",
+    "rollup_files",
     "unlock_file",
     "unpack_raw",
 ]

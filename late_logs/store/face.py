@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import diskcache
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from late_logs.records import (
     RECORD_COLUMNS,
@@ -33,20 +30,16 @@ from late_logs.records import (
     log_id_has_id,
     merge_listing,
     source_of,
-    stamp_identities,
-    time_of,
     with_log_id,
 )
 from late_logs.redact import redact_value
 from late_logs.store import legacy
 from late_logs.store.cache import open_cache
-from late_logs.store.derived import current_version, derive
+from late_logs.store.derived import derive
 from late_logs.store.entries import (
     LOCAL_NOTE_KEY,
     add_counts,
-    connection_id,
     detail_of_source,
-    merge_raw,
     note_time,
     pack_raw,
     plain_json,
@@ -65,28 +58,32 @@ from late_logs.store.faults import (
     fault,
     store_faults,
 )
+from late_logs.store.kept import KeptValues
+from late_logs.store.keys import (
+    DEFAULT_RETENTION_DAYS,
+    DETAIL_IDS_KEY,
+    DETAIL_PREFIX,
+    SCHEMA_KEY,
+    SCHEMA_VERSION,
+    STATE_KEY,
+    VERSION_KEY,
+)
 from late_logs.store.lock import writer_lock
+from late_logs.store.results import StoreStats, UpsertResult
 from late_logs.store.table import (
     DEFAULT_SOURCE,
     SOURCE_COLUMN,
     TABLE_COLUMNS,
-    UNKNOWN_DAY,
     AttemptsTable,
     conform,
-    datetime_of_micros,
     to_frame,
 )
+from late_logs.store.upkeep import Upkeep, as_utc
 
-SCHEMA_VERSION = 2  # 1: one Arrow IPC blob per day (store/legacy.py); 2: Parquet files and a manifest
-DEFAULT_RETENTION_DAYS = 90
-SCHEMA_KEY = "meta:schema"
-VERSION_KEY = "meta:version"
-DETAIL_IDS_KEY = "meta:detail_ids"  # set of log ids with a stored detail
-STATE_KEY = "meta:state"
-LEDGER_KEY = "meta:ledger"  # the triage ledger of error groups (late_logs.ledger): human states, memory
-CONNECTIONS_KEY = "connections"  # {connection log id: redacted entry}
-DETAIL_PREFIX = "detail:"
 _SQL_CHUNK = 900
+# How long a writer taking the lock spends recomputing stale derived columns before its own work; the rest
+# waits for the next writer (the collector's next pass), a file at a time.
+RECOMPUTE_SECONDS = 10.0
 
 _RECORD_ARROW = pa.schema(
     [
@@ -100,56 +97,13 @@ _NS_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 _NS_MAX = datetime(2261, 12, 31, tzinfo=timezone.utc)
 
 
-@dataclass
-class UpsertResult:
-    """How many attempts (or connection logs) a write added and how many it changed, and what it distrusted:
-    `suspicious` counts "bad_time" (a createdAt that cannot be true), "null_ignored" (a null that did not
-    erase a stored value) and "type_changed" (a value of another type that did not replace a stored one)."""
-
-    new: int = 0
-    updated: int = 0
-    suspicious: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> int:
-        return self.new + self.updated
-
-
-@dataclass
-class StoreStats:
-    """What the store holds, for the collector page and `python -m late_logs status`."""
-
-    attempts: int
-    details: int
-    connection_logs: int
-    oldest: datetime | None
-    newest: datetime | None
-    size_bytes: int
-    retention_days: int
-    schema_version: int
-
-
 def _wall_clock() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _source_of_new(raw: Mapping[str, Any], fallback: str) -> str:
     label = source_of(raw)
     return label if label != DEFAULT_SOURCE else fallback
-
-
-def _state_key(source: str | None) -> str:
-    """The key of a source's collector state: the store's original key for the default source (so a store
-    written before sources existed keeps its state), one key per label for the others."""
-    if source is None or source == DEFAULT_SOURCE:
-        return STATE_KEY
-    return f"{STATE_KEY}:{source}"
 
 
 def _flat_table(records: list[dict[str, Any]]) -> pa.Table:
@@ -166,7 +120,7 @@ def _flat_table(records: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(records, schema=_RECORD_ARROW)
 
 
-class LogStore:
+class LogStore(KeptValues, Upkeep):
     """Attempts, details, connection logs and collector state in one folder; one writer, many readers.
 
     Usage::
@@ -348,7 +302,8 @@ class LogStore:
         """Hold the folder's single-writer lock for the block; raises StoreLocked when another process has it.
 
         On taking it, the writer tidies what a killed writer may have left (files no commit names) and
-        computes derived columns stamped by an older version of the code again."""
+        computes again derived columns stamped by an older version of the code, for up to RECOMPUTE_SECONDS
+        (recompute_derived: a file per transaction; what is left waits for the next writer)."""
         if self._disk_full:
             raise fault(OSError(errno.ENOSPC, "full"), self.directory, "write")
         with writer_lock(self.directory, self.read_only):
@@ -359,8 +314,9 @@ class LogStore:
     def _prepare_writer(self) -> None:
         with self._transaction():
             self._table.remove_orphans()
+        self._table.add_missing_rollups()
         self._drop_legacy_keys()
-        self.recompute_derived()
+        self.recompute_derived(RECOMPUTE_SECONDS)
 
     # ----------------------------------------------------------------------------------------- version
 
@@ -389,8 +345,8 @@ class LogStore:
         `columns`: RECORD_COLUMNS by default; any of the table's columns (the derived `error_group`,
         `who_must_act`, `retry`, `hint`, `derived_version`, and `source` too). Only the files of the days
         the range overlaps are read."""
-        since = _as_utc(since) if since is not None else None
-        until = _as_utc(until) if until is not None else None
+        since = as_utc(since) if since is not None else None
+        until = as_utc(until) if until is not None else None
         wanted = tuple(columns) if columns is not None else tuple(RECORD_COLUMNS)
         with self._lock:
             names = tuple(sorted(f.name for f in self._table.select(self._table.manifest(), since, until)))
@@ -410,8 +366,14 @@ class LogStore:
         columns `late_logs.store.TABLE_COLUMNS`); for DuckDB's `read_parquet([...])`. A file may vanish
         after a later commit: ask again and retry once."""
         return self._table.parquet_files(
-            _as_utc(since) if since is not None else None, _as_utc(until) if until is not None else None
+            as_utc(since) if since is not None else None, as_utc(until) if until is not None else None
         )
+
+    @store_faults
+    def rollup_files(self, files: Sequence[str]) -> list[str] | None:
+        """The hourly counts (store/rollups.py) of each of these files from `parquet_files`, or None when
+        one has none yet: then count from the files themselves."""
+        return self._table.rollup_files(files)
 
     @store_faults
     def attempt_count(self) -> int:
@@ -443,7 +405,7 @@ class LogStore:
 
         Attempts with an unreadable createdAt come last and only when `since` is not given.
         """
-        since = _as_utc(since) if since is not None else None
+        since = as_utc(since) if since is not None else None
         ids = self._table.read(since, None, ["log_id"])["log_id"].to_pylist()
         for start in range(0, len(ids), _SQL_CHUNK):
             chunk = ids[start : start + _SQL_CHUNK]
@@ -456,103 +418,6 @@ class LogStore:
     def pending_ids(self) -> list[str]:
         """Log ids of attempts whose stored status is "pending", newest day first."""
         return self._table.pending_ids()
-
-    @store_faults
-    def get_detail(self, log_id: str) -> dict | None:
-        """The stored (redacted) detail of an attempt, or None when none was fetched."""
-        detail = self._read(f"{DETAIL_PREFIX}{log_id}")
-        if detail is not None and not isinstance(detail, dict):
-            raise damaged(self.directory, f"the detail of {log_id}")
-        return detail
-
-    @store_faults
-    def detail_ids(self) -> set[str]:
-        """Log ids that have a stored detail."""
-        ids = self._read(DETAIL_IDS_KEY) or ()
-        if not isinstance(ids, (set, frozenset, list, tuple)) or not all(isinstance(i, str) for i in ids):
-            raise damaged(self.directory, "its list of stored details")
-        return set(ids)
-
-    def _connections(self) -> dict[str, dict]:
-        stored = self._read(CONNECTIONS_KEY) or {}
-        if not isinstance(stored, dict) or not all(isinstance(e, dict) for e in stored.values()):
-            raise damaged(self.directory, "its connection logs")
-        return stored
-
-    @store_faults
-    def connection_logs(self) -> list[dict]:
-        """Stored (redacted) connection log entries, newest first."""
-        entries = list(self._connections().values())
-        epoch = datetime.min.replace(tzinfo=timezone.utc)
-        entries.sort(key=lambda e: time_of(e) or epoch, reverse=True)
-        return entries
-
-    @store_faults
-    def state(self, source: str | None = None) -> dict:
-        """The collector's state (watermarks, last pass, last error, ...) of one source (the default one
-        when None): a free dict."""
-        state = self._read(_state_key(source)) or {}
-        if not isinstance(state, dict):
-            raise damaged(self.directory, "its collector state")
-        return dict(state)
-
-    @store_faults
-    def check(self) -> None:
-        """Raise StoreDamaged unless every file the manifest names is there and framed as Parquet (its magic
-        at both ends) and the id index reads: what `status` runs, without decoding the data."""
-        for info in self._table.manifest():
-            path = self._table.path(info)
-            try:
-                with open(path, "rb") as handle:
-                    head = handle.read(4)
-                    handle.seek(-4, 2)
-                    tail = handle.read(4)
-            except OSError:
-                raise damaged(self.directory, f"{info.name} is missing") from None
-            if head != b"PAR1" or tail != b"PAR1":
-                raise damaged(self.directory, f"{info.name} is not readable")
-        self._table.check_index()
-
-    @store_faults
-    def suspect_time_ids(self) -> set[str]:
-        """Log ids whose createdAt as received cannot be true; the frame shows them at the time first seen."""
-        return self._table.suspect_ids()
-
-    @store_faults
-    def stats(self) -> StoreStats:
-        files = self._table.manifest()
-        oldest = [f.oldest for f in files if f.oldest is not None]
-        newest = [f.newest for f in files if f.newest is not None]
-        return StoreStats(
-            attempts=sum(f.rows for f in files),
-            details=len(self.detail_ids()),
-            connection_logs=len(self._connections()),
-            oldest=datetime_of_micros(min(oldest)) if oldest else None,
-            newest=datetime_of_micros(max(newest)) if newest else None,
-            size_bytes=sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file()),
-            retention_days=self.retention_days,
-            schema_version=int(self._read(SCHEMA_KEY, SCHEMA_VERSION)),
-        )
-
-    @store_faults
-    def audit_text(self) -> Iterator[str]:
-        """Everything the store holds, decoded to text (raw entries and Parquet files are compressed, so a
-        byte scan of the folder cannot see inside them): for audits like "no secret ever reached the disk"."""
-        for key in list(self._cache.iterkeys()):
-            value = self._read(key)
-            yield str(key)
-            if isinstance(value, bytes):
-                yield value.decode("utf-8", "replace")
-            elif value is not None:
-                yield json.dumps(value, ensure_ascii=False, default=str)
-        for log_id, _ in self._table.iter_raw_blobs():
-            yield log_id
-            yield json.dumps(self._raw_many([log_id]).get(log_id), ensure_ascii=False)
-        for _, table in self._table.iter_files():
-            for column in table.columns:
-                yield "\n".join(str(v) for v in column.to_pylist() if v is not None)
-
-    # ----------------------------------------------------------------------------------------- writing
 
     @store_faults
     def upsert_attempts(
@@ -586,7 +451,7 @@ class LogStore:
         return result
 
     def _now(self) -> datetime:
-        return _as_utc(self._clock())
+        return as_utc(self._clock())
 
     def _count_suspicious(self, counts: Mapping[str, int]) -> None:
         """Add a write's suspicious counts to the running totals in the state (for `status`); in the
@@ -776,147 +641,5 @@ class LogStore:
             self._merge_attempts(batch, now, where[next(iter(stored))][0])
             self._bump_version()
         return len(batch)
-
-    @store_faults
-    def upsert_connection_logs(self, entries: Iterable[Mapping[str, Any]]) -> UpsertResult:
-        """Store connection log entries (redacted first), deduplicated by `_id`."""
-        batch: dict[str, dict[str, Any]] = {}
-        stamped, _ = stamp_identities(
-            [entry for entry in entries if isinstance(entry, Mapping)], keep_twins=False
-        )
-        for entry in stamped:
-            raw = plain_json(redact_value(entry))
-            batch[connection_id(raw)] = raw
-        if not batch:
-            return UpsertResult()
-        result = UpsertResult()
-        with self._transaction():
-            stored = dict(self._connections())
-            for conn_id, raw in batch.items():
-                previous = stored.get(conn_id)
-                merged = merge_raw(previous, raw, self._now()) if previous is not None else raw
-                if previous is not None and merged == previous:
-                    continue
-                stored[conn_id] = merged
-                if previous is None:
-                    result.new += 1
-                else:
-                    result.updated += 1
-            if result.changed:
-                self._cache.set(CONNECTIONS_KEY, stored)
-                self._bump_version()
-        return result
-
-    @store_faults
-    def update_state(self, source: str | None = None, **values: Any) -> None:
-        """Merge values into the collector state of one source (the default one when None); redacted: a
-        last error may quote a URL with a token.
-
-        State is not data: it does not change `version`.
-        """
-        with self._transaction():
-            state = self.state(source)
-            state.update(redact_value(values))
-            self._cache.set(_state_key(source), state)
-
-    @store_faults
-    def ledger(self) -> dict:
-        """The triage ledger of error groups (late_logs.ledger owns its shape): a free dict."""
-        ledger = self._read(LEDGER_KEY) or {}
-        if not isinstance(ledger, dict):
-            raise damaged(self.directory, "its triage ledger")
-        return dict(ledger)
-
-    @store_faults
-    def update_ledger(self, change: Callable[[dict], dict]) -> dict:
-        """Apply `change` to the triage ledger in one locked transaction and return the new ledger.
-
-        The dashboard and the collector may both write it, so read and write happen inside one SQLite write
-        lock: two reviewers' notes never overwrite each other. Like state, it is not data: `version` stays,
-        so no frame is invalidated. Redacted: a note may quote a token.
-        """
-        with self._lock, self._transaction():
-            ledger = redact_value(change(self.ledger()))
-            self._cache.set(LEDGER_KEY, ledger)
-        return ledger
-
-    @store_faults
-    def recompute_derived(self) -> int:
-        """Files whose derived columns an older version of the code computed, written again from their raw
-        entries (flat rows without one from their own fields), one transaction; returns how many files."""
-        stale = [f for f in self._table.manifest() if f.derived != current_version()]
-        if not stale:
-            return 0
-        with self._transaction():
-            version = self.version + 1
-            for info in stale:
-                rows = self._table.read_file(info)
-                raws = self._raw_many(rows["log_id"].to_pylist())
-                flat = rows.select(RECORD_COLUMNS)
-                ids = flat["log_id"].to_pylist()
-                sources = rows[SOURCE_COLUMN].to_pylist()
-                again = self._with_derived(
-                    flat, [raws.get(i) for i in ids], [s or DEFAULT_SOURCE for s in sources]
-                )
-                self._table.replace_file(info, again, version)
-            self._bump_version()
-        return len(stale)
-
-    def _date_undated(self, now: datetime) -> None:
-        """Attempts an older late-logs kept undated (day=unknown, which no time view shows) get the note of
-        an impossible createdAt and so the time first seen: now. Only flat rows without a raw entry (bulk
-        imports) stay there."""
-        undated = [f for f in self._table.manifest() if f.day == UNKNOWN_DAY]
-        if not undated:
-            return
-        with self._transaction():
-            for info in undated:
-                raws = self._raw_many(self._table.ids_in(info.source, UNKNOWN_DAY))
-                if raws and self._merge_attempts(raws, now, info.source).changed:
-                    self._bump_version()
-
-    @store_faults
-    def prune(self, now: datetime | None = None) -> int:
-        """Drop attempts created before now - retention_days, with their raw entries and details; returns
-        how many attempts went. Connection logs older than that go too. Undated attempts stay.
-
-        `now` may only move the cutoff back: a `now` later than the store's clock is clamped to the clock,
-        so a time taken from data (one attempt dated 400 days ahead) can never prune the store empty."""
-        clock = self._now()
-        self._date_undated(clock)
-        now = min(_as_utc(now), clock) if now is not None else clock
-        cutoff = now - timedelta(days=self.retention_days)
-        floor = pa.scalar(int(pd.Timestamp(cutoff).value // 1000), type=pa.timestamp("us", tz="UTC"))
-        floor_micros = floor.value
-        dropped: dict[str, tuple[str, str]] = {}
-        with self._transaction():
-            for info in self._table.manifest():
-                if info.day == UNKNOWN_DAY or info.oldest is None or info.oldest >= floor_micros:
-                    continue
-                rows = self._table.read_file(info).select(["log_id", "created_at"])
-                old = rows.filter(pc.less(rows["created_at"], floor))["log_id"].to_pylist()
-                dropped.update((log_id, (info.source, info.day)) for log_id in old)
-            conns = dict(self._connections())
-            stale = [
-                conn_id
-                for conn_id, entry in conns.items()
-                if (created := time_of(entry)) is not None and created < cutoff
-            ]
-            for conn_id in stale:
-                del conns[conn_id]
-            if stale:
-                self._cache.set(CONNECTIONS_KEY, conns)
-            if dropped:
-                self._table.write(None, dropped, {}, self.version + 1)
-                detail_ids = self.detail_ids()
-                gone = detail_ids.intersection(dropped)
-                for log_id in gone:
-                    self._cache.delete(f"{DETAIL_PREFIX}{log_id}")
-                if gone:
-                    self._cache.set(DETAIL_IDS_KEY, detail_ids - gone)
-            if dropped or stale:
-                self._bump_version()
-        return len(dropped)
-
 
 __all__ = ["TABLE_COLUMNS", "LogStore", "StoreStats", "UpsertResult"]

@@ -37,6 +37,13 @@ import pyarrow.parquet as pq
 from late_logs.records import RECORD_DTYPES
 from late_logs.store.derived import DERIVED_COLUMNS, VERSION_COLUMN
 from late_logs.store.faults import REPAIR_HINT, StoreDamaged, StoreError
+from late_logs.store.rollups import (
+    ROLLUP_DIMENSIONS,
+    ROLLUPS_DIR,
+    rollup_files,
+    rollup_path,
+    write_rollup,
+)
 
 ATTEMPTS_DIR = "attempts"
 DEFAULT_SOURCE = "default"  # the source label until several Late workspaces are collected
@@ -50,6 +57,7 @@ SEALS_PER_WRITE = 2
 FANOUT = 8  # files of one tier merged into one of the next (see bench/bench_store_write.py)
 _READ_THREADS = min(8, os.cpu_count() or 1)
 _READ_RETRIES = 20  # a writer replacing files between our manifest and file reads
+ROLLUP_COLUMNS = list(ROLLUP_DIMENSIONS)
 _SQL_CHUNK = 900  # ids per `IN (...)`, under SQLite's default limit of host parameters
 
 _ARROW_TYPES = {
@@ -536,6 +544,7 @@ class AttemptsTable:
     def _retire(self, info: FileInfo) -> None:
         self._cache._sql("DELETE FROM attempt_files WHERE name = ?", (info.name,))
         self._superseded.append(self.path(info))
+        self._superseded.append(rollup_path(self.path(info), ATTEMPTS_DIR))
 
     def _add_file(self, table: pa.Table, part: tuple[str, str], version: int) -> FileInfo:
         source, day = part
@@ -550,6 +559,10 @@ class AttemptsTable:
         pq.write_table(table, hidden, **_WRITE_OPTIONS)
         os.replace(hidden, final)
         self._written[-1] = final
+        # Its hourly counts, before the commit that names the file (rollups.py: a rollup summarises exactly
+        # one committed file, and goes with it).
+        self._written.append(rollup_path(final, ATTEMPTS_DIR))
+        write_rollup(table, final, ATTEMPTS_DIR)
         created = table["created_at"]
         oldest, newest = pc.min(created).as_py(), pc.max(created).as_py()
         derived = table[VERSION_COLUMN]
@@ -617,20 +630,47 @@ class AttemptsTable:
             merges += 1
 
     def remove_orphans(self) -> int:
-        """Files under attempts/ that no manifest row names (a writer killed between rename and commit);
-        call inside a write transaction, so no other writer can be between the two. Returns how many."""
-        if not self.root.is_dir():
-            return 0
+        """Files under attempts/ that no manifest row names (a writer killed between rename and commit),
+        and rollups of no committed file; call inside a write transaction, so no other writer can be between
+        the two. Returns how many."""
         live = {info.name for info in self.manifest()}
+        rollups = self.directory / ROLLUPS_DIR
+        live_rollups = {rollup_path(self.path(name), ATTEMPTS_DIR) for name in live}
         removed = 0
-        for path in self.root.rglob("*"):
-            if path.is_file() and path.relative_to(self.directory).as_posix() not in live:
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
+        for root, keep in ((self.root, lambda p: p.relative_to(self.directory).as_posix() in live),
+                           (rollups, lambda p: p in live_rollups)):  # fmt: skip
+            if not root.is_dir():
+                continue
+            for path in root.rglob("*"):
+                if path.is_file() and not keep(path):
+                    try:
+                        path.unlink()
+                        removed += 1
+                    except OSError:
+                        pass
         return removed
+
+    def add_missing_rollups(self) -> int:
+        """Rollups for committed files that have none (written before rollups existed, or a writer killed
+        between a file and its rollup); a rollup is a pure summary of an immutable file, so no transaction is
+        needed. Returns how many were written."""
+        written = 0
+        for info in self.manifest():
+            path = self.path(info)
+            if rollup_path(path, ATTEMPTS_DIR).exists():
+                continue
+            try:
+                table = self._read_file(info, ["created_at", *ROLLUP_COLUMNS])
+            except FileGone:
+                continue
+            write_rollup(table, path, ATTEMPTS_DIR)
+            written += 1
+        return written
+
+    def rollup_files(self, files: Sequence[str]) -> list[str] | None:
+        """The rollup of each of these committed files (paths from parquet_files), or None when one has
+        none yet (the caller then counts from the files themselves)."""
+        return rollup_files(files, ATTEMPTS_DIR)
 
     def iter_files(self) -> Iterator[tuple[FileInfo, pa.Table]]:
         """Every committed file with its rows (for audits and recomputation)."""

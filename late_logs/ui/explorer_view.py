@@ -328,8 +328,7 @@ def _matching_at(
     _files: tuple[str, ...],
 ) -> Matching:
     column, descending = _order(column, descending)
-    shown = queries.attempts(_files, flt, RECORD_COLUMNS, column, descending, limit=MAX_ROWS_SHOWN)
-    count = len(shown) if len(shown) < MAX_ROWS_SHOWN else queries.count(_files, flt)
+    shown, count = queries.first_attempts(_files, flt, RECORD_COLUMNS, column, descending, MAX_ROWS_SHOWN)
     return Matching(count=count, shown=shown)
 
 

@@ -81,8 +81,12 @@ def _overview_at(
     top = counts.top_failing_platforms(RATE_CHART_PLATFORMS)
     bucket, series = rate_bucket(counts, flt.start, flt.end, top)
     volume = queries.volume_series(counts, bucket)
+    kpis = queries.window_kpis(both, flt)
+    # This window's numbers for its baseline: the KPIs just counted, and the settled attempts the matrix
+    # counted (an action left out of it settled none), not a second scan of the same rows.
+    current = {kpi.key: kpi.value for kpi in kpis} | {"settled": int(matrix["settled"].sum())}
     return OverviewData(
-        kpis=queries.window_kpis(both, flt),
+        kpis=kpis,
         matrix=matrix,
         matrix_figure=charts.failure_matrix_heatmap(matrix),
         # A drag across the chart selects a time range (the page's new window) instead of zooming.
@@ -96,7 +100,7 @@ def _overview_at(
         # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
         groups=queries.error_groups(window, flt, history=_ctx.files()),
         posts=queries.post_counts(window, flt, analysis.utc_now()),
-        baseline=_baseline(_ctx, flt, matrix, queries.kpi_numbers(window, flt)),
+        baseline=_baseline(_ctx, flt, matrix, current),
     )
 
 

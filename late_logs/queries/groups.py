@@ -1,0 +1,198 @@
+"""Error groups: first and last seen over the history, failure times, failures per group, and the
+Overview's group table."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from late_logs import analysis, verdicts
+from late_logs.queries.sql import (
+    _FAILED,
+    _select,
+    _stamps,
+    empty_attempts,
+    query,
+    scan,
+)
+from late_logs.store import rollup_files
+
+# --------------------------------------------------------------------------------------------- error groups
+
+
+def seen_over(files: Sequence[str], keys: Iterable[str] | None = None) -> pd.DataFrame:
+    """first_seen / last_seen of each error group over every failure in the files (the whole history),
+    indexed by group: one cheap min/max per group over two columns."""
+    empty = pd.DataFrame(
+        {
+            "first_seen": pd.Series([], dtype=analysis.TIME_UNIT),
+            "last_seen": pd.Series([], dtype=analysis.TIME_UNIT),
+        }
+    ).rename_axis("group")
+    if not files:
+        return empty
+    rollups = rollup_files(files)
+    if rollups is not None:  # the cells' oldest and newest: the same extremes from a few thousand rows
+        source, params = "read_parquet(?, hive_partitioning = false)", [rollups]
+        first, last, dated = "min(oldest)", "max(newest)", "hour IS NOT NULL"
+    else:
+        source, params = scan(files)
+        first, last, dated = "min(created_at)", "max(created_at)", "created_at IS NOT NULL"
+    condition = f"{_FAILED} AND error_group IS NOT NULL AND {dated}"
+    if keys is not None:
+        condition += " AND list_contains(?, error_group)"
+        params = [*params, [str(k) for k in keys]]
+    found = query(
+        f'SELECT error_group AS "group", epoch_ns({first}) AS first_ns, epoch_ns({last}) AS last_ns '
+        f"FROM {source} WHERE {condition} GROUP BY ALL",
+        params,
+    )
+    if found.empty:
+        return empty
+    return pd.DataFrame(
+        {
+            "first_seen": _stamps(found["first_ns"]).to_numpy(),
+            "last_seen": _stamps(found["last_ns"]).to_numpy(),
+        },
+        index=pd.Index(found["group"].astype("string"), name="group"),
+    ).astype(analysis.TIME_UNIT)
+
+
+@lru_cache(maxsize=4)
+def _seen_over_all(files: tuple[str, ...]) -> pd.DataFrame:
+    """seen_over of every group, kept for the same files: a snapshot's files never change (a new state has
+    new files), and every filter of the Overview asks the same whole-history question."""
+    return seen_over(files)
+
+
+def failure_times(files: Sequence[str]) -> dict[str, list[pd.Timestamp]]:
+    """ledger.failure_times over the files: each error group's failure times, oldest first (the triage
+    ledger's states are computed from them); two columns of the failed rows are read."""
+    if not files:
+        return {}
+    source, params = scan(files)
+    found = query(
+        f'SELECT error_group AS "group", epoch_ns(created_at) AS at_ns FROM {source} '
+        f"WHERE {_FAILED} AND error_group IS NOT NULL AND created_at IS NOT NULL ORDER BY 1, 2",
+        params,
+    )
+    if found.empty:
+        return {}
+    stamps = pd.Series(_stamps(found["at_ns"]).to_numpy(), index=found["group"].astype(str).to_numpy())
+    return {str(group): list(times) for group, times in stamps.groupby(level=0, sort=False)}
+
+
+def group_counts(files: Sequence[str], flt: analysis.Filters) -> dict[str, int]:
+    """Failures per error group among the filtered rows (the groups page's "in window")."""
+    if not files:
+        return {}
+    sql, params = _select(
+        'error_group AS "group", count(*) AS n', files, flt, "GROUP BY ALL", extra="error_group IS NOT NULL"
+    )
+    found = query(sql, params)
+    return {str(g): int(n) for g, n in zip(found["group"], found["n"], strict=True)}
+
+
+def error_groups(
+    files: Sequence[str], flt: analysis.Filters, history: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """analysis.error_groups of the filtered rows (ERROR_GROUP_COLUMNS), grouped by the stored error_group
+    column; with `history` (the files of the whole store) first and last seen come from every stored failure.
+
+    The sample of a group is its newest failure (ties: the smallest log id, as the store's newest-first order
+    puts last); its verdict is classified again without the sample's handle, as analysis does, once per group.
+    """
+    empty = analysis.error_groups(empty_attempts())
+    if not files:
+        return empty
+    # The sample's fields in one arg_min over (newest first, then the smallest log id): six ordered
+    # first() aggregates sorted each group six times.
+    newest_first = (
+        f"{{'t': coalesce(-epoch_ns(created_at), {2**63 - 1}), 'id': log_id}}"  # an undated failure last
+    )
+    sample = (
+        "{'log_id': log_id, 'platform': platform, 'error_code': error_code, "
+        "'error_message': error_message, 'status_code': status_code, 'action': action}"
+    )
+    name = "ltrim(coalesce(account_username, account_id), '@')"
+    select = (
+        'error_group AS "group", count(*) AS count, count(DISTINCT post_id) AS posts, '
+        "count(DISTINCT coalesce(account_id, account_username)) AS accounts, "
+        "epoch_ns(min(created_at)) AS first_ns, epoch_ns(max(created_at)) AS last_ns, "
+        f"coalesce(list_sort(list(DISTINCT {name}) FILTER (WHERE {name} IS NOT NULL)), []::VARCHAR[]) "
+        "AS names, "
+        f"arg_min({sample}, {newest_first}) AS sample"
+    )
+    sql, params = _select(select, files, flt, "GROUP BY ALL", extra=f"{_FAILED} AND error_group IS NOT NULL")
+    sql = (
+        "SELECT * EXCLUDE (sample), sample.log_id AS sample_log_id, sample.platform AS platform, "
+        "sample.error_code AS error_code, sample.error_message AS sample_message, "
+        f"sample.status_code AS status_code, sample.action AS action FROM ({sql})"
+    )
+    found = query(sql, params)
+    if found.empty:
+        return empty
+    summary = pd.DataFrame(
+        {
+            "group": found["group"].astype("string"),
+            "count": found["count"].astype("int64"),
+            "posts": found["posts"].astype("int64"),
+            "accounts": found["accounts"].astype("int64"),
+            "first_seen": _stamps(found["first_ns"]),
+            "last_seen": _stamps(found["last_ns"]),
+        }
+    )
+    summary["account_names"] = [_account_names(names) for names in found["names"]]
+    if history:
+        seen = _seen_over_all(tuple(history))
+        if len(seen):
+            seen = seen.reindex(pd.Index(summary["group"]))
+            first, last = seen["first_seen"].to_numpy(), seen["last_seen"].to_numpy()
+            earlier = pd.notna(first) & (first < summary["first_seen"].to_numpy())
+            later = pd.notna(last) & (last > summary["last_seen"].to_numpy())
+            summary["first_seen"] = summary["first_seen"].where(
+                ~earlier, pd.Series(first, index=summary.index)
+            )
+            summary["last_seen"] = summary["last_seen"].where(~later, pd.Series(last, index=summary.index))
+    platforms = found["platform"].astype(object).where(found["platform"].notna(), None).tolist()
+    codes = found["error_code"].astype(object).where(found["error_code"].notna(), None).tolist()
+    messages = found["sample_message"].astype(object).where(found["sample_message"].notna(), None).tolist()
+    statuses = [None if pd.isna(v) else int(v) for v in found["status_code"].tolist()]
+    actions = found["action"].astype(object).where(found["action"].notna(), None).tolist()
+    summary["platform"] = [_or_placeholder(p, analysis.UNKNOWN) for p in platforms]
+    summary["error_code"] = [_or_placeholder(c, analysis.NO_CODE) for c in codes]
+    summary["message"] = [analysis.normalise_message(m) for m in messages]
+    summary["sample_message"] = pd.array(messages, dtype="string")
+    summary["sample_log_id"] = found["sample_log_id"].astype("string")
+    found_verdicts = [
+        verdicts.classify(platform, code, message, status, action=action)
+        for platform, code, message, status, action in zip(
+            platforms, codes, messages, statuses, actions, strict=True
+        )
+    ]
+    summary["who_must_act"] = [v.who_must_act for v in found_verdicts]
+    summary["retry"] = [v.retry for v in found_verdicts]
+    summary["hint"] = [v.hint for v in found_verdicts]
+    summary = summary.sort_values(
+        ["count", "last_seen", "group"], ascending=[False, False, True], kind="stable"
+    )
+    for column in ("group", "platform", "error_code", "message", "sample_message", "sample_log_id",
+                   "account_names", "who_must_act", "retry", "hint"):  # fmt: skip
+        summary[column] = summary[column].astype("string")
+    for column in ("first_seen", "last_seen"):
+        summary[column] = summary[column].astype(analysis.TIME_UNIT)
+    return summary[analysis.ERROR_GROUP_COLUMNS].reset_index(drop=True)
+
+
+def _or_placeholder(value: Any, placeholder: str) -> str:
+    return value if isinstance(value, str) and value.strip() else placeholder
+
+
+def _account_names(names: Any) -> str:
+    """analysis._account_names from the group's distinct handles (already without their "@")."""
+    values = [] if names is None else [str(n) for n in list(names) if n is not None]
+    return analysis.account_names_text(values)
+
+

@@ -1,0 +1,211 @@
+"""The attempts themselves, and the posts' counts: the Explorer's rows, one attempt, one post's attempts,
+an attempt's neighbours, and how many posts did not go out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+import pandas as pd
+
+from late_logs import analysis
+from late_logs.queries.cells import files_of_days
+from late_logs.queries.sql import (
+    DERIVED_COLUMNS,
+    _filled,
+    _select,
+    _utc,
+    empty_attempts,
+    query,
+    scan,
+    where,
+)
+from late_logs.records import RECORD_COLUMNS, RECORD_DTYPES, coerce_frame
+
+# --------------------------------------------------------------------------------------------- posts
+
+
+def post_counts(files: Sequence[str], flt: analysis.Filters, now: datetime) -> analysis.PostCounts:
+    """analysis.post_counts of the filtered rows: lanes per (post, platform), then posts, in one query."""
+    if not files:
+        return analysis.post_counts(empty_attempts(), now)
+    stuck_before = _utc(now) - analysis.STUCK_AFTER
+    condition, filter_params = where(flt)
+    source, source_params = scan(files)
+    sql = f"""
+        WITH chosen AS (
+            SELECT post_id, platform, action, status, created_at FROM {source} WHERE {condition}
+        ),
+        lanes AS (
+            SELECT post_id, {_filled("platform", analysis.UNKNOWN)} AS lane,
+                   bool_or(coalesce(status = 'success', FALSE)) AS success,
+                   bool_or(coalesce(status = 'failed', FALSE)) AS failed,
+                   bool_or(coalesce(status = 'pending', FALSE)) AS pending
+            FROM chosen WHERE action IN ('publish', 'retry') AND post_id IS NOT NULL GROUP BY ALL
+        ),
+        posts AS (
+            SELECT post_id, count(*) AS lanes, count(*) FILTER (WHERE success) AS live,
+                   count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead,
+                   bool_or(failed) AS failed
+            FROM lanes GROUP BY ALL
+        )
+        SELECT
+            (SELECT count(*) FILTER (WHERE failed) FROM posts) AS hit,
+            (SELECT count(*) FILTER (WHERE failed AND dead = lanes) FROM posts) AS failed_everywhere,
+            (SELECT count(*) FILTER (WHERE failed AND live > 0 AND dead > 0) FROM posts) AS partly_published,
+            (SELECT count(*) FILTER (WHERE failed AND live = lanes) FROM posts) AS recovered,
+            (SELECT count(*) FROM chosen WHERE status = 'pending' AND created_at < ?) AS stuck_attempts,
+            (SELECT count(DISTINCT post_id) FROM chosen WHERE status = 'pending' AND created_at < ?)
+                AS stuck_posts
+    """
+    row = query(sql, [*source_params, *filter_params, stuck_before, stuck_before]).iloc[0]
+    names = ("hit", "failed_everywhere", "partly_published", "recovered", "stuck_attempts", "stuck_posts")
+    return analysis.PostCounts(**{name: int(row[name]) for name in names})
+
+
+# --------------------------------------------------------------------------------------------- rows
+
+
+def attempts(
+    files: Sequence[str],
+    flt: analysis.Filters,
+    columns: Sequence[str] | None = None,
+    sort_column: str = "created_at",
+    descending: bool = True,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The filtered attempts themselves (RECORD_COLUMNS, or `columns`), in the Explorer's order: the sort
+    column with missing values last, ties newest first (the store's order), the first `limit` of them."""
+    known = (*RECORD_COLUMNS, *DERIVED_COLUMNS)
+    wanted = [c for c in (columns or RECORD_COLUMNS) if c in known]
+    if not files:
+        return _typed(empty_attempts()[wanted])
+    sort_column = sort_column if sort_column in known else "created_at"
+    direction = "DESC" if descending else "ASC"
+    order = f'ORDER BY "{sort_column}" {direction} NULLS LAST, created_at DESC NULLS LAST, log_id DESC'
+    tail = order + (" LIMIT ?" if limit is not None else "")
+    sql, params = _select(", ".join(f'"{c}"' for c in wanted), files, flt, tail)
+    if limit is not None:
+        params.append(int(limit))
+    frame = query(sql, params)
+    return _typed(frame[wanted])
+
+
+def first_attempts(
+    files: Sequence[str],
+    flt: analysis.Filters,
+    columns: Sequence[str] | None,
+    sort_column: str,
+    descending: bool,
+    limit: int,
+) -> tuple[pd.DataFrame, int]:
+    """`attempts(...)` limited to the first `limit`, and how many match in all, in two cheap reads instead of
+    one costly one: the ids (and the count) of the first rows from the filter's and the order's columns,
+    then every column of only those rows, from the files of their days. Reading every column of every
+    matching row to sort them took 6.6 s (+ 2.1 s for the count) for a 90-day search at 1M attempts on a
+    loaded machine, the two reads 1.4 s; 1.5-1.9 s against 1.3-1.4 s on a quiet one."""
+    known = (*RECORD_COLUMNS, *DERIVED_COLUMNS)
+    wanted = [c for c in (columns or RECORD_COLUMNS) if c in known]
+    if not files:
+        return _typed(empty_attempts()[wanted]), 0
+    sort_column = sort_column if sort_column in known else "created_at"
+    direction = "DESC" if descending else "ASC"
+    order = f'ORDER BY "{sort_column}" {direction} NULLS LAST, created_at DESC NULLS LAST, log_id DESC'
+    sql, params = _select(
+        "log_id, epoch_ns(created_at) AS at_ns, count(*) OVER () AS total", files, flt, f"{order} LIMIT ?"
+    )
+    first = query(sql, [*params, int(limit)])
+    if first.empty:
+        return _typed(empty_attempts()[wanted]), 0
+    total = int(first["total"].iloc[0])
+    ids = first["log_id"].astype(str).tolist()
+    chosen, bounds = list(files), ""
+    bound_params: list[Any] = []
+    if first["at_ns"].notna().all():  # every row dated: only their days' files, only their time range
+        low, high = (pd.Timestamp(int(v), unit="ns", tz="UTC") for v in first["at_ns"].agg(["min", "max"]))
+        days = pd.date_range(low.floor("D"), high.floor("D"), freq="D")
+        chosen = files_of_days(files, days) or chosen
+        bounds, bound_params = "created_at >= ? AND created_at <= ? AND ", [low, high]
+    source, source_params = scan(chosen)
+    select = ", ".join(f'"{c}"' for c in dict.fromkeys([*wanted, "log_id"]))
+    rows = query(
+        f"SELECT {select} FROM {source} WHERE {bounds}log_id IN (SELECT unnest(?))",
+        [*source_params, *bound_params, ids],
+    )
+    position = {log_id: n for n, log_id in enumerate(ids)}
+    rows = rows.iloc[rows["log_id"].map(position).argsort(kind="stable")]
+    return _typed(rows[wanted]), total
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The record dtypes (strings, nullable ints, aware UTC times) on whatever DuckDB handed back."""
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns:
+        dtype = RECORD_DTYPES.get(column, "string")
+        if dtype.startswith("datetime"):
+            values = frame[column]
+            if not isinstance(values.dtype, pd.DatetimeTZDtype):
+                values = pd.to_datetime(values, errors="coerce").dt.tz_localize("UTC")
+            frame[column] = values.dt.tz_convert("UTC").astype(dtype)
+        elif str(frame[column].dtype) != dtype:
+            frame[column] = frame[column].astype(dtype)
+    return coerce_frame(frame) if set(RECORD_COLUMNS) <= set(frame.columns) else frame
+
+
+def _rows_where(files: Sequence[str], condition: str, params: list[Any], order: str) -> pd.DataFrame:
+    """Every RECORD_COLUMNS row of the files meeting `condition` (its `?` bound to `params`), in `order`."""
+    if not files:
+        return _typed(empty_attempts()[RECORD_COLUMNS])
+    source, source_params = scan(files)
+    select = ", ".join(f'"{c}"' for c in RECORD_COLUMNS)
+    found = query(f"SELECT {select} FROM {source} WHERE {condition} {order}", [*source_params, *params])
+    return _typed(found[RECORD_COLUMNS])
+
+
+def attempt_rows(files: Sequence[str], log_id: str) -> pd.DataFrame:
+    """The stored row(s) of one attempt (the Attempt page's `frame[frame.log_id == id]`)."""
+    return _rows_where(files, "log_id = ?", [log_id], "ORDER BY created_at DESC NULLS LAST, log_id DESC")
+
+
+def post_attempts(files: Sequence[str], post_id: str) -> pd.DataFrame:
+    """analysis.post_attempts over the files: every attempt of one post, oldest first."""
+    return _rows_where(
+        files, "post_id = ?", [post_id], "ORDER BY created_at ASC NULLS FIRST, log_id ASC NULLS FIRST"
+    )
+
+
+def attempts_of_posts(files: Sequence[str], post_ids: Sequence[str]) -> pd.DataFrame:
+    """Every attempt of these posts, newest first (the Explorer's one-row-per-post view reads each post's
+    whole story, not only the attempts a filter matched)."""
+    if not post_ids:
+        return _typed(empty_attempts()[RECORD_COLUMNS])
+    return _rows_where(
+        files,
+        "list_contains(?, post_id)",
+        [list(post_ids)],
+        "ORDER BY created_at DESC NULLS LAST, log_id DESC",
+    )
+
+
+def neighbours(
+    files: Sequence[str], flt: analysis.Filters, log_id: str
+) -> tuple[str | None, str | None, bool]:
+    """analysis.neighbours of the filtered rows in the store's newest-first order: (newer, older) log ids
+    beside `log_id`, and whether it is among the filtered rows at all. Only the one row comes back."""
+    if not files:
+        return None, None, False
+    condition, params = where(flt)
+    source, source_params = scan(files)
+    sql = f"""
+        WITH chosen AS (SELECT log_id, created_at FROM {source} WHERE {condition}),
+        ordered AS (
+            SELECT log_id, lag(log_id) OVER newest AS newer, lead(log_id) OVER newest AS older
+            FROM chosen WINDOW newest AS (ORDER BY created_at DESC NULLS LAST, log_id DESC)
+        )
+        SELECT newer, older FROM ordered WHERE log_id = ? LIMIT 1
+    """
+    found = query(sql, [*source_params, *params, log_id])
+    if found.empty:
+        return None, None, False
+    newer, older = found["newer"].iloc[0], found["older"].iloc[0]
+    return (None if pd.isna(newer) else str(newer)), (None if pd.isna(older) else str(older)), True

@@ -1,0 +1,175 @@
+"""The SQL every question shares: the process's DuckDB cursor, the FROM clause over a list of Parquet files,
+the one place a filter becomes SQL (`where`), and the small conversions of what comes back."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+from late_logs import analysis, search
+from late_logs.records import RECORD_DTYPES
+from late_logs.store import StoreError
+
+DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
+# What Python's str.strip() takes off that SQL's trim() would not: blank text counts as missing.
+_WHITESPACE = " \t\n\r\x0b\x0c"
+_FAILED = "status = 'failed'"
+_SETTLED = "status IN ('success', 'failed')"
+HOUR_NS = 3_600 * 10**9
+
+_connection: duckdb.DuckDBPyConnection | None = None
+_connection_lock = threading.Lock()
+_local = threading.local()
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """This thread's cursor on the process's one in-process DuckDB (cursors are not shared across threads;
+    they share the database and its cache of Parquet footers)."""
+    global _connection
+    cursor = getattr(_local, "cursor", None)
+    if cursor is None:
+        with _connection_lock:
+            if _connection is None:
+                connection = duckdb.connect(":memory:")
+                # Footers are re-read on every question otherwise; the files of a snapshot never change.
+                connection.execute("SET GLOBAL parquet_metadata_cache = true")
+                _connection = connection
+            cursor = _connection.cursor()
+        _local.cursor = cursor
+    return cursor
+
+
+def scan(files: Sequence[str]) -> tuple[str, list[Any]]:
+    """The FROM clause over the files (bound as one list parameter) and its parameters."""
+    # union_by_name: a file written before a derived column existed still reads, the column NULL there.
+    return "read_parquet(?, hive_partitioning = false, union_by_name = true)", [list(files)]
+
+
+CHANGED_WHILE_READ = (
+    "The stored attempts changed while being read (a file of the store is gone); reload the page to read "
+    "the new state."
+)
+
+
+def query(sql: str, params: list[Any]) -> pd.DataFrame:
+    """The answer to one bound statement as a small frame; a file gone under it is told in one sentence."""
+    try:
+        return _cursor().execute(sql, params).df()
+    except duckdb.IOException:
+        # A snapshot's file replaced under a long question (compaction, a newer version): one sentence, and
+        # no path (a path says where the store lives, which is nobody's business on a page).
+        raise StoreError(CHANGED_WHILE_READ) from None
+
+
+def empty_attempts() -> pd.DataFrame:
+    """No attempts, with the file's columns: what the pandas functions answer for an empty file list."""
+    columns = {c: pd.Series([], dtype=d) for c, d in RECORD_DTYPES.items()}
+    columns.update({c: pd.Series([], dtype="string") for c in DERIVED_COLUMNS})
+    return pd.DataFrame(columns)
+
+
+def _utc(value: datetime | pd.Timestamp | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _stamps(nanoseconds: pd.Series) -> pd.Series:
+    """Epoch nanoseconds (how every time leaves SQL: no time zone library involved) as aware UTC times."""
+    return pd.to_datetime(nanoseconds.astype("Int64"), unit="ns", utc=True).astype(analysis.TIME_UNIT)
+
+
+def _blank(column: str) -> str:
+    """SQL: the column is missing or only whitespace (the pandas side's isna() | strip() == "")."""
+    return f"({column} IS NULL OR trim({column}, '{_WHITESPACE}') = '')"
+
+
+def _filled(column: str, placeholder: str) -> str:
+    """SQL: the column, or the placeholder when blank (analysis._filled with blank_too)."""
+    return f"(CASE WHEN {_blank(column)} THEN '{placeholder}' ELSE {column} END)"
+
+
+# --------------------------------------------------------------------------------------------- filters
+
+
+def _one_of(column: str, wanted: Iterable[str], unknown_is_missing: bool) -> tuple[str, list[Any]]:
+    """analysis._matches: the value is one of `wanted`; UNKNOWN (when it counts) matches a missing value."""
+    values = [str(w) for w in wanted if not (unknown_is_missing and w == analysis.UNKNOWN)]
+    sql = f"list_contains(?, {column})"
+    if unknown_is_missing and analysis.UNKNOWN in wanted:
+        sql = f"({sql} OR {column} IS NULL)"
+    return sql, [values]
+
+
+def where(flt: analysis.Filters) -> tuple[str, list[Any]]:
+    """The filter as a SQL condition and its parameters, meaning exactly what analysis.apply_filters keeps.
+
+    Every part is wrapped so a NULL never decides anything by accident (a missing value is False, as the
+    pandas masks treat it)."""
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, values: list[Any]) -> None:
+        parts.append(f"COALESCE({sql}, FALSE)")
+        params.extend(values)
+
+    start, end = _utc(flt.start), _utc(flt.end)
+    if start is not None:
+        add("created_at >= ?", [start])
+    if end is not None:
+        add("created_at < ?", [end])
+    if flt.platforms:
+        add(*_one_of("platform", flt.platforms, True))
+    if flt.actions:
+        add(*_one_of("action", flt.actions, True))
+    if flt.statuses:
+        add(*_one_of("status", flt.statuses, False))
+    if flt.post_id:
+        add("post_id = ?", [flt.post_id])
+    if flt.sources:
+        add("list_contains(?, source)", [list(flt.sources)])
+    if flt.accounts:
+        wanted = [str(a) for a in flt.accounts]
+        add(
+            "(list_contains(?, account_id) OR list_contains(?, ltrim(account_username, '@')))",
+            [wanted, [a.lstrip("@") for a in wanted]],
+        )
+    if flt.error_codes:
+        codes = [c for c in flt.error_codes if c != analysis.NO_CODE]
+        sql = "list_contains(?, error_code)"
+        if analysis.NO_CODE in flt.error_codes:
+            sql = f"({sql} OR {_blank('error_code')})"
+        add(sql, [codes])
+    if flt.error_group:
+        add("error_group = ?", [flt.error_group])
+    if flt.who_must_act:
+        add("list_contains(?, who_must_act)", [list(flt.who_must_act)])
+    if flt.retry:
+        add("list_contains(?, retry)", [list(flt.retry)])
+    if flt.text.strip():
+        sql, values = search.to_sql(search.parse(flt.text))
+        parts.append(sql)  # already NULL-safe, term by term
+        params.extend(values)
+    return (" AND ".join(parts) if parts else "TRUE"), params
+
+
+def _select(
+    select: str, files: Sequence[str], flt: analysis.Filters, tail: str = "", extra: str = ""
+) -> tuple[str, list[Any]]:
+    """`SELECT <select> FROM <files> WHERE <filter> [AND extra] <tail>` and its parameters, in order."""
+    source, source_params = scan(files)
+    condition, params = where(flt)
+    if extra:
+        condition = f"({condition}) AND ({extra})"
+    return f"SELECT {select} FROM {source} WHERE {condition} {tail}", [*source_params, *params]
+
+
+
+def _window(flt: analysis.Filters, start: pd.Timestamp | None, end: pd.Timestamp | None) -> analysis.Filters:
+    return analysis.Filters(**{**flt.__dict__, "start": start, "end": end})
+
