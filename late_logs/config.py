@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from late_logs.records import DEFAULT_SOURCE, MAX_LABEL_LENGTH, is_source_label
 from late_logs.redact import mask_url, redact_text, register_secret
@@ -233,6 +234,36 @@ def _rules_setting(raw: object | None) -> tuple[str, ...]:
     return tuple(rule for rule in ALERT_RULES if rule in names)  # the one order alerts are made in
 
 
+def _webhook_setting(raw: object | None) -> str | None:
+    """LATE_LOGS_ALERT_WEBHOOK: an http(s) URL with a host. The URL is a credential (its path is the
+    token), so the sentence of a bad one never repeats it: a mistyped port or a missing scheme would
+    otherwise surface later, on every pass, as an "unexpected error" or an unreachable webhook."""
+    if raw is None:
+        return None
+    url = str(raw).strip()
+    if not url:
+        return None
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it (ValueError for "host:abc" or out of range)
+    except ValueError:
+        problem = "it does not parse as a URL"
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "it must start with https:// (or http://)"
+        elif not parts.hostname:
+            problem = "it names no host"
+        elif any(ord(c) < 33 or ord(c) == 127 for c in url):
+            problem = "it holds a space or a control character"
+    if problem:
+        raise ConfigError(
+            f"LATE_LOGS_ALERT_WEBHOOK is not a usable webhook URL: {problem} (the URL is a secret, so it is "
+            "not repeated here); set it to the incoming webhook URL Slack (or your receiver) gave you."
+        )
+    return url
+
+
 SOURCES_FILE_FIELDS = ("label", "key", "base_url", "flavor")
 
 
@@ -376,12 +407,13 @@ def load_settings(
     resolve = get("LATE_LOGS_RESOLVE_HOURS")
     webhook = get("LATE_LOGS_ALERT_WEBHOOK")
     register_secret(str(webhook).strip() if webhook else None)  # its path is the credential
+    webhook = _webhook_setting(webhook)
     return Settings(
         resolve_hours=(
             DEFAULT_RESOLVE_HOURS if resolve is None else _int_setting("LATE_LOGS_RESOLVE_HOURS", resolve, 1)
         ),
         public_url=str(get("LATE_LOGS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/"),
-        alert_webhook=str(webhook).strip() if webhook else None,
+        alert_webhook=webhook,
         alert_rules=_rules_setting(get("LATE_LOGS_ALERT_RULES")),
         alert_min_failures=(
             DEFAULT_ALERT_MIN_FAILURES
