@@ -368,7 +368,3 @@ def render(digest: Digest, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"the digest format must be one of {', '.join(FORMATS)}, got {fmt!r}.")
     return {"markdown": to_markdown, "html": to_html, "json": to_json}[fmt](digest)
-
-
-def default_since(now: datetime, hours: float = 24) -> datetime:
-    return now - timedelta(hours=hours)
