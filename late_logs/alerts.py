@@ -248,6 +248,8 @@ def deliver(
                 time.sleep(backoff * 2 ** (attempt - 1))
             try:
                 answer = client.post(url, json=body)
+            except httpx.InvalidURL:  # not an HTTPError; settings check the URL, a caller's may be anything
+                return "the webhook URL is not a valid URL"
             except httpx.HTTPError as exc:
                 problem = f"the webhook could not be reached ({type(exc).__name__})"
                 continue

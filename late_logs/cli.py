@@ -1,4 +1,4 @@
-"""`python -m late_logs`: sync, collect, export, simulate, status and repair from a terminal.
+"""`python -m late_logs`: sync, collect, export, simulate, status, repair, digest and alert from a terminal.
 
 Each command's docstring is its `--help`. Errors end in one plain sentence on stderr and an exit code:
 1 other Late or store errors (a full disk, a read-only folder, a bad setting), 2 a refused key, 3 an

@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from late_logs.records import DEFAULT_SOURCE, MAX_LABEL_LENGTH, is_source_label
 from late_logs.redact import mask_url, redact_text, register_secret
@@ -233,6 +234,36 @@ def _rules_setting(raw: object | None) -> tuple[str, ...]:
     return tuple(rule for rule in ALERT_RULES if rule in names)  # the one order alerts are made in
 
 
+def _webhook_setting(raw: object | None) -> str | None:
+    """LATE_LOGS_ALERT_WEBHOOK: an http(s) URL with a host. The URL is a credential (its path is the
+    token), so the sentence of a bad one never repeats it: a mistyped port or a missing scheme would
+    otherwise surface later, on every pass, as an "unexpected error" or an unreachable webhook."""
+    if raw is None:
+        return None
+    url = str(raw).strip()
+    if not url:
+        return None
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it (ValueError for "host:abc" or out of range)
+    except ValueError:
+        problem = "it does not parse as a URL"
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "it must start with https:// (or http://)"
+        elif not parts.hostname:
+            problem = "it names no host"
+        elif any(ord(c) < 33 or ord(c) == 127 for c in url):
+            problem = "it holds a space or a control character"
+    if problem:
+        raise ConfigError(
+            f"LATE_LOGS_ALERT_WEBHOOK is not a usable webhook URL: {problem} (the URL is a secret, so it is "
+            "not repeated here); set it to the incoming webhook URL Slack (or your receiver) gave you."
+        )
+    return url
+
+
 SOURCES_FILE_FIELDS = ("label", "key", "base_url", "flavor")
 
 
@@ -350,6 +381,10 @@ def load_settings(
             value = secrets.get(name)
         return None if value in (None, "") else value
 
+    def whole(name: str, default: int, minimum: int = 1) -> int:
+        raw = get(name)
+        return default if raw is None else _int_setting(name, raw, minimum)
+
     api_key = get("LATE_API_KEY")
     api_key = str(api_key).strip() if api_key is not None else None
     register_secret(api_key)  # from here on the key is replaced wherever it appears: store, screen, export
@@ -370,24 +405,15 @@ def load_settings(
         cache_dir = default_cache_root() / ("demo" if demo else "live")
     else:
         cache_dir = root / "demo" if demo else root
-    poll = get("LATE_LOGS_POLL_SECONDS")
-    retention = get("LATE_LOGS_RETENTION_DAYS")
-    max_wait = get("LATE_LOGS_MAX_WAIT_SECONDS")
-    resolve = get("LATE_LOGS_RESOLVE_HOURS")
     webhook = get("LATE_LOGS_ALERT_WEBHOOK")
     register_secret(str(webhook).strip() if webhook else None)  # its path is the credential
+    webhook = _webhook_setting(webhook)
     return Settings(
-        resolve_hours=(
-            DEFAULT_RESOLVE_HOURS if resolve is None else _int_setting("LATE_LOGS_RESOLVE_HOURS", resolve, 1)
-        ),
+        resolve_hours=whole("LATE_LOGS_RESOLVE_HOURS", DEFAULT_RESOLVE_HOURS),
         public_url=str(get("LATE_LOGS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/"),
-        alert_webhook=str(webhook).strip() if webhook else None,
+        alert_webhook=webhook,
         alert_rules=_rules_setting(get("LATE_LOGS_ALERT_RULES")),
-        alert_min_failures=(
-            DEFAULT_ALERT_MIN_FAILURES
-            if get("LATE_LOGS_ALERT_MIN_FAILURES") is None
-            else _int_setting("LATE_LOGS_ALERT_MIN_FAILURES", get("LATE_LOGS_ALERT_MIN_FAILURES"), 1)
-        ),
+        alert_min_failures=whole("LATE_LOGS_ALERT_MIN_FAILURES", DEFAULT_ALERT_MIN_FAILURES),
         alert_cell_excess=_number_setting(
             "LATE_LOGS_ALERT_CELL_EXCESS",
             get("LATE_LOGS_ALERT_CELL_EXCESS"),
@@ -402,11 +428,7 @@ def load_settings(
             1,
             "how many times its usual failure rate a cell must reach before cell_worse alerts",
         ),
-        alert_stuck_minutes=(
-            DEFAULT_ALERT_STUCK_MINUTES
-            if get("LATE_LOGS_ALERT_STUCK_MINUTES") is None
-            else _int_setting("LATE_LOGS_ALERT_STUCK_MINUTES", get("LATE_LOGS_ALERT_STUCK_MINUTES"), 1)
-        ),
+        alert_stuck_minutes=whole("LATE_LOGS_ALERT_STUCK_MINUTES", DEFAULT_ALERT_STUCK_MINUTES),
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,
@@ -416,19 +438,9 @@ def load_settings(
             "LATE_LOGS_DEMO_FLAVOR", get("LATE_LOGS_DEMO_FLAVOR"), FLAVOR_CHOICES[1:], "late-1.0"
         ),
         rate_share=_share_setting(get("LATE_LOGS_RATE_SHARE")),
-        max_wait_seconds=(
-            DEFAULT_MAX_WAIT_SECONDS
-            if max_wait is None
-            else _int_setting("LATE_LOGS_MAX_WAIT_SECONDS", max_wait, 1)
-        ),
-        poll_seconds=(
-            DEFAULT_POLL_SECONDS if poll is None else _int_setting("LATE_LOGS_POLL_SECONDS", poll, 0)
-        ),
-        retention_days=(
-            DEFAULT_RETENTION_DAYS
-            if retention is None
-            else _int_setting("LATE_LOGS_RETENTION_DAYS", retention, 1)
-        ),
+        max_wait_seconds=whole("LATE_LOGS_MAX_WAIT_SECONDS", DEFAULT_MAX_WAIT_SECONDS),
+        poll_seconds=whole("LATE_LOGS_POLL_SECONDS", DEFAULT_POLL_SECONDS, minimum=0),
+        retention_days=whole("LATE_LOGS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
     )
 
 

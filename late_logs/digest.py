@@ -94,15 +94,17 @@ def _usual_windows(store, start: datetime, end: datetime) -> list[tuple[pd.Times
     return baselines.baseline_windows(start, end, since=queries.oldest_time(store.parquet_files()))
 
 
-def group_usuals(store, start: datetime, end: datetime) -> tuple[dict[str, int], int]:
-    """Each group's failures over the window's baseline windows, and how many windows there are (SQL over
-    the files of those days only)."""
+def group_usuals(
+    store, start: datetime, end: datetime, flt: analysis.Filters | None = None
+) -> tuple[dict[str, int], int]:
+    """Each group's failures over the window's baseline windows among the rows `flt` keeps (its window
+    aside), and how many windows there are (SQL over the files of those days only)."""
     windows = _usual_windows(store, start, end)
     covered = baselines.span(windows)
     if covered is None:
         return {}, 0
     files = store.parquet_files(since=covered[0], until=covered[1])
-    return group_history.failures_in(files, windows), len(windows)
+    return group_history.failures_in(files, windows, flt), len(windows)
 
 
 def _group_lines(store, frame, window, start, end, now, resolve_hours, base, known) -> list[Line]:
@@ -366,7 +368,3 @@ def render(digest: Digest, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"the digest format must be one of {', '.join(FORMATS)}, got {fmt!r}.")
     return {"markdown": to_markdown, "html": to_html, "json": to_json}[fmt](digest)
-
-
-def default_since(now: datetime, hours: float = 24) -> datetime:
-    return now - timedelta(hours=hours)

@@ -14,7 +14,7 @@ Usage:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -89,18 +89,25 @@ def trends(files: Sequence[str], now: datetime, days: int = TREND_DAYS) -> dict[
     return result
 
 
-def failures_in(files: Sequence[str], windows: Sequence[tuple[datetime, datetime]]) -> dict[str, int]:
+def failures_in(
+    files: Sequence[str],
+    windows: Sequence[tuple[datetime, datetime]],
+    flt: analysis.Filters | None = None,
+) -> dict[str, int]:
     """Per group, its failures in all the windows together ([start, end) each, as analysis.Filters keeps
-    them): the baseline of group_usual. One scan over the files those windows need."""
+    them) among the rows `flt` keeps (its own start and end aside: the windows say when): the baseline of
+    group_usual, under the same filter as the count it is compared with. One scan over the files those
+    windows need."""
     if not files or not windows:
         return {}
     source, params = queries.scan(files)
+    kept, kept_params = queries.where(replace(flt or analysis.Filters(), start=None, end=None))
     inside = " OR ".join(["(epoch_ns(created_at) >= ? AND epoch_ns(created_at) < ?)"] * len(windows))
     bounds = [bound for start, end in windows for bound in (_ns(start), _ns(end))]
     found = queries.query(
         f'SELECT error_group AS "group", count(*) AS n FROM {source} '
-        f"WHERE {_GROUP_FAILURES} AND ({inside}) GROUP BY ALL",
-        [*params, *bounds],
+        f"WHERE {_GROUP_FAILURES} AND ({kept}) AND ({inside}) GROUP BY ALL",
+        [*params, *kept_params, *bounds],
     )
     return {str(g): int(n) for g, n in zip(found["group"], found["n"], strict=True)}
 

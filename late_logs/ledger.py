@@ -140,13 +140,6 @@ def state_of_runs(runs: Sequence[Run], window_start: datetime, now: datetime, re
     return "ongoing"
 
 
-def computed_state(
-    times: list[pd.Timestamp], window_start: datetime, now: datetime, resolve_hours: float
-) -> str:
-    """The state of a group whose failures happened at `times` (sorted, memory included)."""
-    return state_of_runs(runs_of(times, resolve_hours), window_start, now, resolve_hours)
-
-
 def _memory_points(memory: Mapping[str, Any]) -> list[pd.Timestamp]:
     """The ledger's memory of the first and last failure (kept past prune)."""
     return [t for t in (_time(memory.get("first_seen")), _time(memory.get("last_seen"))) if t is not None]

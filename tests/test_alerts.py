@@ -486,3 +486,10 @@ def test_every_stuck_post_alerts_not_only_the_digests_first_lines(tmp_path) -> N
         settings = dataclasses.replace(settings_for(receiver.url), alert_rules=("post_stuck",))
         delivered, _ = alerts.run_rules(store, settings, NOW, **FAST)
     assert delivered == digest.MAX_LINES + 5 == len({b["text"] for b in receiver.delivered()})
+
+
+def test_a_malformed_webhook_url_ends_in_a_sentence_not_an_exception() -> None:
+    """httpx.InvalidURL is not an httpx.HTTPError: a URL with a mistyped port escaped deliver (found in
+    review; load_settings now refuses such a URL, deliver still answers a caller that passes one)."""
+    problem = alerts.deliver("http://hooks.example.com:abc/secretpath", {"text": "x"}, attempts=1)
+    assert problem == "the webhook URL is not a valid URL" and "secretpath" not in problem

@@ -538,3 +538,11 @@ def test_run_forever_passes_until_stopped_and_survives_errors(tmp_path):
         assert state["total_passes"] == 3
     finally:
         world.close()
+
+
+def test_the_per_pass_bounds_set_on_the_package_reach_a_pass_that_does_not_name_them(world, monkeypatch):
+    """Found in review: sync_once's defaults were read from `limits` when the module was imported, so
+    `monkeypatch.setattr("late_logs.collector.MAX_DETAILS", ...)` (which the package promises turns the
+    knob for the whole pass) changed nothing for a caller that did not pass max_details."""
+    monkeypatch.setattr("late_logs.collector.MAX_DETAILS", 7)
+    assert sync_once(world.client, world.store).details == 7

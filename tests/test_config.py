@@ -179,3 +179,30 @@ def test_the_cli_ends_a_bad_alert_setting_in_a_sentence_not_a_traceback(tmp_path
     assert cli.main(["digest"], env=env, stdout=out, stderr=err) != cli.EXIT_OK
     assert "LATE_LOGS_ALERT_RULES names 'everything', not a rule" in err.getvalue()
     assert "Traceback" not in err.getvalue() + out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "hooks.example.com/services/T0/B0/SECRETPATH",  # no scheme
+        "http://hooks.example.com:abc/services/SECRETPATH",  # a mistyped port
+        "ftp://hooks.example.com/services/SECRETPATH",
+        "https:///services/SECRETPATH",  # no host
+        "https://hooks.example.com/services/SECRET PATH",
+    ],
+)
+def test_a_bad_alert_webhook_is_told_at_load_in_a_sentence_that_never_repeats_the_url(url: str) -> None:
+    """Found in review: such a URL loaded fine and failed later, on every pass (`alert --test` ended in
+    "Unexpected error (InvalidURL...) ... Please report it")."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LATE_LOGS_ALERT_WEBHOOK": url}, {})
+    sentence = str(caught.value)
+    assert sentence.startswith("LATE_LOGS_ALERT_WEBHOOK is not a usable webhook URL")
+    assert "SECRET" not in sentence and "hooks.example.com" not in sentence
+
+
+def test_a_good_alert_webhook_is_kept_and_a_blank_one_means_no_alerts() -> None:
+    url = "https://hooks.example.com/services/T0/B0/xyz"
+    assert load_settings({"LATE_LOGS_ALERT_WEBHOOK": f"  {url} "}, {}).alert_webhook == url
+    assert load_settings({"LATE_LOGS_ALERT_WEBHOOK": "http://127.0.0.1:9999/hook"}, {}).alert_webhook
+    assert load_settings({"LATE_LOGS_ALERT_WEBHOOK": "   "}, {}).alert_webhook is None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -114,31 +115,58 @@ def test_the_explorer_gives_a_frozen_incident_link_and_an_evidence_bundle(own_de
     assert any(b.label.startswith("Download the evidence bundle of ") for b in at.download_button)
 
 
-def test_groups_page_compares_each_group_with_its_usual(own_demo_app: Path, demo_now: datetime) -> None:
-    """The "Against usual" column: each group's failures in the window against its mean over the same hours
-    of the days before, counted here in pandas over the whole store (the page counts in SQL)."""
+def _usual_texts_in_pandas(store_dir: Path, start_at, end_at, table, flt) -> list[str]:
+    """Each row's "Against usual" counted in pandas over the whole store: the group's failures among the
+    rows `flt` keeps in each baseline window, against its count in the window."""
     from late_logs import analysis, baselines
 
-    start_at, end_at = window(demo_now, 1)
-    at = start(url_window(start_at, end_at), "pages/groups.py")
-    assert_clean(at)
-    table = at.dataframe[0].value
     groups = [parse_qs(urlparse(link).query)["error_group"][0] for link in table["link"]]
-    with LogStore(own_demo_app / "demo") as store:
+    with LogStore(store_dir / "demo") as store:
         frame = store.frame()
     windows = baselines.baseline_windows(start_at, end_at, since=frame["created_at"].min())
     assert windows, "the demo store holds days before the window"
     usual: dict[str, int] = {}
     for a, b in windows:
-        rows = analysis.apply_filters(frame, analysis.Filters(start=a, end=b))
+        rows = analysis.apply_filters(frame, replace(flt, start=a, end=b))
         for group, n in analysis.error_group_keys(rows).value_counts().items():
             usual[str(group)] = usual.get(str(group), 0) + int(n)
-    expected = [
+    return [
         baselines.group_usual(count, usual.get(group, 0), len(windows)).text
         for group, count in zip(groups, table["count"], strict=True)
     ]
+
+
+def test_groups_page_compares_each_group_with_its_usual(own_demo_app: Path, demo_now: datetime) -> None:
+    """The "Against usual" column: each group's failures in the window against its mean over the same hours
+    of the days before, counted here in pandas over the whole store (the page counts in SQL)."""
+    from late_logs import analysis
+
+    start_at, end_at = window(demo_now, 1)
+    at = start(url_window(start_at, end_at), "pages/groups.py")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    expected = _usual_texts_in_pandas(own_demo_app, start_at, end_at, table, analysis.Filters())
     assert list(table["usual"]) == expected
     assert any("× usual (usually " in text for text in expected)
+
+
+def test_a_groups_usual_is_counted_under_the_sidebars_filter_as_its_window_count_is(
+    own_demo_app: Path, demo_now: datetime
+) -> None:
+    """Found in review: with an action filter the window's count was the filtered one and the usual every
+    action's, so a group read "0.3× usual" while nothing had changed."""
+    from late_logs import analysis
+
+    start_at, end_at = window(demo_now, 1)
+    action = "retry"
+    at = start({**url_window(start_at, end_at), "action": action}, "pages/groups.py")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    counted = table[table["count"] > 0]
+    assert len(counted), "the demo store has retry failures in the window"
+    kept = analysis.Filters(actions=(action,))
+    expected = _usual_texts_in_pandas(own_demo_app, start_at, end_at, table, kept)
+    assert list(table["usual"]) == expected
 
 
 def test_the_overview_digest_compares_cells_with_the_days_before(

@@ -4,8 +4,8 @@ Late API 1.0.1 (CONTRACT.md §1: `/v1/logs`, `/v1/logs/{id}`, `/v1/posts/{id}/lo
 and today's Zernio API (CONTRACT.md §3: one unified `/v1/logs` with `type`, `days` up to 90, `from`/`to`).
 `flavor` says which (`auto` finds out from the first list answer's items). The client owns auth, an overall
 deadline per request, bounded retries with jittered backoff, a polite share of the key's rate limit, paging
-(`pages`) and typed errors whose message is one plain sentence. It returns Late's raw dicts; `records.py`
-is what interprets them.
+(`pages`) and typed errors whose message is one plain sentence. It returns Late's raw dicts;
+`late_logs.records` is what interprets them.
 
 This package re-exports its public names; its rooms, each with one job:
 

@@ -89,7 +89,7 @@ class Pass:
     """The state of one sync pass: the client, the store, the report and progress.
 
     `bounds` caps the per-item steps ("pending_pages", "pending_refresh", "details", "post_histories";
-    `sync.DEFAULT_BOUNDS`)."""
+    `sync.default_bounds`)."""
 
     def __init__(
         self,

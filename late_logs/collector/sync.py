@@ -19,13 +19,16 @@ from late_logs.config import FLAVOR_AUTO
 from late_logs.records import DEFAULT_SOURCE, FLAVOR_UNIFIED, FLAVORS
 from late_logs.store import LogStore
 
-# The per-pass bounds of the per-item steps (`Pass.bounds`); `sync_once` sets the last two from its arguments.
-DEFAULT_BOUNDS = {
-    "pending_pages": limits.MAX_PENDING_PAGES,
-    "pending_refresh": limits.MAX_PENDING_REFRESH,
-    "details": limits.MAX_DETAILS,
-    "post_histories": limits.MAX_POST_HISTORIES,
-}
+
+def default_bounds() -> dict[str, int]:
+    """The per-pass bounds of the per-item steps (`Pass.bounds`), read from `limits` when a pass starts,
+    so a knob turned on the package reaches the pass; `sync_once` sets the last two from its arguments."""
+    return {
+        "pending_pages": limits.MAX_PENDING_PAGES,
+        "pending_refresh": limits.MAX_PENDING_REFRESH,
+        "details": limits.MAX_DETAILS,
+        "post_histories": limits.MAX_POST_HISTORIES,
+    }
 
 
 def sync_once(
@@ -35,10 +38,10 @@ def sync_once(
     progress: ProgressCallback | None = None,
     detail_workers: int = 4,
     fetch_details: bool = True,
-    max_details: int = limits.MAX_DETAILS,
-    max_post_histories: int = limits.MAX_POST_HISTORIES,
+    max_details: int | None = None,
+    max_post_histories: int | None = None,
     stop: threading.Event | None = None,
-    step_seconds: float = limits.STEP_SECONDS,
+    step_seconds: float | None = None,
     source: str = DEFAULT_SOURCE,
 ) -> SyncReport:
     """Run one pass for one source (the default one unless named; `client` must be that source's) and
@@ -49,11 +52,14 @@ def sync_once(
     and everything fetched before it stays stored. Optional steps never raise: their errors are in
     `SyncReport.errors`.
     """
-    bounds = {
-        **DEFAULT_BOUNDS,
-        "details": max_details if fetch_details else 0,
-        "post_histories": max_post_histories,
-    }
+    bounds = default_bounds()  # `limits` read now, not at import: a knob turned on the package counts
+    if max_details is not None:
+        bounds["details"] = max_details
+    if not fetch_details:
+        bounds["details"] = 0
+    if max_post_histories is not None:
+        bounds["post_histories"] = max_post_histories
+    step_seconds = limits.STEP_SECONDS if step_seconds is None else step_seconds
     started = time.monotonic()
     requests_before = client.stats.requests
     limited_before = client.stats.rate_limited

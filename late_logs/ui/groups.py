@@ -10,6 +10,7 @@ shows at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,14 +63,19 @@ def trends(ctx, now: datetime) -> dict:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _usuals_at(cache_dir: str, version: int, start: str, end: str, _ctx) -> tuple[dict, int]:
-    return digest.group_usuals(_ctx.store, pd.Timestamp(start), pd.Timestamp(end))
+def _usuals_at(
+    cache_dir: str, version: int, start: str, end: str, flt: analysis.Filters, _ctx
+) -> tuple[dict, int]:
+    return digest.group_usuals(_ctx.store, pd.Timestamp(start), pd.Timestamp(end), flt)
 
 
-def usuals(ctx, start: datetime, end: datetime) -> tuple[dict, int]:
-    """Each group's failures over the baseline windows of [start, end) and how many windows there are."""
+def usuals(ctx, start: datetime, end: datetime, flt: analysis.Filters) -> tuple[dict, int]:
+    """Each group's failures over the baseline windows of [start, end) among the rows the sidebar's
+    filter keeps (as the window's count is), and how many windows there are."""
     span = pd.Timestamp(start).floor("min"), pd.Timestamp(end).floor("min")
-    return _usuals_at(str(ctx.settings.cache_dir), ctx.version, span[0].isoformat(), span[1].isoformat(), ctx)
+    kept = replace(flt, start=None, end=None)  # the window is the key's start and end
+    key = (str(ctx.settings.cache_dir), ctx.version, span[0].isoformat(), span[1].isoformat(), kept)
+    return _usuals_at(*key, ctx)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -119,7 +125,7 @@ def table(ctx, flt: analysis.Filters, now: datetime) -> pd.DataFrame:
         trends=trends(ctx, now),
     )
     rows["state_label"] = rows["state"].map(STATE_LABELS).fillna(rows["state"])
-    usual, windows = usuals(ctx, start, end)
+    usual, windows = usuals(ctx, start, end, flt)
     rows["usual"] = [
         baselines.group_usual(count, usual.get(group, 0), windows).text
         for group, count in zip(rows["group"], rows["count"], strict=True)
