@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from late_logs.store import LogStore  # noqa: E402
-from late_logs.store import table as attempts_table  # noqa: E402
+from late_logs.store import files as attempt_files  # noqa: E402
 
 V1_COMMIT = "14c0c9d"  # main before issue 8
 END = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -138,9 +138,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--per-day", type=int, default=50_000)
     parser.add_argument("--old-days", type=int, default=1, help="days the v1 engine writes (0: skip it)")
-    parser.add_argument("--fanout", type=int, default=attempts_table.FANOUT)
+    parser.add_argument("--fanout", type=int, default=attempt_files.FANOUT)
     args = parser.parse_args()
-    attempts_table.FANOUT = args.fanout
+    attempt_files.FANOUT = args.fanout
     work = Path(tempfile.mkdtemp(prefix="late-logs-bench-write-"))
     try:
         pages = page_stream(args.days, args.per_day)

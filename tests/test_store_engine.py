@@ -24,7 +24,7 @@ import pytest
 from late_logs import fingerprint, verdicts
 from late_logs.records import RECORD_COLUMNS, RECORD_DTYPES
 from late_logs.store import TABLE_COLUMNS, LogStore
-from late_logs.store.table import FANOUT, PAGE_ROWS
+from late_logs.store.files import FANOUT, PAGE_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 from late_logs import analysis, queries
 from late_logs.analysis import Filters
 from late_logs.store import ROLLUP_DIMENSIONS, TABLE_COLUMNS, LogStore, rollup_files
-from late_logs.store.table import FANOUT, PAGE_ROWS
+from late_logs.store.files import FANOUT, PAGE_ROWS
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 PLATFORMS = ("instagram", "tiktok", "youtube", "facebook")

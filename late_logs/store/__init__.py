@@ -27,6 +27,7 @@ from late_logs.store.faults import (
     StoreLocked,
     StoreReadOnly,
 )
+from late_logs.store.files import TABLE_COLUMNS, UNKNOWN_DAY
 from late_logs.store.keys import (
     CONNECTIONS_KEY,
     DEFAULT_RETENTION_DAYS,
@@ -42,7 +43,7 @@ from late_logs.store.legacy import decode_table
 from late_logs.store.lock import LOCK_FILE_NAME, lock_file, unlock_file
 from late_logs.store.results import StoreStats, UpsertResult
 from late_logs.store.rollups import ROLLUP_DIMENSIONS, rollup_files
-from late_logs.store.table import ATTEMPTS_DIR, DEFAULT_SOURCE, TABLE_COLUMNS, UNKNOWN_DAY
+from late_logs.store.table import ATTEMPTS_DIR, DEFAULT_SOURCE
 
 __all__ = [
     "ATTEMPTS_DIR",

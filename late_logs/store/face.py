@@ -58,6 +58,7 @@ from late_logs.store.faults import (
     fault,
     store_faults,
 )
+from late_logs.store.files import SOURCE_COLUMN, TABLE_COLUMNS, conform, to_frame
 from late_logs.store.kept import KeptValues
 from late_logs.store.keys import (
     DEFAULT_RETENTION_DAYS,
@@ -70,14 +71,7 @@ from late_logs.store.keys import (
 )
 from late_logs.store.lock import writer_lock
 from late_logs.store.results import StoreStats, UpsertResult
-from late_logs.store.table import (
-    DEFAULT_SOURCE,
-    SOURCE_COLUMN,
-    TABLE_COLUMNS,
-    AttemptsTable,
-    conform,
-    to_frame,
-)
+from late_logs.store.table import DEFAULT_SOURCE, AttemptsTable
 from late_logs.store.upkeep import Upkeep, as_utc
 
 _SQL_CHUNK = 900

@@ -15,14 +15,12 @@ file per touched partition; an upsert rewrites only the files holding the old ro
 
 from __future__ import annotations
 
-import math
 import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -34,9 +32,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from late_logs.records import RECORD_DTYPES
-from late_logs.store.derived import DERIVED_COLUMNS, VERSION_COLUMN
+from late_logs.store.derived import VERSION_COLUMN
 from late_logs.store.faults import REPAIR_HINT, StoreDamaged, StoreError
+from late_logs.store.files import (
+    FANOUT,
+    FILE_SCHEMA,
+    SORT_NEWEST_FIRST,
+    SOURCE_COLUMN,
+    TABLE_COLUMNS,
+    UNKNOWN_DAY,
+    WRITE_OPTIONS,
+    FileGone,
+    FileInfo,
+    day_of,
+)
 from late_logs.store.rollups import (
     ROLLUP_DIMENSIONS,
     ROLLUPS_DIR,
@@ -47,46 +56,14 @@ from late_logs.store.rollups import (
 
 ATTEMPTS_DIR = "attempts"
 DEFAULT_SOURCE = "default"  # the source label until several Late workspaces are collected
-UNKNOWN_DAY = "unknown"  # attempts without a readable time (bulk imports only): kept, never pruned
-SOURCE_COLUMN = "source"
-PAGE_ROWS = 100  # one collector page: the size of the smallest tier
 # A day this many days old is settled: the collector's walks have left it (they re-read at most the last
 # 30 minutes before a watermark), so its files are merged into one (seal_settled_days).
 SETTLED_AFTER_DAYS = 2
 SEALS_PER_WRITE = 2
-FANOUT = 8  # files of one tier merged into one of the next (see bench/bench_store_write.py)
 _READ_THREADS = min(8, os.cpu_count() or 1)
 _READ_RETRIES = 20  # a writer replacing files between our manifest and file reads
 ROLLUP_COLUMNS = list(ROLLUP_DIMENSIONS)
 _SQL_CHUNK = 900  # ids per `IN (...)`, under SQLite's default limit of host parameters
-
-_ARROW_TYPES = {
-    "string": pa.string(),
-    # Microseconds, not nanoseconds: what Spark, Trino and BigQuery read as a timestamp; Late's times are ms.
-    "datetime64[ns, UTC]": pa.timestamp("us", tz="UTC"),
-    "Int64": pa.int64(),
-}
-FILE_SCHEMA = pa.schema(
-    [(name, _ARROW_TYPES[dtype]) for name, dtype in RECORD_DTYPES.items()]
-    # `source` is a record column (records.RECORD_COLUMNS); written here too for flat rows that lack it.
-    + [
-        (name, pa.string())
-        for name in (*DERIVED_COLUMNS, VERSION_COLUMN, SOURCE_COLUMN)
-        if name not in RECORD_DTYPES
-    ]
-)
-TABLE_COLUMNS: list[str] = FILE_SCHEMA.names
-TIME_COLUMNS = [name for name, dtype in RECORD_DTYPES.items() if dtype.startswith("datetime")]
-_SORT_NEWEST_FIRST = [("created_at", "descending"), ("log_id", "descending")]
-_NS_TIME = pa.timestamp("ns", tz="UTC")
-_WRITE_OPTIONS: dict[str, Any] = {
-    "compression": "zstd",
-    "compression_level": 3,
-    "write_page_checksum": True,  # damage inside a file is found on read, as the v1 CRCs found it
-    "coerce_timestamps": "us",
-    "allow_truncated_timestamps": True,
-    "use_dictionary": True,
-}
 
 _SCHEMA_SQL = (
     "CREATE TABLE IF NOT EXISTS attempt_files (name TEXT PRIMARY KEY, source TEXT NOT NULL,"
@@ -102,73 +79,6 @@ _SCHEMA_SQL = (
     "CREATE INDEX IF NOT EXISTS attempt_rows_pending ON attempt_rows(day) WHERE pending = 1",
     "CREATE INDEX IF NOT EXISTS attempt_rows_suspect ON attempt_rows(log_id) WHERE suspect = 1",
 )
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """One committed file of the attempts table, as the manifest lists it."""
-
-    name: str  # path relative to the store folder
-    source: str
-    day: str
-    rows: int
-    bytes: int
-    oldest: int | None  # epoch microseconds of created_at (None when every row is undated)
-    newest: int | None
-    derived: str  # derived.current_version() when its derived columns were computed
-
-    @property
-    def tier(self) -> int:
-        return tier_of(self.rows)
-
-
-def tier_of(rows: int) -> int:
-    """The size class of a file: 0 below FANOUT pages, then one more per factor of FANOUT."""
-    if rows < PAGE_ROWS * FANOUT:
-        return 0
-    return int(math.log(rows / PAGE_ROWS, FANOUT) + 1e-9)
-
-
-class FileGone(Exception):
-    """A manifest's file was removed by a newer commit between reading the manifest and the file."""
-
-
-def day_of(table: pa.Table) -> list[str]:
-    """The partition day of each row: the UTC day ("YYYY-MM-DD") of created_at, or "unknown"."""
-    return pc.fill_null(pc.strftime(table["created_at"], format="%Y-%m-%d"), UNKNOWN_DAY).to_pylist()
-
-
-def conform(table: pa.Table) -> pa.Table:
-    """`table` with exactly FILE_SCHEMA's columns and types (missing derived or source columns as nulls)."""
-    columns = []
-    for field in FILE_SCHEMA:
-        if field.name in table.column_names:
-            column = table[field.name]
-            if field.name in TIME_COLUMNS:
-                column = pc.cast(column, _NS_TIME).cast(field.type, safe=False)
-            elif column.type != field.type:
-                column = column.cast(field.type)
-        else:
-            column = pa.nulls(table.num_rows, field.type)
-        columns.append(column)
-    return pa.Table.from_arrays(columns, schema=FILE_SCHEMA)
-
-
-def _pandas_type(arrow_type: pa.DataType) -> Any:
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return pd.StringDtype("pyarrow")
-    if arrow_type == pa.int64():
-        return pd.Int64Dtype()
-    return None
-
-
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """An attempts table as the pandas frame pages read: RECORD_DTYPES, derived columns as strings."""
-    for name in TIME_COLUMNS:
-        if name in table.column_names:
-            position = table.column_names.index(name)
-            table = table.set_column(position, name, pc.cast(table[name], _NS_TIME))
-    return table.to_pandas(types_mapper=_pandas_type)
 
 
 class AttemptsTable:
@@ -296,7 +206,7 @@ class AttemptsTable:
         parts = [self._read_file(info, read) for info in files]
         table = pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
         if len(parts) > 1:
-            table = table.sort_by(_SORT_NEWEST_FIRST)
+            table = table.sort_by(SORT_NEWEST_FIRST)
         with self._lock:
             self._days[(day, columns)] = (names, table)
         return table
@@ -527,16 +437,16 @@ class AttemptsTable:
             if info.tier == 0:
                 new_rows.append(kept)  # small: goes into this write's new file
             else:
-                self._add_file(kept.sort_by(_SORT_NEWEST_FIRST), part, version)
+                self._add_file(kept.sort_by(SORT_NEWEST_FIRST), part, version)
         if new_rows:
-            table = pa.concat_tables(new_rows).combine_chunks().sort_by(_SORT_NEWEST_FIRST)
+            table = pa.concat_tables(new_rows).combine_chunks().sort_by(SORT_NEWEST_FIRST)
             if table.num_rows:
                 self._add_file(table, part, version)
 
     def replace_file(self, info: FileInfo, table: pa.Table, version: int) -> None:
         """A file's rows written again (new derived columns): one new file, the old one superseded."""
         self._retire(info)
-        self._add_file(table.sort_by(_SORT_NEWEST_FIRST), (info.source, info.day), version)
+        self._add_file(table.sort_by(SORT_NEWEST_FIRST), (info.source, info.day), version)
 
     def drop_file(self, info: FileInfo) -> None:
         self._retire(info)
@@ -556,7 +466,7 @@ class AttemptsTable:
         hidden = folder / f".{base}.tmp"
         final = folder / base
         self._written.append(hidden)
-        pq.write_table(table, hidden, **_WRITE_OPTIONS)
+        pq.write_table(table, hidden, **WRITE_OPTIONS)
         os.replace(hidden, final)
         self._written[-1] = final
         # Its hourly counts, before the commit that names the file (rollups.py: a rollup summarises exactly
@@ -606,7 +516,7 @@ class AttemptsTable:
             table = pa.concat_tables([self._read_file(info) for info in group]).combine_chunks()
             for info in group:
                 self._retire(info)
-            self._add_file(table.sort_by(_SORT_NEWEST_FIRST), part, version)
+            self._add_file(table.sort_by(SORT_NEWEST_FIRST), part, version)
             sealed += 1
         return sealed
 
@@ -626,7 +536,7 @@ class AttemptsTable:
             table = pa.concat_tables([self._read_file(info) for info in group]).combine_chunks()
             for info in group:
                 self._retire(info)
-            self._add_file(table.sort_by(_SORT_NEWEST_FIRST), part, version)
+            self._add_file(table.sort_by(SORT_NEWEST_FIRST), part, version)
             merges += 1
 
     def remove_orphans(self) -> int:

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from late_logs.records import RECORD_COLUMNS, time_of
 from late_logs.store.derived import current_version
 from late_logs.store.faults import damaged, store_faults
+from late_logs.store.files import SOURCE_COLUMN, UNKNOWN_DAY
 from late_logs.store.keys import (
     CONNECTIONS_KEY,
     DETAIL_IDS_KEY,
@@ -24,7 +25,7 @@ from late_logs.store.keys import (
     SCHEMA_VERSION,
 )
 from late_logs.store.results import StoreStats
-from late_logs.store.table import DEFAULT_SOURCE, SOURCE_COLUMN, UNKNOWN_DAY, datetime_of_micros
+from late_logs.store.table import DEFAULT_SOURCE, datetime_of_micros
 
 
 def as_utc(moment: datetime) -> datetime:
