@@ -7,9 +7,9 @@ raises nothing), a platform × action cell worse than usual beyond LATE_LOGS_ALE
 and LATE_LOGS_ALERT_CELL_RATIO times its usual rate (late_logs.baselines), an account whose token died
 (late_logs.accounts' reconnect worklist), a post pending for LATE_LOGS_ALERT_STUCK_MINUTES. Each alert has a
 key naming the group and its state change (the run it began), the cell, the account, or the post; keys
-delivered are kept in the ledger, so an alert goes out once across passes and restarts. A cell's and a token's
-key is forgotten once the rule no longer raises it (the cell recovered, the account was reconnected): the next
-worsening, or the next death, is told again.
+delivered are kept in the ledger, so an alert goes out once across passes and restarts. A cell's, a token's
+and a stuck post's key is forgotten once the rule no longer raises it (the cell recovered, the account was
+reconnected, the post's attempts settled): the next worsening, death, or stuck attempt is told again.
 
 What a run reads: the last 24 h of attempts and the 7 days before them as counts, and the groups' whole
 history as small SQL answers (late_logs.group_history); never the whole store in pandas.
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 RULES = ALERT_RULES
 # Rules whose key stays delivered only while the rule raises it; once it does not, the next one is news.
-EPISODE_PREFIXES = {"token_dead": "token:", "cell_worse": "cell:"}
+EPISODE_PREFIXES = {"token_dead": "token:", "cell_worse": "cell:", "post_stuck": "stuck:"}
 SENT_KEY = "alerts_sent"  # in the ledger: {alert key: when it was delivered}
 MAX_SENT = 20_000
 REQUEST_TIMEOUT = 5.0  # seconds per delivery attempt
@@ -211,8 +211,9 @@ def _mark_sent(store, key: str, now: datetime) -> None:
 
 
 def _forget_ended(store, raised: list[Alert], rules: tuple[str, ...]) -> None:
-    """A token or cell alert holds while the rule still raises it; once it does not (the account was
-    reconnected, the cell recovered), its key is forgotten, so the next death or worsening is told again.
+    """A token, cell or stuck post alert holds while the rule still raises it; once it does not (the account
+    was reconnected, the cell recovered, the post's pending attempts settled), its key is forgotten, so the
+    next death, worsening or stuck attempt is told again.
     Only the rules that ran forget: switching a rule off must not make it repeat itself when back on."""
     prefixes = tuple(prefix for rule, prefix in EPISODE_PREFIXES.items() if rule in rules)
     if not prefixes:

@@ -474,6 +474,28 @@ def test_a_post_alerts_once_pending_longer_than_the_stuck_threshold(tmp_path, mi
     assert [b["text"] for b in receiver.delivered()] == ["late-logs: post post-s1 stuck on youtube"] * told
 
 
+def test_a_post_that_settles_and_gets_stuck_again_is_told_again_once(tmp_path) -> None:
+    """Was: a stuck post's key was never forgotten, so a later stuck attempt of it was never told."""
+    stuck_rules = dataclasses.replace(settings_for(None), alert_rules=("post_stuck",))
+    pending = {"platform": "youtube", "status": "pending", "error_code": None, "error_message": None}
+    with Receiver() as receiver:
+        settings = dataclasses.replace(stuck_rules, alert_webhook=receiver.url)
+        with LogStore(tmp_path / "s") as store:
+            store.import_records(to_frame([attempt("s1", 2, **pending)]))
+            first, _ = alerts.run_rules(store, settings, NOW, **FAST)
+            # It settles in place (same log id): no longer stuck.
+            store.import_records(to_frame([attempt("s1", 2, **{**pending, "status": "success"})]))
+            settled, _ = alerts.run_rules(store, settings, NOW + timedelta(minutes=1), **FAST)
+            # A later attempt of the same post is pending past the threshold: a new stuck episode.
+            retry = attempt("s2", 0, **pending, post_id="post-s1", created_at=NOW + timedelta(minutes=2))
+            store.import_records(to_frame([retry]))
+            again, _ = alerts.run_rules(store, settings, NOW + timedelta(minutes=60), **FAST)
+        with LogStore(tmp_path / "s") as reopened:
+            after_restart, _ = alerts.run_rules(reopened, settings, NOW + timedelta(minutes=65), **FAST)
+    assert (first, settled, again, after_restart) == (1, 0, 1, 0)
+    assert [b["text"] for b in receiver.delivered()] == ["late-logs: post post-s1 stuck on youtube"] * 2
+
+
 def test_every_stuck_post_alerts_not_only_the_digests_first_lines(tmp_path) -> None:
     """Was: the alerts took the digest's section, cut at its first 20 lines, so the 21st stuck post (by id)
     was never told on any pass."""
