@@ -2,7 +2,7 @@
 Slack-compatible JSON (`{"text": ..., "blocks": [...]}`).
 
 Rules (config.ALERT_RULES; LATE_LOGS_ALERT_RULES picks which run): a new error group, a regressed one (both
-from the triage ledger, with at least LATE_LOGS_ALERT_MIN_FAILURES failures in the last 24 h; a muted group
+from the triage ledger, with at least LATE_LOGS_ALERT_MIN_FAILURES failures in the window; a muted group
 raises nothing), a platform × action cell worse than usual beyond LATE_LOGS_ALERT_CELL_EXCESS excess failures
 and LATE_LOGS_ALERT_CELL_RATIO times its usual rate (late_logs.baselines), an account whose token died
 (late_logs.accounts' reconnect worklist), a post pending for LATE_LOGS_ALERT_STUCK_MINUTES. Each alert has a
@@ -11,7 +11,10 @@ delivered are kept in the ledger, so an alert goes out once across passes and re
 and a stuck post's key is forgotten once the rule no longer raises it (the cell recovered, the account was
 reconnected, the post's attempts settled): the next worsening, death, or stuck attempt is told again.
 
-What a run reads: the last 24 h of attempts and the 7 days before them as counts, and the groups' whole
+The window the rules judge is the last LATE_LOGS_ALERT_WINDOW_HOURS (24 by default); a pass delivers at most
+LATE_LOGS_ALERT_MAX_PER_PASS alerts (the rest go out on the next passes, in order).
+
+What a run reads: the window's attempts and the 7 days before them as counts, and the groups' whole
 history as small SQL answers (late_logs.group_history); never the whole store in pandas.
 
 Delivery is retried with backoff on a 5xx, a 429 or a connection fault, every request bounded
@@ -38,6 +41,7 @@ from late_logs.config import (
     DEFAULT_ALERT_CELL_RATIO,
     DEFAULT_ALERT_MIN_FAILURES,
     DEFAULT_ALERT_STUCK_MINUTES,
+    DEFAULT_ALERT_WINDOW_HOURS,
 )
 from late_logs.redact import redact_text, redact_value
 
@@ -51,7 +55,6 @@ MAX_SENT = 20_000
 REQUEST_TIMEOUT = 5.0  # seconds per delivery attempt
 ATTEMPTS = 4
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
-MAX_PER_PASS = 50  # a first pass over a big store must not flood the channel
 # What the ledger functions get for the history they need not read when its summaries are passed in.
 NO_ROWS = queries.empty_attempts()
 _running = threading.Lock()  # one rules run at a time per process
@@ -132,7 +135,7 @@ def evaluate(
     public_url: str,
     resolve_hours: float = ledger.DEFAULT_RESOLVE_HOURS,
     rules: tuple[str, ...] = RULES,
-    window_hours: float = 24,
+    window_hours: float = DEFAULT_ALERT_WINDOW_HOURS,
     thresholds: Thresholds = Thresholds(),
     runs: Mapping[str, Sequence[ledger.Run]] | None = None,
     all_groups: pd.DataFrame | None = None,
@@ -268,7 +271,7 @@ def run_rules(store, settings, now: datetime | None = None, **delivery: Any) -> 
     if not url:
         return 0, []
     now = now or datetime.now(timezone.utc)
-    start = now - timedelta(hours=24)
+    start = now - timedelta(hours=settings.alert_window_hours)
     rules = tuple(settings.alert_rules)
     # The groups' whole history as small SQL answers, the window's attempts in pandas: what a run holds does
     # not grow with the store (a whole-store frame was 6 GB at 10M attempts, in the collector's process).
@@ -284,12 +287,13 @@ def run_rules(store, settings, now: datetime | None = None, **delivery: Any) -> 
         settings.public_url,
         settings.resolve_hours,
         rules=rules,
+        window_hours=settings.alert_window_hours,
         thresholds=Thresholds.of(settings),
         **facts.known(),
     )
     _forget_ended(store, raised, rules)
     delivered, problems = 0, []
-    for alert in pending(store, raised)[:MAX_PER_PASS]:
+    for alert in pending(store, raised)[: settings.alert_max_per_pass]:
         problem = deliver(url, payload(alert), **delivery)
         if problem is None:
             _mark_sent(store, alert.key, now)

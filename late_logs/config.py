@@ -38,7 +38,13 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"  # where digest and alert links poi
 # The alert rules (late_logs.alerts), all on by default; LATE_LOGS_ALERT_RULES picks some, or `none`.
 ALERT_RULES = ("new_group", "regressed_group", "cell_worse", "token_dead", "post_stuck")
 NO_ALERT_RULES = "none"
-# A new or regressed group alerts once it has this many failures in the last 24 h.
+# The window the rules judge: the last this many hours (a group's failures, a cell against the same hours
+# before, a dead token, a stuck post). Its attempts are read into pandas, so it stops at a week.
+DEFAULT_ALERT_WINDOW_HOURS = 24
+MAX_ALERT_WINDOW_HOURS = 168
+# A first pass over a big store must not flood the channel; the rest go out on the next passes.
+DEFAULT_ALERT_MAX_PER_PASS = 50
+# A new or regressed group alerts once it has this many failures in the window.
 DEFAULT_ALERT_MIN_FAILURES = 1
 # cell_worse: a platform × action cell worse than usual (late_logs.baselines) by at least this many excess
 # failures and this many times its usual failure rate. Stricter than the Overview's "worse than usual"
@@ -112,6 +118,8 @@ class Settings:
     alert_cell_excess: float = DEFAULT_ALERT_CELL_EXCESS
     alert_cell_ratio: float = DEFAULT_ALERT_CELL_RATIO
     alert_stuck_minutes: int = DEFAULT_ALERT_STUCK_MINUTES
+    alert_window_hours: int = DEFAULT_ALERT_WINDOW_HOURS
+    alert_max_per_pass: int = DEFAULT_ALERT_MAX_PER_PASS
     # Several workspaces (LATE_API_KEYS or LATE_LOGS_SOURCES_FILE); empty: the one of api_key (or the demo).
     configured_sources: tuple[Source, ...] = field(default=(), repr=False)
 
@@ -172,13 +180,15 @@ def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, object]:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from None
 
 
-def _int_setting(name: str, raw: object, minimum: int) -> int:
+def _int_setting(name: str, raw: object, minimum: int, maximum: int | None = None) -> int:
     try:
         value = int(str(raw).strip())
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {str(raw)!r}.") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}.")
     return value
 
 
@@ -381,9 +391,9 @@ def load_settings(
             value = secrets.get(name)
         return None if value in (None, "") else value
 
-    def whole(name: str, default: int, minimum: int = 1) -> int:
+    def whole(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
         raw = get(name)
-        return default if raw is None else _int_setting(name, raw, minimum)
+        return default if raw is None else _int_setting(name, raw, minimum, maximum)
 
     api_key = get("LATE_API_KEY")
     api_key = str(api_key).strip() if api_key is not None else None
@@ -429,6 +439,10 @@ def load_settings(
             "how many times its usual failure rate a cell must reach before cell_worse alerts",
         ),
         alert_stuck_minutes=whole("LATE_LOGS_ALERT_STUCK_MINUTES", DEFAULT_ALERT_STUCK_MINUTES),
+        alert_window_hours=whole(
+            "LATE_LOGS_ALERT_WINDOW_HOURS", DEFAULT_ALERT_WINDOW_HOURS, maximum=MAX_ALERT_WINDOW_HOURS
+        ),
+        alert_max_per_pass=whole("LATE_LOGS_ALERT_MAX_PER_PASS", DEFAULT_ALERT_MAX_PER_PASS),
         api_key=api_key or None,
         base_url=base_url,
         cache_dir=cache_dir,

@@ -428,6 +428,28 @@ def test_only_the_configured_rules_run(tmp_path) -> None:
     assert everything[0] >= 3 and any("worse than usual" in b["text"] for b in receiver.delivered())
 
 
+@pytest.mark.parametrize("hours, told", [(24, []), (48, ["new error group: instagram · 190"])])
+def test_the_window_setting_decides_how_far_back_the_rules_look(tmp_path, hours, told) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame([attempt("old", 30)]))  # one failure 30 h ago
+        settings = dataclasses.replace(  # resolve_hours 72: the group is still open, not resolved
+            settings_for(receiver.url), alert_rules=("new_group",), alert_window_hours=hours, resolve_hours=72
+        )
+        assert alerts.run_rules(store, settings, NOW, **FAST) == (len(told), [])
+    bodies = receiver.delivered()
+    assert [b["text"].removeprefix("late-logs: ") for b in bodies] == told
+    assert all("1 in the last 48 h" in b["blocks"][0]["text"]["text"] for b in bodies)
+
+
+def test_at_most_max_per_pass_alerts_go_out_and_the_rest_on_the_next_passes(tmp_path) -> None:
+    with Receiver() as receiver, LogStore(tmp_path / "s") as store:
+        store.import_records(to_frame(world()))  # four alerts
+        settings = dataclasses.replace(settings_for(receiver.url), alert_max_per_pass=3)
+        passes = [alerts.run_rules(store, settings, NOW + timedelta(minutes=m), **FAST)[0] for m in (0, 1, 2)]
+    assert passes == [3, 1, 0]
+    assert len({b["text"] for b in receiver.delivered()}) == 4
+
+
 def test_a_group_alerts_only_once_it_has_the_minimum_failures(tmp_path) -> None:
     with Receiver() as receiver, LogStore(tmp_path / "s") as store:
         store.import_records(

@@ -115,6 +115,7 @@ def test_alert_rules_and_thresholds_default_to_every_rule_and_the_documented_num
         config.DEFAULT_ALERT_CELL_RATIO,
     )
     assert settings.alert_stuck_minutes == config.DEFAULT_ALERT_STUCK_MINUTES == 30
+    assert (settings.alert_window_hours, settings.alert_max_per_pass) == (24, 50)
 
 
 def test_alert_rules_pick_some_in_any_case_and_order_or_none() -> None:
@@ -132,10 +133,13 @@ def test_alert_thresholds_come_from_the_environment() -> None:
             "LATE_LOGS_ALERT_CELL_EXCESS": "25.5",
             "LATE_LOGS_ALERT_CELL_RATIO": "1.5",
             "LATE_LOGS_ALERT_STUCK_MINUTES": "90",
+            "LATE_LOGS_ALERT_WINDOW_HOURS": " 48 ",
+            "LATE_LOGS_ALERT_MAX_PER_PASS": "5",
         },
         {},
     )
     assert settings.alert_stuck_minutes == 90
+    assert (settings.alert_window_hours, settings.alert_max_per_pass) == (48, 5)
     assert (settings.alert_min_failures, settings.alert_cell_excess, settings.alert_cell_ratio) == (
         3,
         25.5,
@@ -160,6 +164,11 @@ def test_alert_thresholds_come_from_the_environment() -> None:
         ("LATE_LOGS_ALERT_CELL_RATIO", "nan", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
         ("LATE_LOGS_ALERT_STUCK_MINUTES", "0", "LATE_LOGS_ALERT_STUCK_MINUTES must be at least 1"),
         ("LATE_LOGS_ALERT_CELL_RATIO", "inf", "LATE_LOGS_ALERT_CELL_RATIO must be a number of at least 1"),
+        ("LATE_LOGS_ALERT_WINDOW_HOURS", "0", "LATE_LOGS_ALERT_WINDOW_HOURS must be at least 1"),
+        ("LATE_LOGS_ALERT_WINDOW_HOURS", "1.5", "LATE_LOGS_ALERT_WINDOW_HOURS must be a whole number"),
+        ("LATE_LOGS_ALERT_WINDOW_HOURS", "169", "LATE_LOGS_ALERT_WINDOW_HOURS must be at most 168, got 169"),
+        ("LATE_LOGS_ALERT_MAX_PER_PASS", "0", "LATE_LOGS_ALERT_MAX_PER_PASS must be at least 1"),
+        ("LATE_LOGS_ALERT_MAX_PER_PASS", "all", "LATE_LOGS_ALERT_MAX_PER_PASS must be a whole number"),
     ],
 )
 def test_a_bad_alert_setting_is_one_sentence_naming_it(name: str, value: str, sentence: str) -> None:
