@@ -343,8 +343,9 @@ def read_sources_file(path: Path, base_url: str, flavor: str) -> tuple[Source, .
         register_secret(key if isinstance(key, str) else None)
         unknown = sorted(str(name) for name in item if name not in SOURCES_FILE_FIELDS)
         if unknown:
-            raise ConfigError(f"{where} has unknown field(s) {', '.join(unknown)}; allowed: label, key, "
-                              "base_url, flavor.")
+            raise ConfigError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; allowed: label, key, base_url, flavor."
+            )
         label = _label(item.get("label"), where)
         if not isinstance(key, str) or not key.strip():
             raise ConfigError(f"{where} ({label}) has no key.")
