@@ -369,15 +369,12 @@ def test_error_groups_over_the_whole_store_include_the_failure_without_a_time(wo
     )
 
 
-def test_failure_times_and_group_counts_match_the_ledgers(world, flt):
-    from late_logs import ledger
-
+def test_group_counts_match_the_pandas_groups(world, flt):
     frame, files = world
-    assert queries.failure_times(files) == ledger.failure_times(frame)
     window = analysis.apply_filters(frame, flt)
     keys = analysis.error_group_keys(window).dropna()
     assert queries.group_counts(files, flt) == {str(k): int(n) for k, n in keys.value_counts().items()}
-    assert queries.failure_times([]) == {} and queries.group_counts([], flt) == {}
+    assert queries.group_counts([], flt) == {}
 
 
 def test_post_counts_match(world, flt):

@@ -37,7 +37,6 @@ from late_logs.queries.counts import (
 )
 from late_logs.queries.groups import (
     error_groups,
-    failure_times,
     group_counts,
     seen_over,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "facet_counts",
     "failure_matrix",
     "failure_rate_over_time",
-    "failure_times",
     "files_of_days",
     "first_attempts",
     "group_counts",

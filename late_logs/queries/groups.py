@@ -1,5 +1,5 @@
-"""Error groups: first and last seen over the history, failure times, failures per group, and the
-Overview's group table."""
+"""Error groups: first and last seen over the history, failures per group, and the Overview's group
+table."""
 
 from __future__ import annotations
 
@@ -65,23 +65,6 @@ def _seen_over_all(files: tuple[str, ...]) -> pd.DataFrame:
     """seen_over of every group, kept for the same files: a snapshot's files never change (a new state has
     new files), and every filter of the Overview asks the same whole-history question."""
     return seen_over(files)
-
-
-def failure_times(files: Sequence[str]) -> dict[str, list[pd.Timestamp]]:
-    """ledger.failure_times over the files: each error group's failure times, oldest first (the triage
-    ledger's states are computed from them); two columns of the failed rows are read."""
-    if not files:
-        return {}
-    source, params = scan(files)
-    found = query(
-        f'SELECT error_group AS "group", epoch_ns(created_at) AS at_ns FROM {source} '
-        f"WHERE {_FAILED} AND error_group IS NOT NULL AND created_at IS NOT NULL ORDER BY 1, 2",
-        params,
-    )
-    if found.empty:
-        return {}
-    stamps = pd.Series(_stamps(found["at_ns"]).to_numpy(), index=found["group"].astype(str).to_numpy())
-    return {str(group): list(times) for group, times in stamps.groupby(level=0, sort=False)}
 
 
 def group_counts(files: Sequence[str], flt: analysis.Filters) -> dict[str, int]:
@@ -191,7 +174,7 @@ def _or_placeholder(value: Any, placeholder: str) -> str:
 
 
 def _account_names(names: Any) -> str:
-    """analysis._account_names from the group's distinct handles (already without their "@")."""
+    """analysis.groups._account_names from the group's distinct handles (already without their "@")."""
     values = [] if names is None else [str(n) for n in list(names) if n is not None]
     return analysis.account_names_text(values)
 

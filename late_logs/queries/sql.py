@@ -90,7 +90,8 @@ def _blank(column: str) -> str:
 
 
 def _filled(column: str, placeholder: str) -> str:
-    """SQL: the column, or the placeholder when blank (analysis._filled with blank_too)."""
+    """SQL: the column, or the placeholder when blank (fingerprint.filled with blank_too, which the analysis
+    package imports as _filled)."""
     return f"(CASE WHEN {_blank(column)} THEN '{placeholder}' ELSE {column} END)"
 
 
@@ -98,7 +99,8 @@ def _filled(column: str, placeholder: str) -> str:
 
 
 def _one_of(column: str, wanted: Iterable[str], unknown_is_missing: bool) -> tuple[str, list[Any]]:
-    """analysis._matches: the value is one of `wanted`; UNKNOWN (when it counts) matches a missing value."""
+    """analysis.filters._matches: the value is one of `wanted`; UNKNOWN (when it counts) matches a missing
+    value."""
     values = [str(w) for w in wanted if not (unknown_is_missing and w == analysis.UNKNOWN)]
     sql = f"list_contains(?, {column})"
     if unknown_is_missing and analysis.UNKNOWN in wanted:
