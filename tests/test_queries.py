@@ -82,9 +82,7 @@ def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
-def write_hive(
-    frame: pd.DataFrame, root: Path, source: str = "default", rollups: bool = False
-) -> list[str]:
+def write_hive(frame: pd.DataFrame, root: Path, source: str = "default", rollups: bool = False) -> list[str]:
     """The frame with its derived columns as `<root>/attempts/workspace=<s>/day=YYYY-MM-DD/part-N.parquet`,
     FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out; with `rollups`,
     each file's hourly counts beside it, as the store writes them (late_logs/store/rollups.py)."""

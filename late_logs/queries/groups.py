@@ -177,5 +177,3 @@ def _account_names(names: Any) -> str:
     """analysis.groups._account_names from the group's distinct handles (already without their "@")."""
     values = [] if names is None else [str(n) for n in list(names) if n is not None]
     return analysis.account_names_text(values)
-
-

@@ -171,7 +171,5 @@ def _select(
     return f"SELECT {select} FROM {source} WHERE {condition} {tail}", [*source_params, *params]
 
 
-
 def _window(flt: analysis.Filters, start: pd.Timestamp | None, end: pd.Timestamp | None) -> analysis.Filters:
     return analysis.Filters(**{**flt.__dict__, "start": start, "end": end})
-
