@@ -34,7 +34,7 @@ from typing import Any, Mapping, Sequence
 import httpx
 import pandas as pd
 
-from late_logs import baselines, group_history, ledger, queries
+from late_logs import baselines, digest, group_history, ledger, queries
 from late_logs.config import (
     ALERT_RULES,
     DEFAULT_ALERT_CELL_EXCESS,
@@ -145,8 +145,6 @@ def evaluate(
 
     `frame`: the stored attempts, or only those of the window when `runs`, `all_groups` and `trends`
     (group_history.GroupFacts of the whole store) are given."""
-    from late_logs import digest  # the digest's lines are the alerts' words and links
-
     start = now - timedelta(hours=window_hours)
     base = public_url.rstrip("/")
     alerts: list[Alert] = []
