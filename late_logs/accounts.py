@@ -138,7 +138,7 @@ def health_of(
     now_ts = now_ts.tz_localize("UTC") if now_ts.tzinfo is None else now_ts.tz_convert("UTC")
     events = connection_summary(connection_logs)
     if accounts.empty:
-        return pd.DataFrame(columns=ACCOUNT_COLUMNS)
+        return pd.DataFrame(columns=[*ACCOUNT_COLUMNS, "dead_since"])  # the columns a full table has
     accounts = accounts.copy()
     failed = failed.copy()
     failed["key"] = _keys(failed).to_numpy()

@@ -134,6 +134,14 @@ def test_an_empty_store_has_no_accounts() -> None:
     assert health().empty
 
 
+def test_an_empty_store_has_an_empty_worklist_with_its_columns() -> None:
+    # The empty table keeps every column the full one has: the worklist sorts by dead_since.
+    table = health()
+    assert list(table.columns) == [*accounts.ACCOUNT_COLUMNS, "dead_since"]
+    worklist = accounts.reconnect_worklist(table)
+    assert worklist.empty and list(worklist.columns) == accounts.WORKLIST_COLUMNS
+
+
 def test_the_sql_facts_give_the_health_pandas_gives_over_the_demo_world(demo_frame, tmp_path) -> None:
     # The page answers from the store's files (queries.account_facts), never the whole store in pandas.
     from pandas.testing import assert_frame_equal
