@@ -367,7 +367,6 @@ _DETECTORS: tuple[tuple[tuple[str, ...], Callable[[str], Iterator[Span]]], ...] 
     (("-----begin",), _pem_spans),
 )
 _ALL_GATES = tuple(sorted({gate for gates, _ in _DETECTORS for gate in gates}))
-_ANY_GATE_RE = re.compile("|".join(map(re.escape, _ALL_GATES)))
 
 
 # ------------------------------------------------------------------------------------------------ views
@@ -506,8 +505,7 @@ def _redact_text(text: str) -> str:
         for view in views:
             view_text = view.text
             lower = view_text.lower()
-            # One regex pass says whether any gate is there (most views have none); only then which ones.
-            present = {gate for gate in _ALL_GATES if gate in lower} if _ANY_GATE_RE.search(lower) else set()
+            present = {gate for gate in _ALL_GATES if gate in lower}
             found: list[Span] = []
             if present:
                 for gates, detector in _DETECTORS:
@@ -595,22 +593,14 @@ def _header_pairs(items: list[Any] | tuple[Any, ...]) -> list[Any]:
     return result
 
 
-# Values that come back as they are; checked by exact type first because a log entry holds tens of them.
-_KEPT_TYPES = frozenset({int, float, bool, type(None)})
-
-
 def _redact(obj: Any) -> Any:
-    kind = type(obj)
-    if kind is str or isinstance(obj, str):
+    if isinstance(obj, str):
         return redact_text(obj)
-    if kind in _KEPT_TYPES:
-        return obj
     if isinstance(obj, dict):
         result = {}
         for key, value in obj.items():
             # None and booleans say whether a secret exists, not what it is; they stay for debugging.
-            secret = _is_secret_key_name(key) if type(key) is str else is_secret_key(key)
-            if secret and value is not None and not isinstance(value, bool):
+            if value is not None and not isinstance(value, bool) and is_secret_key(key):
                 result[key] = REDACTED
             else:
                 result[key] = _redact(value)
