@@ -3,10 +3,11 @@ columns, the Parquet table) builds per second, beside the code it had at git rev
 `late_logs` package exported from git into a temporary folder), on the very same entries, and whether both
 stored the very same things.
 
-Usage: python bench/bench_write_path.py [--attempts 20000] [--page 500] [--rounds 3] [--rev 5e02181]
+Usage: python bench/bench_write_path.py [--attempts 20000] [--pages 100 500] [--rounds 3] [--rev 5e02181]
 
 The entries are bench/scale_world.py's (the simulator's realistic 1.0.1 entries with fresh ids, spread over
-90 days), written newest first in pages of `--page` into a fresh store, each code in its own process (the
+90 days), written newest first in pages of each of `--pages` (the collector writes a first page of 100,
+then 500 at a time) into a fresh store, each code in its own process (the
 two packages share a name). Rounds are interleaved and the fastest of each kept, because the machine may be
 shared. "same store" compares every stored row (all table columns, derived ones included) and every packed
 raw entry byte for byte. Figures only: it never fails on timing.
@@ -92,29 +93,30 @@ def worker(code: str, entries_file: str, page: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=20_000)
-    parser.add_argument("--page", type=int, default=500)
+    parser.add_argument("--pages", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rev", default=BEFORE_REV)
     args = parser.parse_args()
+    print(f"upsert_attempts, attempts/s (fastest of {args.rounds} interleaved rounds, {args.attempts:,} "
+          f"attempts into a fresh store); before = {args.rev}")
+    print(f"{'page':>6}{'before':>10}{'now':>10}{'speed-up':>10}  same store")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         before = old_package(args.rev, folder / "before")
         entries = folder / "entries.json"
         write_entries(args.attempts, entries)
-        best: dict[str, float] = {"before": float("inf"), "now": float("inf")}
-        digests: dict[str, str] = {}
-        for _ in range(args.rounds):
-            for label, code in (("before", before), ("now", ROOT)):
-                found = measure(code, entries, args.page)
-                best[label] = min(best[label], found["seconds"])
-                digests[label] = found["digest"]
-    rate = {label: args.attempts / seconds for label, seconds in best.items()}
-    print(f"upsert_attempts, attempts/s (fastest of {args.rounds} interleaved rounds, {args.attempts:,} "
-          f"attempts in pages of {args.page} into a fresh store); before = {args.rev}")
-    print(f"{'before':>10}{'now':>10}{'speed-up':>10}  same store")
-    same = "yes" if digests["before"] == digests["now"] else "NO"
-    print(f"{rate['before']:>10,.0f}{rate['now']:>10,.0f}{rate['now'] / rate['before']:>9.2f}x  {same}")
-
+        for page in args.pages:
+            best: dict[str, float] = {"before": float("inf"), "now": float("inf")}
+            digests: dict[str, str] = {}
+            for _ in range(args.rounds):
+                for label, code in (("before", before), ("now", ROOT)):
+                    found = measure(code, entries, page)
+                    best[label] = min(best[label], found["seconds"])
+                    digests[label] = found["digest"]
+            rate = {label: args.attempts / seconds for label, seconds in best.items()}
+            same = "yes" if digests["before"] == digests["now"] else "NO"
+            print(f"{page:>6}{rate['before']:>10,.0f}{rate['now']:>10,.0f}"
+                  f"{rate['now'] / rate['before']:>9.2f}x  {same}", flush=True)
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--worker":
