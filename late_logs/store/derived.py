@@ -4,7 +4,8 @@ computed them, so a page never runs the regex normalisation or the rule table ov
 
 A failure with its raw entry at hand is judged from the entry (verdicts.classify_entry reads the platform's
 own error envelope in the raw response body, and Late's errorCategory/errorSource); a flat row without one
-(a bulk import) from its flat fields only, as verdicts.frame_verdicts does. Other rows get nulls.
+(a bulk import) from its flat fields only, as verdicts.frame_verdicts does. Other rows get nulls. The error
+group of a failure whose platform, code and message were seen before is remembered (per fingerprint version).
 """
 
 from __future__ import annotations
@@ -96,14 +97,16 @@ def _error_groups(records: pa.Table, failed: list[bool]) -> list[str | None]:
     keys = [
         (version, *triple) if is_failed else None for is_failed, triple in zip(failed, triples, strict=True)
     ]
+    global _GROUPS
     if len(_GROUPS) > _MAX_GROUPS:
-        _GROUPS.clear()
-    unseen = [i for i, key in enumerate(keys) if key is not None and key not in _GROUPS]
+        _GROUPS = {}  # a new dict, not clear(): a write in another thread keeps the one it is reading
+    known = _GROUPS
+    unseen = [i for i, key in enumerate(keys) if key is not None and key not in known]
     if unseen:
         found = fingerprint.error_group_keys(_frame(records.take(unseen)))
         for i, group in zip(unseen, found.tolist(), strict=True):
-            _GROUPS[keys[i]] = None if pd.isna(group) else group
-    return [None if key is None else _GROUPS[key] for key in keys]
+            known[keys[i]] = None if pd.isna(group) else group
+    return [None if key is None else known[key] for key in keys]
 
 
 def _pandas_type(arrow_type: pa.DataType) -> Any:
