@@ -5,7 +5,8 @@ retention, and the unified item's `metadata`."""
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from late_logs.records.values import _first_present, _text
 

@@ -3,7 +3,8 @@ unknown status or type): counted per pass and told, never a crash; the item is s
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from late_logs.records.contracts import FLAVOR_UNIFIED, STATUSES, UNIFIED_TYPES, parse_metadata
 from late_logs.records.identity import IDENTITY_KEY

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Container, Mapping
+from collections.abc import Container, Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -3,8 +3,9 @@ write path lays every listing over what it holds with these rules, so bad input 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from late_logs.records.values import parse_time
 

@@ -4,7 +4,8 @@ its log ids (`acme:6571...`); the default source keeps Late's ids as they are.""
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # The label of the one workspace of `LATE_API_KEY` (and of the demo). Its attempts keep Late's ids as they
 # are and its collector state keeps the store's original key, so a store written before sources existed

@@ -7,8 +7,9 @@ into what a record column holds, or None, and never raise.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 # What the frame's Int64 and datetime64[ns] columns can hold; values outside become missing, because one
 # absurd value (a sentinel date like 0001-01-01, an overflowing counter) must not make a whole frame fail.

@@ -4,7 +4,8 @@ computed them, so a page never runs the regex normalisation or the rule table ov
 
 A failure with its raw entry at hand is judged from the entry (verdicts.classify_entry reads the platform's
 own error envelope in the raw response body, and Late's errorCategory/errorSource); a flat row without one
-(a bulk import) from its flat fields only, as verdicts.frame_verdicts does. Other rows get nulls.
+(a bulk import) from its flat fields only, as verdicts.frame_verdicts does. Other rows get nulls. The error
+group of a failure whose platform, code and message were seen before is remembered (per fingerprint version).
 """
 
 from __future__ import annotations
@@ -34,7 +35,42 @@ def derive(records: pa.Table, raws: Sequence[Mapping[str, Any] | None]) -> dict[
     """DERIVED_COLUMNS and VERSION_COLUMN for `records` (flat RECORD_COLUMNS), row for row with `raws`
     (the stored raw entry of each row, or None)."""
     rows = records.num_rows
-    frame = records.select(
+    failed = [status == "failed" for status in records["status"].to_pylist()]
+    groups = _error_groups(records, failed)
+    columns = {name: [None] * rows for name in ("who_must_act", "retry", "hint")}
+    flat_only = [i for i in range(rows) if failed[i] and raws[i] is None]
+    for i in range(rows):
+        if failed[i] and raws[i] is not None:
+            verdict = verdicts.classify_entry(raws[i])
+            columns["who_must_act"][i], columns["retry"][i], columns["hint"][i] = (
+                verdict.who_must_act,
+                verdict.retry,
+                verdict.hint,
+            )
+    if flat_only:
+        found = verdicts.frame_verdicts(_frame(records).iloc[flat_only])
+        for name in ("who_must_act", "retry", "hint"):
+            values = found[name].astype(object).where(found[name].notna(), None).tolist()
+            for i, value in zip(flat_only, values, strict=True):
+                columns[name][i] = value
+    result = {"error_group": pa.array(groups, pa.string())}
+    for name, values in columns.items():
+        result[name] = pa.array(values, pa.string())
+    result[VERSION_COLUMN] = pa.array([current_version()] * rows, pa.string())
+    return result
+
+
+# (fingerprint version, platform, error code, error message) -> error group of a failed row. A batch's
+# failures repeat a few messages, and fingerprint.error_group_keys costs milliseconds of pandas per call
+# whatever its size: only the rows not seen before go through it. Bounded; the version is read per call
+# (a test may change it), so a stale group is never served.
+_GROUPS: dict[tuple[str, Any, Any, Any], str | None] = {}
+_MAX_GROUPS = 100_000
+
+
+def _frame(records: pa.Table) -> pd.DataFrame:
+    """The columns the fingerprint and the flat-field verdicts read, as the frame they take."""
+    return records.select(
         [
             "status",
             "platform",
@@ -46,31 +82,31 @@ def derive(records: pa.Table, raws: Sequence[Mapping[str, Any] | None]) -> dict[
             "created_at",
         ]
     ).to_pandas(types_mapper=_pandas_type)
-    groups = fingerprint.error_group_keys(frame)
-    columns = {name: [None] * rows for name in ("who_must_act", "retry", "hint")}
-    failed = (frame["status"] == "failed").to_numpy(dtype=bool, na_value=False)
-    flat_only = [i for i in range(rows) if failed[i] and raws[i] is None]
-    for i in range(rows):
-        if failed[i] and raws[i] is not None:
-            verdict = verdicts.classify_entry(raws[i])
-            columns["who_must_act"][i], columns["retry"][i], columns["hint"][i] = (
-                verdict.who_must_act,
-                verdict.retry,
-                verdict.hint,
-            )
-    if flat_only:
-        found = verdicts.frame_verdicts(frame.iloc[flat_only])
-        for name in ("who_must_act", "retry", "hint"):
-            values = found[name].astype(object).where(found[name].notna(), None).tolist()
-            for i, value in zip(flat_only, values, strict=True):
-                columns[name][i] = value
-    result = {
-        "error_group": pa.array(groups.astype(object).where(groups.notna(), None).tolist(), pa.string())
-    }
-    for name, values in columns.items():
-        result[name] = pa.array(values, pa.string())
-    result[VERSION_COLUMN] = pa.array([current_version()] * rows, pa.string())
-    return result
+
+
+def _error_groups(records: pa.Table, failed: list[bool]) -> list[str | None]:
+    """fingerprint.error_group_keys(_frame(records)) as a list (None for rows that did not fail), computed
+    by that very function for the failed rows whose (platform, error code, message) it has not seen yet."""
+    version = fingerprint.FINGERPRINT_VERSION
+    triples = zip(
+        records["platform"].to_pylist(),
+        records["error_code"].to_pylist(),
+        records["error_message"].to_pylist(),
+        strict=True,
+    )
+    keys = [
+        (version, *triple) if is_failed else None for is_failed, triple in zip(failed, triples, strict=True)
+    ]
+    global _GROUPS
+    if len(_GROUPS) > _MAX_GROUPS:
+        _GROUPS = {}  # a new dict, not clear(): a write in another thread keeps the one it is reading
+    known = _GROUPS
+    unseen = [i for i, key in enumerate(keys) if key is not None and key not in known]
+    if unseen:
+        found = fingerprint.error_group_keys(_frame(records.take(unseen)))
+        for i, group in zip(unseen, found.tolist(), strict=True):
+            known[keys[i]] = None if pd.isna(group) else group
+    return [None if key is None else known[key] for key in keys]
 
 
 def _pandas_type(arrow_type: pa.DataType) -> Any:

@@ -9,6 +9,7 @@ ahead) neither moves a stored attempt nor prunes anything.
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
 from collections.abc import Iterable, Mapping
@@ -107,6 +108,39 @@ def plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def redacted_json(value: Any) -> Any:
+    """plain_json(redact_value(value)), without the JSON round trip when it would change nothing.
+
+    redact_value builds new dicts and lists all the way down and keeps only immutable scalars, so when its
+    copy holds nothing but dicts with text keys, lists, text, ints, booleans, None and finite floats (every
+    entry parsed from Late's JSON) that copy already is what the round trip would give back.
+    """
+    redacted = redact_value(value)
+    return redacted if _json_clean(redacted) else plain_json(redacted)
+
+
+_CLEAN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _json_clean(value: Any) -> bool:
+    """True when json.loads(json.dumps(value)) equals `value` with the same types and key order."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in _CLEAN_SCALARS:
+            continue
+        if kind is dict:
+            if not all(type(key) is str for key in item):
+                return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind is not float or not math.isfinite(item):  # NaN comes back as another NaN object
+            return False
+    return True
+
+
 def dump(raw: Mapping[str, Any]) -> str:
     return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -189,7 +223,7 @@ def redacted_batch(
         [entry for entry in entries if isinstance(entry, Mapping)], keep_twins=False
     )
     for entry in stamped:
-        raw = plain_json(redact_value(entry))
+        raw = redacted_json(entry)
         if not isinstance(raw, dict):
             continue
         if not restoring:

@@ -32,7 +32,6 @@ from late_logs.records import (
     source_of,
     with_log_id,
 )
-from late_logs.redact import redact_value
 from late_logs.store import legacy
 from late_logs.store.cache import open_cache
 from late_logs.store.derived import derive
@@ -42,9 +41,9 @@ from late_logs.store.entries import (
     detail_of_source,
     note_time,
     pack_raw,
-    plain_json,
     redact_text_column,
     redacted_batch,
+    redacted_json,
     shown_time,
     time_suspect,
     unpack_raw,
@@ -567,7 +566,7 @@ class LogStore(KeptValues, Upkeep):
         detail); returns how many details were new or changed."""
         prepared: dict[str, dict[str, Any]] = {}
         for log_id, detail in details.items():
-            redacted = plain_json(redact_value(dict(detail)))
+            redacted = redacted_json(dict(detail))
             if isinstance(redacted, dict):
                 redacted.pop(LOCAL_NOTE_KEY, None)  # only this store writes its notes, never Late
                 if not log_id_has_id(redacted):

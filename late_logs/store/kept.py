@@ -9,7 +9,7 @@ from typing import Any
 
 from late_logs.records import stamp_identities, time_of
 from late_logs.redact import redact_value
-from late_logs.store.entries import connection_id, merge_raw, plain_json
+from late_logs.store.entries import connection_id, merge_raw, redacted_json
 from late_logs.store.faults import damaged, store_faults
 from late_logs.store.keys import CONNECTIONS_KEY, DETAIL_IDS_KEY, DETAIL_PREFIX, LEDGER_KEY, state_key
 from late_logs.store.results import UpsertResult
@@ -65,7 +65,7 @@ class KeptValues:
             [entry for entry in entries if isinstance(entry, Mapping)], keep_twins=False
         )
         for entry in stamped:
-            raw = plain_json(redact_value(entry))
+            raw = redacted_json(entry)
             batch[connection_id(raw)] = raw
         if not batch:
             return UpsertResult()

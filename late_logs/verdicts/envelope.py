@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # Platform names as Late spells them, folded into the family whose error envelope and codes they share.
 PLATFORM_FAMILIES: dict[str, tuple[str, ...]] = {
