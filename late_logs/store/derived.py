@@ -81,7 +81,7 @@ def _frame(records: pa.Table) -> pd.DataFrame:
             "account_username",
             "created_at",
         ]
-    ).to_pandas(types_mapper=_pandas_type)
+    ).to_pandas(types_mapper=pandas_type)
 
 
 def _error_groups(records: pa.Table, failed: list[bool]) -> list[str | None]:
@@ -109,7 +109,8 @@ def _error_groups(records: pa.Table, failed: list[bool]) -> list[str | None]:
     return [None if key is None else known[key] for key in keys]
 
 
-def _pandas_type(arrow_type: pa.DataType) -> Any:
+def pandas_type(arrow_type: pa.DataType) -> Any:
+    """The pandas dtype a stored column reads as: text as pyarrow strings, whole numbers as nullable Int64."""
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return pd.StringDtype("pyarrow")
     if arrow_type == pa.int64():

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from late_logs.records import RECORD_DTYPES
-from late_logs.store.derived import DERIVED_COLUMNS, VERSION_COLUMN
+from late_logs.store.derived import DERIVED_COLUMNS, VERSION_COLUMN, pandas_type
 
 UNKNOWN_DAY = "unknown"  # attempts without a readable time (bulk imports only): kept, never pruned
 SOURCE_COLUMN = "source"
@@ -99,18 +99,10 @@ def conform(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=FILE_SCHEMA)
 
 
-def _pandas_type(arrow_type: pa.DataType) -> Any:
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return pd.StringDtype("pyarrow")
-    if arrow_type == pa.int64():
-        return pd.Int64Dtype()
-    return None
-
-
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """An attempts table as the pandas frame pages read: RECORD_DTYPES, derived columns as strings."""
     for name in TIME_COLUMNS:
         if name in table.column_names:
             position = table.column_names.index(name)
             table = table.set_column(position, name, pc.cast(table[name], _NS_TIME))
-    return table.to_pandas(types_mapper=_pandas_type)
+    return table.to_pandas(types_mapper=pandas_type)

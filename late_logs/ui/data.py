@@ -31,7 +31,8 @@ from late_logs.store import LogStore, StoreError
 from late_logs.ui.background import BackgroundCollector, background_collector, progress_fraction
 from late_logs.ui.text import escape_markdown
 
-FIRST_SYNC_REFRESH_SECONDS = 2
+# How often the empty page looks for the first page landing: each second of it delays the first charts.
+FIRST_SYNC_REFRESH_SECONDS = 1
 FRESHNESS_REFRESH_SECONDS = 10  # also how soon a page shows a finished pass
 
 NO_DATA_POLLING_OFF = (
