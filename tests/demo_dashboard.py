@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from late_logs.charts import LOADER_HEIGHT
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright's own browser download is not used; these flags keep Debian's chromium quiet and offline.
@@ -248,9 +250,15 @@ def wait_for_app(page, timeout_ms: float = 30_000) -> None:
 
 def wait_for_charts(page, timeout_ms: float = 30_000) -> int:
     """Wait until every Plotly chart on the page has drawn its SVG; returns how many there are."""
+    # The first-sync page's chart-library loader (charts.library_loader, a few pixels high) is not a chart:
+    # wait until it has gone too, so "charts drawn" never means the empty page's loader.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(chart => chart.querySelector('.js-plotly-plot .main-svg'))""",
+        """(loader) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(chart => {
+                     const svg = chart.querySelector('.js-plotly-plot .main-svg');
+                     return svg && svg.getAttribute('height') !== String(loader);
+                 })""",
+        arg=LOADER_HEIGHT,
         timeout=timeout_ms,
     )
     return page.locator('[data-testid="stPlotlyChart"]').count()

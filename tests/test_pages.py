@@ -1091,6 +1091,27 @@ def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: 
         handle.stop.set()  # the background thread ends after its current request
 
 
+def test_the_first_sync_page_loads_the_chart_library_before_the_first_charts(app_env, tmp_path: Path) -> None:
+    # The browser fetches plotly's script while the first attempts are fetched: one tiny empty chart.
+    from late_logs import charts
+    from late_logs.ui import background, data
+
+    root = tmp_path / "first-pass-cache"
+    app_env(root, LATE_LOGS_POLL_SECONDS="3600", LATE_LOGS_DEMO_SLOW_SECONDS="30")
+    at = start()
+    try:
+        assert_clean(at)
+        assert any(data.FIRST_SYNC in box.value for box in at.info)
+        loaders = at.get("plotly_chart")
+        assert len(loaders) == 1
+        figure = json.loads(loaders[0].proto.spec)
+        assert figure["layout"]["height"] == charts.LOADER_HEIGHT and not figure.get("data")
+    finally:
+        config = data.load_settings()
+        handle = background._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
+        handle.stop.set()
+
+
 def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_app: Path) -> None:
     at = start({"window": "7d"})
     assert_clean(at)
