@@ -35,7 +35,7 @@ PAGE = 100  # the collector's page size
 # Pages per upsert_attempts call after the first page, as the collector flushes them.
 FLUSH_PAGES = FLUSH_EVERY_PAGES
 # The code whose output a kept store depends on: the store, the records it flattens, the derived columns.
-WRITER_CODE = ("late_logs/store", "late_logs/records.py", "late_logs/redact.py",
+WRITER_CODE = ("late_logs/store", "late_logs/records", "late_logs/redact.py",
                "late_logs/verdicts", "late_logs/fingerprint.py")
 
 
