@@ -546,3 +546,34 @@ def test_to_sql_binds_every_value():
     assert "x'y" not in sql and "a'b" not in sql and "c%d" not in sql
     assert sql.count("?") == len(params)
     assert search.to_sql(search.parse("")) == ("TRUE", [])
+
+
+def test_an_error_groups_sample_is_its_newest_failure_ties_to_the_smallest_log_id(tmp_path):
+    """The sample is read apart from the counts, from the files of the newest failures' days: a tie at the
+    newest instant goes to the smallest log id (in another file of that day), a group with only undated
+    failures samples the smallest of those, and both answer what pandas answers."""
+    newest = pd.Timestamp("2026-11-20 12:00", tz="UTC")
+    base = {c: None for c in RECORD_COLUMNS}
+
+    def failure(log_id: str, at: pd.Timestamp | None, message: str) -> dict:
+        return {**base, "log_id": log_id, "created_at": at, "status": "failed", "platform": "tiktok",
+                "action": "publish", "error_message": message, "post_id": f"post-{log_id}"}  # fmt: skip
+
+    rows = [
+        failure("tie-c", newest, "Video upload timed out"),
+        failure("tie-b", newest, "Video upload timed out"),
+        failure("tie-a", newest - pd.Timedelta(days=2), "Video upload timed out"),  # older: not the sample
+        failure("tie-d", newest - pd.Timedelta(hours=1), "Video upload timed out"),
+        failure("undated-z", None, "Nothing to say at all"),
+        failure("undated-y", None, "Nothing to say at all"),
+    ]
+    frame = coerce_frame(pd.DataFrame(rows))
+    frame.loc[frame["log_id"].str.startswith("undated"), "created_at"] = pd.NaT
+    frame = frame.sort_values(["created_at", "log_id"], ascending=False, na_position="last", kind="stable")
+    frame = frame.reset_index(drop=True)
+    files = write_hive(frame, tmp_path)
+    assert len({Path(f).parent for f in files}) == 3  # two days and the undated rows
+    found = queries.error_groups(files, Filters())
+    assert_frame_equal(found, analysis.error_groups(frame))
+    samples = dict(zip(found["message"], found["sample_log_id"], strict=True))
+    assert sorted(samples.values()) == ["tie-b", "undated-y"]

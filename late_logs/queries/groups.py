@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from late_logs import analysis, verdicts
+from late_logs.queries.cells import files_of_days
 from late_logs.queries.sql import (
     _FAILED,
     _select,
@@ -90,33 +91,19 @@ def error_groups(
     empty = analysis.error_groups(empty_attempts())
     if not files:
         return empty
-    # The sample's fields in one arg_min over (newest first, then the smallest log id): six ordered
-    # first() aggregates sorted each group six times.
-    newest_first = (
-        f"{{'t': coalesce(-epoch_ns(created_at), {2**63 - 1}), 'id': log_id}}"  # an undated failure last
-    )
-    sample = (
-        "{'log_id': log_id, 'platform': platform, 'error_code': error_code, "
-        "'error_message': error_message, 'status_code': status_code, 'action': action}"
-    )
     name = "ltrim(coalesce(account_username, account_id), '@')"
     select = (
         'error_group AS "group", count(*) AS count, count(DISTINCT post_id) AS posts, '
         "count(DISTINCT coalesce(account_id, account_username)) AS accounts, "
         "epoch_ns(min(created_at)) AS first_ns, epoch_ns(max(created_at)) AS last_ns, "
         f"coalesce(list_sort(list(DISTINCT {name}) FILTER (WHERE {name} IS NOT NULL)), []::VARCHAR[]) "
-        "AS names, "
-        f"arg_min({sample}, {newest_first}) AS sample"
+        "AS names"
     )
     sql, params = _select(select, files, flt, "GROUP BY ALL", extra=f"{_FAILED} AND error_group IS NOT NULL")
-    sql = (
-        "SELECT * EXCLUDE (sample), sample.log_id AS sample_log_id, sample.platform AS platform, "
-        "sample.error_code AS error_code, sample.error_message AS sample_message, "
-        f"sample.status_code AS status_code, sample.action AS action FROM ({sql})"
-    )
     found = query(sql, params)
     if found.empty:
         return empty
+    found = found.join(_samples(files, flt, found), on="group")
     summary = pd.DataFrame(
         {
             "group": found["group"].astype("string"),
@@ -167,6 +154,54 @@ def error_groups(
     for column in ("first_seen", "last_seen"):
         summary[column] = summary[column].astype(analysis.TIME_UNIT)
     return summary[analysis.ERROR_GROUP_COLUMNS].reset_index(drop=True)
+
+
+_SAMPLE = (
+    "{'log_id': log_id, 'platform': platform, 'error_code': error_code, 'error_message': error_message, "
+    "'status_code': status_code, 'action': action}"
+)
+
+
+def _samples(files: Sequence[str], flt: analysis.Filters, found: pd.DataFrame) -> pd.DataFrame:
+    """Each group's sample: its newest failure (ties: the smallest log id; a group with only undated failures,
+    the smallest log id of those), indexed by group, as columns sample_log_id, platform, error_code,
+    sample_message, status_code, action.
+
+    Read apart from the groups' counts, and only from the files of the days the groups' newest failures fall
+    on (mostly the window's last day): carrying six sample fields through the counts' scan of every failure
+    was 0.45 of its 0.78 s over 90 days at 4.5M attempts."""
+    dated = found["last_ns"].notna()
+    parts = []
+    if dated.any():
+        newest = found.loc[dated, "last_ns"].astype("int64")
+        keys = [f"{group}|{at}" for group, at in zip(found.loc[dated, "group"], newest, strict=True)]
+        days = pd.to_datetime(newest, unit="ns", utc=True)
+        sql, params = _select(
+            f'error_group AS "group", arg_min({_SAMPLE}, log_id) AS sample',
+            files_of_days(files, days) or files,
+            flt,
+            "GROUP BY ALL",
+            extra=f"{_FAILED} AND list_contains(?, error_group || '|' || epoch_ns(created_at))",
+        )
+        parts.append(query(sql, [*params, keys]))
+    if not dated.all():
+        sql, params = _select(
+            f'error_group AS "group", arg_min({_SAMPLE}, log_id) AS sample',
+            files,
+            flt,
+            "GROUP BY ALL",
+            extra=f"{_FAILED} AND created_at IS NULL AND list_contains(?, error_group)",
+        )
+        parts.append(query(sql, [*params, found.loc[~dated, "group"].astype(str).tolist()]))
+    samples = pd.concat(parts, ignore_index=True)
+    fields = {
+        "log_id": "sample_log_id", "platform": "platform", "error_code": "error_code",
+        "error_message": "sample_message", "status_code": "status_code", "action": "action",
+    }  # fmt: skip
+    return pd.DataFrame(
+        {column: [row[field] for row in samples["sample"]] for field, column in fields.items()},
+        index=pd.Index(samples["group"], name="group"),
+    )
 
 
 def _or_placeholder(value: Any, placeholder: str) -> str:
