@@ -577,3 +577,15 @@ def test_an_error_groups_sample_is_its_newest_failure_ties_to_the_smallest_log_i
     assert_frame_equal(found, analysis.error_groups(frame))
     samples = dict(zip(found["message"], found["sample_log_id"], strict=True))
     assert sorted(samples.values()) == ["tie-b", "undated-y"]
+
+
+def test_the_explorer_count_is_every_match_at_and_around_the_row_limit(world, end):
+    """The count is read apart only when the first rows fill the limit: at, below and above the number of
+    matches it is every match."""
+    frame, files = world
+    flt = Filters(start=end - timedelta(days=7), end=end, statuses=("failed",))
+    matches = len(analysis.apply_filters(frame, flt))
+    assert matches > 2
+    for limit in (matches - 1, matches, matches + 1, 1):
+        shown, total = queries.first_attempts(files, flt, RECORD_COLUMNS, "created_at", True, limit)
+        assert (len(shown), total) == (min(limit, matches), matches)
