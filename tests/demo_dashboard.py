@@ -248,17 +248,22 @@ def wait_for_app(page, timeout_ms: float = 30_000) -> None:
     )
 
 
-def wait_for_charts(page, timeout_ms: float = 30_000) -> int:
-    """Wait until every Plotly chart on the page has drawn its SVG; returns how many there are."""
+def wait_for_charts(page, timeout_ms: float = 30_000, at_least: int = 1) -> int:
+    """Wait until at least `at_least` Plotly charts are on the page and every one has drawn its SVG; returns
+    how many there are."""
+    # At least one: before the first script run (a fresh server's page) there is no chart at all, and "every
+    # chart drawn" of none is true at once; a start measured to that moment measured nothing.
     # The first-sync page's chart-library loader (charts.library_loader, a few pixels high) is not a chart:
     # wait until it has gone too, so "charts drawn" never means the empty page's loader.
     page.wait_for_function(
-        """(loader) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(chart => {
-                     const svg = chart.querySelector('.js-plotly-plot .main-svg');
-                     return svg && svg.getAttribute('height') !== String(loader);
-                 })""",
-        arg=LOADER_HEIGHT,
+        """([loader, least]) => {
+            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+            return charts.length >= least && charts.every(chart => {
+                const svg = chart.querySelector('.js-plotly-plot .main-svg');
+                return svg && svg.getAttribute('height') !== String(loader);
+            });
+        }""",
+        arg=[LOADER_HEIGHT, at_least],
         timeout=timeout_ms,
     )
     return page.locator('[data-testid="stPlotlyChart"]').count()
