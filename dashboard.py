@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs.ui import browser, data, filters, guard, nav, sidebar
+from late_logs.ui import browser, chart_library, data, filters, guard, nav, sidebar
 
 st.set_page_config(page_title="late-logs", layout="wide")
 
@@ -25,6 +25,7 @@ def app() -> None:
     sidebar.link_note()
     with st.sidebar:
         browser.install()  # Back steps through views, not widget writes; j/k and / keys
+        chart_library.load_once()  # fetched while the page computes, not after its numbers arrived
     page.run()
 
 

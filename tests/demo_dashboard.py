@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from late_logs.charts import LOADER_HEIGHT
+from late_logs.ui.chart_library import LOADER_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -248,25 +248,25 @@ def wait_for_app(page, timeout_ms: float = 30_000) -> None:
     )
 
 
+# The page's charts: not the chart library's loader (late_logs/ui/chart_library.py, in its keyed container).
+CHARTS = f'[data-testid="stPlotlyChart"]:not(.st-key-{LOADER_KEY} *)'
+
+
 def wait_for_charts(page, timeout_ms: float = 30_000, at_least: int = 1) -> int:
     """Wait until at least `at_least` Plotly charts are on the page and every one has drawn its SVG; returns
-    how many there are."""
+    how many there are. The chart library's loader is not a chart."""
     # At least one: before the first script run (a fresh server's page) there is no chart at all, and "every
     # chart drawn" of none is true at once; a start measured to that moment measured nothing.
-    # The first-sync page's chart-library loader (charts.library_loader, a few pixels high) is not a chart:
-    # wait until it has gone too, so "charts drawn" never means the empty page's loader.
     page.wait_for_function(
-        """([loader, least]) => {
-            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-            return charts.length >= least && charts.every(chart => {
-                const svg = chart.querySelector('.js-plotly-plot .main-svg');
-                return svg && svg.getAttribute('height') !== String(loader);
-            });
+        """([selector, least]) => {
+            const charts = [...document.querySelectorAll(selector)];
+            return charts.length >= least
+                && charts.every(chart => chart.querySelector('.js-plotly-plot .main-svg'));
         }""",
-        arg=[LOADER_HEIGHT, at_least],
+        arg=[CHARTS, at_least],
         timeout=timeout_ms,
     )
-    return page.locator('[data-testid="stPlotlyChart"]').count()
+    return page.locator(CHARTS).count()
 
 
 def open_page(page, url: str, timeout_ms: float = 30_000) -> None:

@@ -1121,3 +1121,25 @@ def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_ap
     since, until = (pd.Timestamp(part.strip(), tz="UTC") for part in heading.split("–"))
     # A daily digest, not the week's every attempt (the heading's times are whole minutes).
     assert pd.Timedelta(hours=23, minutes=58) <= until - since <= pd.Timedelta(hours=24)
+
+
+def test_a_sessions_first_run_draws_the_chart_library_loader_in_the_sidebar_once(demo_app: Path) -> None:
+    """The browser fetches plotly's script while the first page computes: one empty chart, a few pixels
+    high, in the sidebar's keyed container at the session's first run; later runs draw none, and the page's
+    own charts are the page's."""
+    from late_logs import charts
+    from late_logs.ui import chart_library
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert_clean(at)
+    loaders = at.sidebar.get("plotly_chart")
+    assert len(loaders) == 1
+    figure = json.loads(loaders[0].proto.spec)
+    assert figure["layout"]["height"] == charts.LOADER_HEIGHT and not figure.get("data")
+    assert len(at.main.get("plotly_chart")) == 3  # the Overview's heatmap, failure rate, attempts by status
+    assert at.session_state[chart_library._DRAWN]
+    at.run()
+    assert_clean(at)
+    assert not at.sidebar.get("plotly_chart")
+    assert len(at.main.get("plotly_chart")) == 3

@@ -23,7 +23,7 @@ from typing import ClassVar
 import pandas as pd
 import streamlit as st
 
-from late_logs import analysis, charts, collector, queries, source
+from late_logs import analysis, collector, queries, source
 from late_logs.api import LateClient
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id
@@ -197,10 +197,8 @@ def show_first_sync(log_store: LogStore, handle: BackgroundCollector, version_se
             st.error(escape_markdown(handle.last_error))
 
     first_sync_progress()
-    # Measured on a fresh install: the browser took ~2 s to fetch and start plotly's script after the first
-    # page landed; loading it now, while the first attempts are fetched, brings the first charts that much
-    # sooner (tmp first-open timing: 8.6-9.9 s -> 6.6-7.8 s to the first chart).
-    st.plotly_chart(charts.library_loader(), config={"displayModeBar": False, "staticPlot": True})
+    # No chart here: the session's first run drew the chart library's loader in the sidebar (dashboard.py),
+    # so the browser fetches plotly's script while the first attempts are fetched.
 
 
 def show_no_data(

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.demo_dashboard import (
+    CHARTS,
     DashboardServer,
     open_demo_store,
     open_page,
@@ -187,7 +188,7 @@ def test_pasted_relative_link_ends_now_and_absolute_link_stays_put(page, dashboa
 def test_drag_across_the_failure_rate_chart_sets_the_window(page, dashboard_url):
     open_page(page, dashboard_url + "/?window=7d")
     wait_for_charts(page)
-    chart = page.get_by_test_id("stPlotlyChart").nth(1)  # the heatmap, then the failure rate over time
+    chart = page.locator(CHARTS).nth(1)  # the heatmap, then the failure rate over time
     chart.scroll_into_view_if_needed()
     plot = chart.locator(".nsewdrag").first
     box = plot.bounding_box()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from late_logs.ui import overview_view
-from tests.demo_dashboard import open_page, script_runs, wait_for_rerun
+from tests.demo_dashboard import CHARTS, open_page, script_runs, wait_for_rerun
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_drag_across_the_volume_chart_sets_the_window(page, dashboard_url):
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=stPlotlyChart] .nsewdrag').length >= 3", timeout=60_000
     )
-    chart = page.get_by_test_id("stPlotlyChart").nth(2)  # heatmap, failure rate, then attempts by status
+    chart = page.locator(CHARTS).nth(2)  # heatmap, failure rate, then attempts by status
     chart.scroll_into_view_if_needed()
     box = chart.locator(".nsewdrag").first.bounding_box()
     assert box is not None
