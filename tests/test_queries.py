@@ -589,3 +589,26 @@ def test_the_explorer_count_is_every_match_at_and_around_the_row_limit(world, en
     for limit in (matches - 1, matches, matches + 1, 1):
         shown, total = queries.first_attempts(files, flt, RECORD_COLUMNS, "created_at", True, limit)
         assert (len(shown), total) == (min(limit, matches), matches)
+
+
+def test_a_groups_sample_outside_its_days_folder_is_still_found(tmp_path):
+    """The samples are read from the files of the newest failures' days; a file holding a day's failures
+    under another day's folder (not the store's layout) is still read for the groups it holds."""
+    newest = pd.Timestamp("2026-11-20 12:00", tz="UTC")
+    base = {c: None for c in RECORD_COLUMNS}
+    rows = [
+        {**base, "log_id": "in-place", "created_at": newest, "status": "failed", "platform": "tiktok",
+         "action": "publish", "error_message": "Video upload timed out"},
+        {**base, "log_id": "misfiled", "created_at": newest - pd.Timedelta(days=3), "status": "failed",
+         "platform": "instagram", "action": "publish", "error_message": "Media ID is not available"},
+    ]  # fmt: skip
+    frame = coerce_frame(pd.DataFrame(rows))
+    files = write_hive(frame, tmp_path)
+    misfiled = next(f for f in files if "2026-11-17" in f)
+    moved = tmp_path / "attempts" / "workspace=default" / "day=2026-11-18" / "part-9.parquet"
+    moved.parent.mkdir()
+    Path(misfiled).rename(moved)
+    files = [f for f in files if f != misfiled] + [str(moved)]
+    found = queries.error_groups(files, Filters())
+    assert sorted(found["sample_log_id"]) == ["in-place", "misfiled"]
+    assert_frame_equal(found, analysis.error_groups(frame))

@@ -170,29 +170,33 @@ def _samples(files: Sequence[str], flt: analysis.Filters, found: pd.DataFrame) -
     Read apart from the groups' counts, and only from the files of the days the groups' newest failures fall
     on (mostly the window's last day): carrying six sample fields through the counts' scan of every failure
     was 0.45 of its 0.78 s over 90 days at 4.5M attempts."""
+
+    def newest(chosen: Sequence[str], condition: str, values: list[str]) -> pd.DataFrame:
+        sql, params = _select(
+            f'error_group AS "group", arg_min({_SAMPLE}, log_id) AS sample',
+            chosen,
+            flt,
+            "GROUP BY ALL",
+            extra=f"{_FAILED} AND {condition}",
+        )
+        return query(sql, [*params, values])
+
     dated = found["last_ns"].notna()
+    at_newest = "list_contains(?, error_group || '|' || epoch_ns(created_at))"
     parts = []
     if dated.any():
-        newest = found.loc[dated, "last_ns"].astype("int64")
-        keys = [f"{group}|{at}" for group, at in zip(found.loc[dated, "group"], newest, strict=True)]
-        days = pd.to_datetime(newest, unit="ns", utc=True)
-        sql, params = _select(
-            f'error_group AS "group", arg_min({_SAMPLE}, log_id) AS sample',
-            files_of_days(files, days) or files,
-            flt,
-            "GROUP BY ALL",
-            extra=f"{_FAILED} AND list_contains(?, error_group || '|' || epoch_ns(created_at))",
-        )
-        parts.append(query(sql, [*params, keys]))
+        times = found.loc[dated, "last_ns"].astype("int64")
+        keys = [f"{group}|{at}" for group, at in zip(found.loc[dated, "group"], times, strict=True)]
+        days = pd.to_datetime(times, unit="ns", utc=True)
+        parts.append(newest(files_of_days(files, days) or files, at_newest, keys))
+        # A newest failure outside its day's folder (not the store's layout, but a file list is a file list):
+        # those groups again, over every file.
+        missing = set(found.loc[dated, "group"].astype(str)) - set(parts[-1]["group"].astype(str))
+        if missing:
+            parts.append(newest(files, at_newest, [k for k in keys if k.rsplit("|", 1)[0] in missing]))
     if not dated.all():
-        sql, params = _select(
-            f'error_group AS "group", arg_min({_SAMPLE}, log_id) AS sample',
-            files,
-            flt,
-            "GROUP BY ALL",
-            extra=f"{_FAILED} AND created_at IS NULL AND list_contains(?, error_group)",
-        )
-        parts.append(query(sql, [*params, found.loc[~dated, "group"].astype(str).tolist()]))
+        undated = found.loc[~dated, "group"].astype(str).tolist()
+        parts.append(newest(files, "created_at IS NULL AND list_contains(?, error_group)", undated))
     samples = pd.concat(parts, ignore_index=True)
     fields = {
         "log_id": "sample_log_id", "platform": "platform", "error_code": "error_code",

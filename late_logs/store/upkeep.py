@@ -40,7 +40,7 @@ class Upkeep:
     @store_faults
     def check(self) -> None:
         """Raise StoreDamaged unless every file the manifest names is there and framed as Parquet (its magic
-        at both ends) and the id index reads: what `status` runs, without decoding the data."""
+        at both ends) and every row of the id index reads: what `status` runs, without decoding the data."""
         for info in self._table.manifest():
             path = self._table.path(info)
             try:
@@ -52,7 +52,7 @@ class Upkeep:
                 raise damaged(self.directory, f"{info.name} is missing") from None
             if head != b"PAR1" or tail != b"PAR1":
                 raise damaged(self.directory, f"{info.name} is not readable")
-        self._table.check_index()
+        self._table.check_index(whole=True)
 
     @store_faults
     def suspect_time_ids(self) -> set[str]:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from late_logs import analysis
-from late_logs.ui import chart_library, filters, streamlit_compat
+from late_logs.ui import filters, streamlit_compat
 
 OVERVIEW = "pages/overview.py"
 EXPLORER = "pages/explorer.py"
@@ -64,8 +64,6 @@ def require_router() -> None:
     `pages/log.py` for `/log`) and the query string, so `st.navigation` resolves the same address.
     """
     if streamlit_compat.page_setup():
-        # A fresh server's first run: the browser can start on plotly's script during the rerun.
-        chart_library.load()
         st.rerun()
 
 
