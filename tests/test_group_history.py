@@ -14,6 +14,7 @@ from late_logs import alerts, analysis, cli, digest, group_history, ledger, quer
 from late_logs.config import Settings
 from late_logs.records import to_frame
 from late_logs.store import LogStore
+from late_logs.store.rollups import rollup_path
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -60,12 +61,29 @@ def store(tmp_path):
         yield log_store
 
 
-@pytest.mark.parametrize("hours", [6, 24, 48])
-def test_failure_runs_in_sql_are_the_runs_pandas_makes(store, hours) -> None:
+@pytest.mark.parametrize("hours", [0.5, 1, 6, 24, 48])
+@pytest.mark.parametrize("rollups", [True, False])
+def test_failure_runs_in_sql_are_the_runs_pandas_makes(store, hours, rollups) -> None:
+    """From the files' hourly rollup cells (an hour's quiet or more ends a run) or from the rows (shorter
+    quiets, or a file without its rollup): the runs pandas makes of the rows."""
+    store.import_records(to_frame(hour_edges()))
     frame = store.frame()
+    files = store.parquet_files()
+    if not rollups:
+        for name in files:
+            rollup_path(name).unlink()
     expected = ledger.failure_runs(frame, hours)
-    assert group_history.failure_runs(store.parquet_files(), hours) == expected
-    assert len(expected) == 4 and max(len(r) for r in expected.values()) > 1  # the fixture has splits
+    assert group_history.failure_runs(files, hours) == expected
+    assert len(expected) == 5 and max(len(r) for r in expected.values()) > 1  # the fixture has splits
+
+
+def hour_edges() -> list[dict]:
+    """One group's failures 40 min apart across an hour's edge (one run at an hour), then 80 min apart
+    across the next two (two runs at an hour, one at six), then 20 min inside one hour."""
+    base = NOW.replace(minute=0) - timedelta(days=1)
+    moments = [base + timedelta(minutes=50), base + timedelta(minutes=90), base + timedelta(minutes=170),
+               base + timedelta(minutes=175), base + timedelta(minutes=195)]  # fmt: skip
+    return [failure(f"e{n}", at, platform="pinterest", error_code="edge") for n, at in enumerate(moments)]
 
 
 def test_trends_in_sql_are_the_trends_pandas_makes(store) -> None:
