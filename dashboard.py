@@ -19,13 +19,14 @@ def app() -> None:
     scope = nav.scope_of(page)
     # Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
     filters.sync_with_url(scope, page.url_path)
+    with st.sidebar:
+        chart_library.load_once()  # first: the browser fetches plotly's script while the page computes
     context = data.app_context()  # also starts the background collector once per server process
     sidebar.render(context, scope)
     sidebar.demo_banner(context)
     sidebar.link_note()
     with st.sidebar:
         browser.install()  # Back steps through views, not widget writes; j/k and / keys
-        chart_library.load_once()  # fetched while the page computes, not after its numbers arrived
     page.run()
 
 

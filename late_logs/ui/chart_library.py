@@ -18,9 +18,18 @@ LOADER_KEY = "chart-library-loader"
 _DRAWN = "chart_library_requested"  # session state: the loader went out once in this session
 
 
+# Out of the flow: the loader takes no room wherever it is drawn (first thing in the sidebar), so nothing
+# moves when a later run leaves it out. Fixed text, nothing from the logs.
+_OUT_OF_FLOW = (
+    f'<style>.st-key-{LOADER_KEY}, [data-testid="stLayoutWrapper"]:has(> .st-key-{LOADER_KEY}) '
+    "{position: absolute; visibility: hidden; width: 1px;}</style>"
+)
+
+
 def load() -> None:
     """Draw the loader here (any container: the sidebar, a page); the browser keeps the script afterwards."""
-    with st.container(key=LOADER_KEY):
+    with st.container(key=LOADER_KEY):  # its style inside it: nothing of it in the flow, not even a gap
+        st.html(_OUT_OF_FLOW)
         st.plotly_chart(charts.library_loader(), config={"displayModeBar": False, "staticPlot": True})
     st.session_state[_DRAWN] = True
 
