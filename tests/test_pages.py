@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from late_logs import analysis, baselines, contrast, ledger, verdicts
@@ -1143,3 +1144,26 @@ def test_a_sessions_first_run_draws_the_chart_library_loader_in_the_sidebar_once
     assert_clean(at)
     assert not at.sidebar.get("plotly_chart")
     assert len(at.main.get("plotly_chart")) == 3
+
+
+def test_explorer_counts_every_match_after_its_table_when_the_rows_fill_it(
+    demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More matches than the table holds: the table is drawn from the first rows, then the count line and
+    the export buttons get the count of every match (no "Counting…" left once the run is done)."""
+    from late_logs.ui import explorer_view
+
+    monkeypatch.setattr(explorer_view, "MAX_ROWS_SHOWN", 1000)  # the demo's week is ~3,500 attempts
+    st.cache_resource.clear()  # an earlier test's answer for this window held every row
+    start_at, end_at = window(demo_now, 7)
+    at = start(url_window(start_at, end_at), "pages/explorer.py")
+    assert_clean(at)
+    expected = analysis.apply_filters(demo_frame, analysis.Filters(start=start_at, end=end_at))
+    assert len(expected) > explorer_view.MAX_ROWS_SHOWN
+    assert len(at.dataframe[0].value) == explorer_view.MAX_ROWS_SHOWN
+    lines = [m.value for m in at.markdown]
+    assert any(f"{len(expected):,} attempts match" in line and "The table shows the first 1,000" in line
+               for line in lines)  # fmt: skip
+    assert not any("Counting the matching attempts" in line for line in lines)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Export {len(expected):,} rows as CSV" in labels

@@ -589,6 +589,12 @@ def test_the_explorer_count_is_every_match_at_and_around_the_row_limit(world, en
     for limit in (matches - 1, matches, matches + 1, 1):
         shown, total = queries.first_attempts(files, flt, RECORD_COLUMNS, "created_at", True, limit)
         assert (len(shown), total) == (min(limit, matches), matches)
+        # Without the count (the Explorer reads it after its table): None exactly when the rows fill it.
+        shown, total = queries.first_attempts(
+            files, flt, RECORD_COLUMNS, "created_at", True, limit, count=False
+        )
+        assert (len(shown), total) == (min(limit, matches), None if limit <= matches else matches)
+    assert queries.matching_count(files, flt) == matches and queries.matching_count([], flt) == 0
 
 
 def test_a_groups_sample_outside_its_days_folder_is_still_found(tmp_path):

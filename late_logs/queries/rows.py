@@ -107,12 +107,14 @@ def first_attempts(
     sort_column: str,
     descending: bool,
     limit: int,
-) -> tuple[pd.DataFrame, int]:
+    count: bool = True,
+) -> tuple[pd.DataFrame, int | None]:
     """`attempts(...)` limited to the first `limit`, and how many match in all, in cheap reads instead of
     one costly one: the ids of the first rows from the filter's and the order's columns, the count (only
     when there may be more), then every column of only those rows, from the files of their days. Reading
     every column of every matching row to sort them took 6.6 s (+ 2.1 s for the count) for a 90-day search
-    at 1M attempts on a loaded machine, the two reads 1.4 s; 1.5-1.9 s against 1.3-1.4 s on a quiet one."""
+    at 1M attempts on a loaded machine, the two reads 1.4 s; 1.5-1.9 s against 1.3-1.4 s on a quiet one.
+    Without `count`, the count is None when the rows fill the limit (`matching_count` reads it later)."""
     known = (*RECORD_COLUMNS, *DERIVED_COLUMNS)
     wanted = [c for c in (columns or RECORD_COLUMNS) if c in known]
     if not files:
@@ -124,14 +126,13 @@ def first_attempts(
     first = query(sql, [*params, int(limit)])
     if first.empty:
         return _typed(empty_attempts()[wanted]), 0
-    total = len(first)
+    total: int | None = len(first)
     if total == int(limit):
         # Counted apart: a window count over the first rows' query made it read and sort every match, where
         # alone it is a top-N that skips what cannot make the first rows (90-day search at 4.5M attempts:
         # 3.14 s with the window count, 0.38 s + 2.18 s for the count apart). Fewer rows than the limit are
         # every match: no count to read.
-        count_sql, count_params = _select("count(*) AS total", files, flt)
-        total = int(query(count_sql, count_params)["total"].iloc[0])
+        total = matching_count(files, flt) if count else None
     ids = first["log_id"].astype(str).tolist()
     chosen, bounds = list(files), ""
     bound_params: list[Any] = []
@@ -149,6 +150,14 @@ def first_attempts(
     position = {log_id: n for n, log_id in enumerate(ids)}
     rows = rows.iloc[rows["log_id"].map(position).argsort(kind="stable")]
     return _typed(rows[wanted]), total
+
+
+def matching_count(files: Sequence[str], flt: analysis.Filters) -> int:
+    """How many attempts the filter matches (one scan of its columns; the Explorer's count line)."""
+    if not files:
+        return 0
+    sql, params = _select("count(*) AS total", files, flt)
+    return int(query(sql, params)["total"].iloc[0])
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
