@@ -26,15 +26,12 @@ _OUT_OF_FLOW = (
 )
 
 
-def load() -> None:
-    """Draw the loader here (any container: the sidebar, a page); the browser keeps the script afterwards."""
+def load_once() -> None:
+    """Draw the loader here (first thing in the sidebar) at the session's first run only: the browser keeps
+    the script, every later page already has it."""
+    if st.session_state.get(_DRAWN):
+        return
     with st.container(key=LOADER_KEY):  # its style inside it: nothing of it in the flow, not even a gap
         st.html(_OUT_OF_FLOW)
         st.plotly_chart(charts.library_loader(), config={"displayModeBar": False, "staticPlot": True})
     st.session_state[_DRAWN] = True
-
-
-def load_once() -> None:
-    """`load()` at the session's first run only: every later page already has the script."""
-    if not st.session_state.get(_DRAWN):
-        load()
