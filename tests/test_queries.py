@@ -383,6 +383,52 @@ def test_post_counts_match(world, flt):
     )
 
 
+def _lane_world(end: datetime, extra_lanes: int = 0) -> pd.DataFrame:
+    """Posts whose lanes the bit masks must tell apart: one failed on a platform outside Late's 13 and on a
+    blank one, one published on one platform and failed on another, one recovered, one failed with another
+    lane pending, one failed and pending on one lane, one only pending, a failed upload (not publishing); `extra_lanes` more platforms failed on by one post."""
+    base = {c: None for c in RECORD_COLUMNS}
+    newest = pd.Timestamp(end) - pd.Timedelta(minutes=5)
+
+    def row(n: int, post: str, platform: str | None, status: str, action: str = "publish") -> dict:
+        at = newest - pd.Timedelta(minutes=n)
+        return {**base, "log_id": f"lane-{n}", "created_at": at, "post_id": post, "platform": platform,
+                "status": status, "action": action}  # fmt: skip
+
+    rows = [
+        row(1, "p-odd", "whatsapp", "failed"), row(2, "p-odd", None, "failed", "retry"),
+        row(3, "p-odd", "  ", "failed"),
+        row(4, "p-part", "instagram", "success"), row(5, "p-part", "tiktok", "failed"),
+        row(6, "p-back", "tiktok", "failed"), row(7, "p-back", "tiktok", "success", "retry"),
+        row(8, "p-wait", "youtube", "failed"), row(9, "p-wait", "threads", "pending"),
+        row(10, "p-pending", "reddit", "pending"), row(11, "p-upload", "reddit", "failed", "media_upload"),
+        row(12, "p-again", "bluesky", "failed"), row(13, "p-again", "bluesky", "pending", "retry"),
+    ]
+    rows += [row(100 + k, "p-many", f"platform-{k}", "failed") for k in range(extra_lanes)]
+    return coerce_frame(pd.DataFrame(rows))
+
+
+@pytest.mark.parametrize("extra_lanes", [0, queries.rows.MASK_LANES + 1])
+def test_post_counts_by_lane_bits_and_by_lane_names_agree_with_pandas(end, tmp_path, extra_lanes):
+    """The bits path (lanes from the rollups, at most MASK_LANES) and the names path (no rollups, or more
+    lanes) give pandas' answer; a lane missing from the bits' names is never dropped: no answer, the names."""
+    from late_logs.queries import rows as post_rows
+
+    frame = _lane_world(end, extra_lanes)
+    flt = Filters(start=end - timedelta(days=1), end=end)
+    expected = analysis.post_counts(frame, end)
+    assert expected.hit == 5 + (extra_lanes > 0) and expected.failed_everywhere == 1 + (extra_lanes > 0)
+    plain = write_hive(frame, tmp_path / "plain")
+    rolled = write_hive(frame, tmp_path / "rolled", rollups=True)
+    assert queries.post_counts(plain, flt, end) == expected
+    assert queries.post_counts(rolled, flt, end) == expected
+    names = post_rows._lane_names(rolled)
+    assert {"whatsapp", analysis.UNKNOWN} <= set(names)
+    if extra_lanes == 0:
+        assert post_rows._post_counts_by_bits(rolled, flt, end, names) == expected
+        assert post_rows._post_counts_by_bits(rolled, flt, end, [n for n in names if n != "whatsapp"]) is None
+
+
 def test_facet_counts_and_distinct_values_match(world, end):
     frame, files = world
     for days in (1, 7, 90):
