@@ -1,6 +1,7 @@
-"""Each attempts file's hourly counts (late_logs/store/rollups.py) stay exactly what its rows say, through
-appends, settlements that move an attempt to another status and error group, compaction, sealing, pruning
-and a killed writer; and the Overview's counts summed from them equal pandas over the stored rows."""
+"""Each attempts file's hourly counts (late_logs/store/rollups.py) and its failures copy (failures.py) stay
+exactly what its rows say, through appends, settlements that move an attempt to another status and error
+group, compaction, sealing, pruning and a killed writer; and the Overview's counts summed from them equal
+pandas over the stored rows."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
 from late_logs import analysis, queries
 from late_logs.analysis import Filters
-from late_logs.store import ROLLUP_DIMENSIONS, TABLE_COLUMNS, LogStore, rollup_files
+from late_logs.store import ROLLUP_DIMENSIONS, TABLE_COLUMNS, LogStore, failure_files, rollup_files
 from late_logs.store.files import FANOUT, PAGE_ROWS
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -84,6 +87,21 @@ def assert_rollups_exact(store: LogStore) -> None:
     # One rollup per committed file and none more (no rollup of a superseded or uncommitted file).
     on_disk = {str(p) for p in (store.directory / "rollups").rglob("*") if p.is_file()}
     assert on_disk == set(rollup_files(store.parquet_files()) or [])
+    assert_copies_exact(store)
+
+
+def assert_copies_exact(store: LogStore) -> None:
+    """One failures copy per committed file and none more, each exactly its file's failed and pending rows
+    in the file's order."""
+    files = store.parquet_files()
+    copies = failure_files(files)
+    assert all("/failures/" in copy for copy in copies), "a committed file without its failures copy"
+    for name, copy in zip(files, copies, strict=True):
+        rows = pq.read_table(name)
+        kept = [status in ("failed", "pending") for status in rows["status"].to_pylist()]
+        assert pq.read_table(copy).to_pylist() == rows.filter(pa.array(kept)).to_pylist()
+    on_disk = {str(p) for p in (store.directory / "failures").rglob("*") if p.is_file()}
+    assert on_disk == set(copies)
 
 
 def assert_overview_counts_match(store: LogStore, end: datetime) -> None:
@@ -166,8 +184,10 @@ def test_a_store_without_rollups_answers_the_same_and_the_next_writer_adds_them(
     flt = Filters(start=end - timedelta(days=3), end=end)
     files = store.parquet_files(flt.start, flt.end)
     rolled = (queries.failure_matrix(files, flt), queries.kpi_numbers(files, flt))
-    shutil.rmtree(store.directory / "rollups")  # a store written before rollups existed
+    shutil.rmtree(store.directory / "rollups")  # a store written before rollups and copies existed
+    shutil.rmtree(store.directory / "failures")
     assert rollup_files(files) is None and queries.window_cells(files, flt) is None
+    assert failure_files(files) == files
     assert_frame_equal(queries.failure_matrix(files, flt), rolled[0])
     assert queries.kpi_numbers(files, flt) == pytest.approx(rolled[1], nan_ok=True)
     with store.writer_lock():
@@ -183,7 +203,10 @@ def test_a_killed_writers_rollup_is_removed_by_the_next_writer(store: LogStore):
     stray.write_bytes(Path(rollup_files(store.parquet_files())[0]).read_bytes())
     hidden = folder / ".part-99999998-deadbeef0001.parquet.tmp"
     hidden.write_bytes(b"half written")
+    copy = Path(failure_files(store.parquet_files())[0])
+    stray_copy = copy.parent / stray.name
+    stray_copy.write_bytes(copy.read_bytes())
     with store.writer_lock():
         pass
-    assert not stray.exists() and not hidden.exists()
+    assert not stray.exists() and not hidden.exists() and not stray_copy.exists()
     assert_rollups_exact(store)

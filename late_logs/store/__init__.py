@@ -7,6 +7,7 @@
 - entries.py: raw entries (redacted, merged, packed one per attempt) and column redaction;
 - derived.py: the error group and verdict columns computed at write time;
 - rollups.py: each file's hourly counts, written beside it, that the Overview's counts are summed from;
+- failures.py: each file's failed and pending rows, copied beside it, that questions about failures read;
 - legacy.py: reading the v1 store (one Arrow blob per day) for the upgrade and repair;
 - lock.py: the single-writer lock; cache.py: opening the diskcache folder; faults.py: the StoreError family.
 """
@@ -19,6 +20,7 @@ from late_logs.store.entries import (
     unpack_raw,
 )
 from late_logs.store.face import LogStore
+from late_logs.store.failures import COPIED_STATUSES, copies_hold, failure_files
 from late_logs.store.faults import (
     REPAIR_HINT,
     StoreDamaged,
@@ -47,6 +49,7 @@ from late_logs.store.table import ATTEMPTS_DIR, DEFAULT_SOURCE
 
 __all__ = [
     "ATTEMPTS_DIR",
+    "COPIED_STATUSES",
     "CONNECTIONS_KEY",
     "DEFAULT_RETENTION_DAYS",
     "DEFAULT_SOURCE",
@@ -71,7 +74,9 @@ __all__ = [
     "StoreReadOnly",
     "StoreStats",
     "UpsertResult",
+    "copies_hold",
     "decode_table",
+    "failure_files",
     "lock_file",
     "merge_raw",
     "pack_raw",

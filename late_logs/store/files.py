@@ -5,7 +5,9 @@ pages' pandas frame. The table (table.py) decides which files exist; this module
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -72,6 +74,17 @@ def tier_of(rows: int) -> int:
     if rows < PAGE_ROWS * FANOUT:
         return 0
     return int(math.log(rows / PAGE_ROWS, FANOUT) + 1e-9)
+
+
+def companion_path(data_path: str | os.PathLike[str], folder: str, attempts_dir: str = "attempts") -> Path:
+    """Where a file's companion (its rollup, its failures copy) lives: the same path with `folder` for its
+    `attempts/` folder."""
+    path = Path(data_path)
+    parts = list(path.parts)
+    # The last `attempts` folder of the path: the store's own (a store folder may sit under one so named).
+    position = len(parts) - 1 - parts[::-1].index(attempts_dir)
+    parts[position] = folder
+    return Path(*parts)
 
 
 class FileGone(Exception):

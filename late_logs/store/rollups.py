@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from late_logs.store.files import companion_path
+
 ROLLUPS_DIR = "rollups"
 # The columns a rollup cell is keyed by besides its hour: every filter of the Overview's sidebar but the
 # account, the post and the search (those read the attempts themselves).
@@ -41,12 +43,7 @@ _WRITE_OPTIONS = {"compression": "zstd", "compression_level": 3, "write_page_che
 
 def rollup_path(data_path: str | os.PathLike[str], attempts_dir: str = "attempts") -> Path:
     """The rollup file of an attempts file: the same path with `rollups/` for its `attempts/` folder."""
-    path = Path(data_path)
-    parts = list(path.parts)
-    # The last `attempts` folder of the path: the store's own (a store folder may sit under one so named).
-    position = len(parts) - 1 - parts[::-1].index(attempts_dir)
-    parts[position] = ROLLUPS_DIR
-    return Path(*parts)
+    return companion_path(data_path, ROLLUPS_DIR, attempts_dir)
 
 
 def rollup_files(files: Sequence[str], attempts_dir: str = "attempts") -> list[str] | None:

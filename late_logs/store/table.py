@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from late_logs.store.derived import VERSION_COLUMN
+from late_logs.store.failures import FAILURES_DIR, failures_path, write_failures
 from late_logs.store.faults import REPAIR_HINT, StoreDamaged, StoreError
 from late_logs.store.files import (
     FANOUT,
@@ -466,6 +467,7 @@ class AttemptsTable:
         self._cache._sql("DELETE FROM attempt_files WHERE name = ?", (info.name,))
         self._superseded.append(self.path(info))
         self._superseded.append(rollup_path(self.path(info), ATTEMPTS_DIR))
+        self._superseded.append(failures_path(self.path(info), ATTEMPTS_DIR))
 
     def _add_file(self, table: pa.Table, part: tuple[str, str], version: int) -> FileInfo:
         source, day = part
@@ -484,6 +486,8 @@ class AttemptsTable:
         # one committed file, and goes with it).
         self._written.append(rollup_path(final, ATTEMPTS_DIR))
         write_rollup(table, final, ATTEMPTS_DIR)
+        self._written.append(failures_path(final, ATTEMPTS_DIR))  # failures.py: the same rules
+        write_failures(table, final, ATTEMPTS_DIR)
         created = table["created_at"]
         oldest, newest = pc.min(created).as_py(), pc.max(created).as_py()
         derived = table[VERSION_COLUMN]
@@ -552,14 +556,15 @@ class AttemptsTable:
 
     def remove_orphans(self) -> int:
         """Files under attempts/ that no manifest row names (a writer killed between rename and commit),
-        and rollups of no committed file; call inside a write transaction, so no other writer can be between
-        the two. Returns how many."""
+        and rollups and failures copies of no committed file; call inside a write transaction, so no other
+        writer can be between the two. Returns how many."""
         live = {info.name for info in self.manifest()}
-        rollups = self.directory / ROLLUPS_DIR
-        live_rollups = {rollup_path(self.path(name), ATTEMPTS_DIR) for name in live}
+        kinds = (rollup_path, failures_path)
+        companions = {kind(self.path(name), ATTEMPTS_DIR) for name in live for kind in kinds}
         removed = 0
         for root, keep in ((self.root, lambda p: p.relative_to(self.directory).as_posix() in live),
-                           (rollups, lambda p: p in live_rollups)):  # fmt: skip
+                           (self.directory / ROLLUPS_DIR, lambda p: p in companions),
+                           (self.directory / FAILURES_DIR, lambda p: p in companions)):  # fmt: skip
             if not root.is_dir():
                 continue
             for path in root.rglob("*"):
@@ -571,21 +576,27 @@ class AttemptsTable:
                         pass
         return removed
 
-    def add_missing_rollups(self) -> int:
-        """Rollups for committed files that have none (written before rollups existed, or a writer killed
-        between a file and its rollup); a rollup is a pure summary of an immutable file, so no transaction is
-        needed. Returns how many were written."""
+    def add_missing_companions(self) -> int:
+        """Rollups and failures copies for committed files that have none (written before they existed, or
+        a writer killed between a file and them); each is a pure function of an immutable file, so no
+        transaction is needed. Returns how many were written."""
         written = 0
         for info in self.manifest():
             path = self.path(info)
-            if rollup_path(path, ATTEMPTS_DIR).exists():
+            has_rollup = rollup_path(path, ATTEMPTS_DIR).exists()
+            has_copy = failures_path(path, ATTEMPTS_DIR).exists()
+            if has_rollup and has_copy:
                 continue
             try:
-                table = self._read_file(info, ["created_at", *ROLLUP_COLUMNS])
+                table = self._read_file(info, None if not has_copy else ["created_at", *ROLLUP_COLUMNS])
             except FileGone:
                 continue
-            write_rollup(table, path, ATTEMPTS_DIR)
-            written += 1
+            if not has_rollup:
+                write_rollup(table, path, ATTEMPTS_DIR)
+                written += 1
+            if not has_copy:
+                write_failures(table, path, ATTEMPTS_DIR)
+                written += 1
         return written
 
     def rollup_files(self, files: Sequence[str]) -> list[str] | None:
