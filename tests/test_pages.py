@@ -927,7 +927,7 @@ def test_overview_explorer_groups_attempt_and_post_never_load_the_whole_store_in
     monkeypatch.setattr(data, "frame", whole_store)
     failed = str(analysis.error_group_keys(demo_frame).dropna().iloc[0])
     # a post that went live somewhere: a post that failed everywhere shows its state as an error box, which
-    # would hide the guard's error this test looks for (the demo's newest post is one or the other by the clock)
+    # would hide the guard's error this test looks for (the demo's newest post is either, by the clock)
     published_post = str(demo_frame.loc[demo_frame["status"] == "success", "post_id"].dropna().iloc[0])
     for page, query in (
         (None, None),

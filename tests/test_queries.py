@@ -13,6 +13,7 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +23,7 @@ from pandas.testing import assert_frame_equal
 from late_logs import analysis, queries, search
 from late_logs.analysis import Filters
 from late_logs.records import RECORD_COLUMNS, coerce_frame
+from late_logs.store.failures import failure_files, failures_path, write_failures
 from late_logs.store.rollups import rollup_files, write_rollup
 from late_logs.ui import facets
 
@@ -85,7 +87,8 @@ def _awkward_rows(newest: pd.Timestamp) -> pd.DataFrame:
 def write_hive(frame: pd.DataFrame, root: Path, source: str = "default", rollups: bool = False) -> list[str]:
     """The frame with its derived columns as `<root>/attempts/workspace=<s>/day=YYYY-MM-DD/part-N.parquet`,
     FILES_PER_DAY files a day (rows dealt round-robin), as the store's writer lays them out; with `rollups`,
-    each file's hourly counts beside it, as the store writes them (late_logs/store/rollups.py)."""
+    each file's hourly counts and its failures copy beside it, as the store writes them
+    (late_logs/store/rollups.py, failures.py)."""
     derived = analysis.add_verdict_columns(frame)
     derived["derived_version"] = "test"
     if "source" not in derived:  # a record column: the frame's own, as the store writes it
@@ -104,6 +107,7 @@ def write_hive(frame: pd.DataFrame, root: Path, source: str = "default", rollups
             pq.write_table(table, path)
             if rollups:
                 write_rollup(table, path)
+                write_failures(table, path)
             files.append(str(path))
     return files
 
@@ -113,8 +117,9 @@ def world(
     request, demo_frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[pd.DataFrame, list[str]]:
     """(frame in the store's order, its Parquet files): every test runs twice, once on files without
-    rollups (every count from the rows) and once with them (whole hours from the rollups, the edges of
-    each window from the rows), and both must answer what pandas answers."""
+    rollups and failures copies (every count from the rows) and once with them (whole hours from the
+    rollups, the edges of each window from the rows, failures from the copies), and both must answer what
+    pandas answers."""
     newest = demo_frame["created_at"].max()
     frame = pd.concat([demo_frame, _awkward_rows(newest)], ignore_index=True)
     frame = frame.sort_values(["created_at", "log_id"], ascending=False, na_position="last", kind="stable")
@@ -303,6 +308,49 @@ def test_whole_hours_come_from_the_rollups_when_every_file_has_one(world, end, t
             missing.write_bytes(kept)
 
 
+def test_failure_questions_read_the_failures_copies_and_a_missing_copy_changes_nothing(world, end):
+    """The copies hold exactly each file's failed and pending rows; the questions that keep only those read
+    them (a copy made unreadable fails them), and with one copy gone (a writer killed between a file and its
+    copy) that file itself is read: the same answers."""
+    frame, files = world
+    copies = [Path(name) for name in failure_files(files)]
+    if not all(path.parent.parts[-3] == "failures" for path in copies):
+        assert failure_files(files) == files  # no copies: the files themselves
+        return
+    copied = pd.concat([pq.read_table(path).to_pandas() for path in copies], ignore_index=True)
+    copied_statuses = frame["status"].isin(["failed", "pending"])
+    assert sorted(copied["log_id"]) == sorted(frame.loc[copied_statuses, "log_id"])
+    flt = Filters(start=end - timedelta(days=30), end=end)
+    window = analysis.apply_filters(frame, flt)
+
+    def answers() -> tuple:
+        return (
+            queries.post_counts(files, flt, end),
+            queries.error_groups(files, flt).to_dict("list"),
+            queries.kpi_numbers(files, flt),
+            queries.count(files, dataclasses.replace(flt, statuses=("failed",))),
+        )
+
+    expected = answers()
+    assert expected[0] == analysis.post_counts(window, end)
+    assert expected[3] == int((window["status"] == "failed").sum())
+    first = failures_path(files[0])
+    kept = first.read_bytes()
+    try:
+        first.write_bytes(b"not parquet")  # read by every failure question: each one fails
+        failed = dataclasses.replace(flt, statuses=("failed",))
+        questions = (lambda: queries.post_counts(files, flt, end), lambda: queries.error_groups(files, flt),
+                     lambda: queries.count(files, failed))  # fmt: skip
+        for question in questions:
+            with pytest.raises(duckdb.Error):
+                question()
+        first.unlink()
+        assert failure_files(files)[0] == files[0]
+        assert answers() == expected
+    finally:
+        first.write_bytes(kept)
+
+
 def test_kpi_numbers_and_the_oldest_time_match(world, flt):
     frame, files = world
     expected = analysis.kpi_numbers(analysis.apply_filters(frame, flt))
@@ -386,7 +434,8 @@ def test_post_counts_match(world, flt):
 def _lane_world(end: datetime, extra_lanes: int = 0) -> pd.DataFrame:
     """Posts whose lanes the bit masks must tell apart: one failed on a platform outside Late's 13 and on a
     blank one, one published on one platform and failed on another, one recovered, one failed with another
-    lane pending, one failed and pending on one lane, one only pending, a failed upload (not publishing); `extra_lanes` more platforms failed on by one post."""
+    lane pending, one failed and pending on one lane, one only pending, a failed upload (not publishing);
+    `extra_lanes` more platforms failed on by one post."""
     base = {c: None for c in RECORD_COLUMNS}
     newest = pd.Timestamp(end) - pd.Timedelta(minutes=5)
 

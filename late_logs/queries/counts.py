@@ -129,7 +129,7 @@ def window_kpis(files: Sequence[str], flt: analysis.Filters) -> list[analysis.Kp
                 failure_rate=analysis.failure_rate(int(row["failures"]), int(row["settled"])),
             )
         select = f"created_at >= ? AS current, {_KPI_DISTINCTS}"
-        sql, params = _select(select, files, both, "GROUP BY ALL", extra=_FAILED)
+        sql, params = _select(select, files, both, "GROUP BY ALL", failed_only=True)
         for row in query(sql, [start, *params]).to_dict("records"):
             numbers[bool(row["current"])].update(
                 posts_affected=int(row["posts"]), accounts_affected=int(row["accounts"])
@@ -158,7 +158,7 @@ def kpi_numbers(files: Sequence[str], flt: analysis.Filters) -> dict[str, float]
     numbers.update(attempts=int(row["attempts"]), failures=failures, settled=settled,
                    failure_rate=analysis.failure_rate(failures, settled))  # fmt: skip
     if failures:
-        sql, params = _select(_KPI_DISTINCTS, files, flt, extra=_FAILED)
+        sql, params = _select(_KPI_DISTINCTS, files, flt, failed_only=True)
         row = query(sql, params).iloc[0]
         numbers.update(posts_affected=int(row["posts"]), accounts_affected=int(row["accounts"]))
     return numbers

@@ -99,7 +99,8 @@ def error_groups(
         f"coalesce(list_sort(list(DISTINCT {name}) FILTER (WHERE {name} IS NOT NULL)), []::VARCHAR[]) "
         "AS names"
     )
-    sql, params = _select(select, files, flt, "GROUP BY ALL", extra=f"{_FAILED} AND error_group IS NOT NULL")
+    grouped = "error_group IS NOT NULL"
+    sql, params = _select(select, files, flt, "GROUP BY ALL", extra=grouped, failed_only=True)
     found = query(sql, params)
     if found.empty:
         return empty
@@ -177,7 +178,8 @@ def _samples(files: Sequence[str], flt: analysis.Filters, found: pd.DataFrame) -
             chosen,
             flt,
             "GROUP BY ALL",
-            extra=f"{_FAILED} AND {condition}",
+            extra=condition,
+            failed_only=True,
         )
         return query(sql, [*params, values])
 

@@ -60,10 +60,14 @@ def _lane_names(files: Sequence[str]) -> list[str] | None:
     return sorted(str(name) for name in found["lane"])
 
 
-def _stuck_sql(source: str, condition: str) -> str:
-    return f"""
+def _stuck(files: Sequence[str], flt: analysis.Filters, now: datetime) -> tuple[str, list[Any]]:
+    """SQL of the stuck attempts and posts (pending longer than STUCK_AFTER), from the failures copies."""
+    condition, filter_params = where(flt)
+    source, source_params = scan(files, ("pending",))
+    sql = f"""
         SELECT count(*) AS stuck_attempts, count(DISTINCT post_id) AS stuck_posts FROM {source}
         WHERE ({condition}) AND status = 'pending' AND created_at < ?"""
+    return sql, [*source_params, *filter_params, _utc(now) - analysis.STUCK_AFTER]
 
 
 _COUNT_NAMES = ("hit", "failed_everywhere", "partly_published", "recovered", "stuck_attempts", "stuck_posts")
@@ -76,22 +80,27 @@ def _post_counts_by_bits(
     them (a file changed between its rollup and its rows cannot, but the answer must never drop a lane)."""
     condition, filter_params = where(flt)
     source, source_params = scan(files)
+    failures, failure_params = scan(files, ("failed",))
+    stuck, stuck_params = _stuck(files, flt, now)
     lane = _filled("platform", analysis.UNKNOWN)
     sql = f"""
         WITH publishing AS NOT MATERIALIZED (
             SELECT post_id, status, (1::UBIGINT << (list_position(?, {lane}) - 1)::UBIGINT) AS bit
             FROM {source}
-            WHERE ({condition}) AND action IN ('publish', 'retry') AND post_id IS NOT NULL
+            WHERE ({condition}) AND action IN ('publish', 'retry') AND post_id IS NOT NULL AND post_id IN (
+                SELECT post_id FROM {failures}
+                WHERE ({condition}) AND status = 'failed' AND action IN ('publish', 'retry')
+            )
         ),
         posts AS (
             SELECT bit_or(bit) AS lanes, bool_or(bit IS NULL) AS unlisted,
                    coalesce(bit_or(bit) FILTER (WHERE status = 'success'), 0) AS live,
                    coalesce(bit_or(bit) FILTER (WHERE status = 'failed'), 0) AS failed,
                    coalesce(bit_or(bit) FILTER (WHERE status = 'pending'), 0) AS pending
-            FROM publishing GROUP BY post_id HAVING failed <> 0 OR unlisted
+            FROM publishing GROUP BY post_id
         ),
         dead AS (SELECT lanes, live, failed & ~live & ~pending AS dead, unlisted FROM posts),
-        stuck AS ({_stuck_sql(source, condition)})
+        stuck AS ({stuck})
         SELECT * FROM (
             SELECT count(*) AS hit,
                    count(*) FILTER (WHERE dead = lanes) AS failed_everywhere,
@@ -101,8 +110,7 @@ def _post_counts_by_bits(
             FROM dead
         ), stuck
     """
-    stuck_before = _utc(now) - analysis.STUCK_AFTER
-    params = [names, *source_params, *filter_params, *source_params, *filter_params, stuck_before]
+    params = [names, *source_params, *filter_params, *failure_params, *filter_params, *stuck_params]
     row = query(sql, params).iloc[0]
     if bool(row["unlisted"]):
         return None
@@ -114,9 +122,9 @@ def _post_counts_by_lane_names(
 ) -> analysis.PostCounts:
     """post_counts with lanes grouped by (post, lane name), for posts with a failed publishing attempt only
     (a semi-join on the window's failed posts, the rows read twice rather than held)."""
-    stuck_before = _utc(now) - analysis.STUCK_AFTER
     condition, filter_params = where(flt)
     source, source_params = scan(files)
+    stuck, stuck_params = _stuck(files, flt, now)
     sql = f"""
         WITH publishing AS NOT MATERIALIZED (
             SELECT post_id, {_filled("platform", analysis.UNKNOWN)} AS lane, status FROM {source}
@@ -135,7 +143,7 @@ def _post_counts_by_lane_names(
                    count(*) FILTER (WHERE failed AND NOT success AND NOT pending) AS dead
             FROM lanes GROUP BY post_id
         ),
-        stuck AS ({_stuck_sql(source, condition)})
+        stuck AS ({stuck})
         SELECT * FROM (
             SELECT count(*) AS hit,
                    count(*) FILTER (WHERE dead = lanes) AS failed_everywhere,
@@ -144,7 +152,7 @@ def _post_counts_by_lane_names(
             FROM posts
         ), stuck
     """
-    params = [*source_params, *filter_params, *source_params, *filter_params, stuck_before]
+    params = [*source_params, *filter_params, *stuck_params]
     row = query(sql, params).iloc[0]
     return analysis.PostCounts(**{name: int(row[name]) for name in _COUNT_NAMES})
 

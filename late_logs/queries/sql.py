@@ -12,7 +12,7 @@ import pandas as pd
 
 from late_logs import analysis, search
 from late_logs.records import RECORD_DTYPES
-from late_logs.store import StoreError
+from late_logs.store import StoreError, copies_hold, failure_files
 
 DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
 # What Python's str.strip() takes off that SQL's trim() would not: blank text counts as missing.
@@ -43,8 +43,12 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     return cursor
 
 
-def scan(files: Sequence[str]) -> tuple[str, list[Any]]:
-    """The FROM clause over the files (bound as one list parameter) and its parameters."""
+def scan(files: Sequence[str], statuses: Iterable[str] = ()) -> tuple[str, list[Any]]:
+    """The FROM clause over the files (bound as one list parameter) and its parameters. With `statuses` (the
+    question's condition keeps rows of only these), each file's failures copy where it has one: the same
+    rows of those statuses without the others (store/failures.py)."""
+    if copies_hold(statuses):
+        files = failure_files(files)
     # union_by_name: a file written before a derived column existed still reads, the column NULL there.
     return "read_parquet(?, hive_partitioning = false, union_by_name = true)", [list(files)]
 
@@ -161,13 +165,21 @@ def where(flt: analysis.Filters) -> tuple[str, list[Any]]:
 
 
 def _select(
-    select: str, files: Sequence[str], flt: analysis.Filters, tail: str = "", extra: str = ""
+    select: str,
+    files: Sequence[str],
+    flt: analysis.Filters,
+    tail: str = "",
+    extra: str = "",
+    failed_only: bool = False,
 ) -> tuple[str, list[Any]]:
-    """`SELECT <select> FROM <files> WHERE <filter> [AND extra] <tail>` and its parameters, in order."""
-    source, source_params = scan(files)
+    """`SELECT <select> FROM <files> WHERE <filter> [AND extra] <tail>` and its parameters, in order; with
+    `failed_only`, of the failed rows only (read from the files' failures copies)."""
     condition, params = where(flt)
     if extra:
         condition = f"({condition}) AND ({extra})"
+    if failed_only:
+        condition = f"({condition}) AND {_FAILED}"
+    source, source_params = scan(files, ("failed",) if failed_only else flt.statuses)
     return f"SELECT {select} FROM {source} WHERE {condition} {tail}", [*source_params, *params]
 
 
