@@ -210,3 +210,18 @@ def test_a_killed_writers_rollup_is_removed_by_the_next_writer(store: LogStore):
         pass
     assert not stray.exists() and not hidden.exists() and not stray_copy.exists()
     assert_rollups_exact(store)
+
+
+def test_a_files_companions_sit_under_the_stores_own_attempts_folder():
+    """The last `attempts` folder of the path is the store's: a store kept under a folder of that name
+    (or given as a relative path) still finds its rollups and copies beside its files."""
+    from late_logs.store.failures import failures_path
+    from late_logs.store.rollups import rollup_path
+
+    nested = Path("/data/attempts/store/attempts/workspace=a/day=2026-11-29/part-1.parquet")
+    expected = Path("/data/attempts/store/rollups/workspace=a/day=2026-11-29/part-1.parquet")
+    assert rollup_path(nested) == expected
+    relative = Path("attempts/workspace=a/day=x/p.parquet")
+    assert failures_path(relative) == Path("failures/workspace=a/day=x/p.parquet")
+    with pytest.raises(ValueError):
+        rollup_path("/data/elsewhere/p.parquet")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 import duckdb
@@ -71,6 +72,12 @@ def query(sql: str, params: list[Any]) -> pd.DataFrame:
 
 def empty_attempts() -> pd.DataFrame:
     """No attempts, with the file's columns: what the pandas functions answer for an empty file list."""
+    return _empty_attempts().copy()
+
+
+@lru_cache(maxsize=1)
+def _empty_attempts() -> pd.DataFrame:
+    # Built once: 28 typed empty columns took 11-16 ms, asked several times by every Overview.
     columns = {c: pd.Series([], dtype=d) for c, d in RECORD_DTYPES.items()}
     columns.update({c: pd.Series([], dtype="string") for c in DERIVED_COLUMNS})
     return pd.DataFrame(columns)

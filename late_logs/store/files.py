@@ -79,12 +79,15 @@ def tier_of(rows: int) -> int:
 def companion_path(data_path: str | os.PathLike[str], folder: str, attempts_dir: str = "attempts") -> Path:
     """Where a file's companion (its rollup, its failures copy) lives: the same path with `folder` for its
     `attempts/` folder."""
-    path = Path(data_path)
-    parts = list(path.parts)
     # The last `attempts` folder of the path: the store's own (a store folder may sit under one so named).
-    position = len(parts) - 1 - parts[::-1].index(attempts_dir)
-    parts[position] = folder
-    return Path(*parts)
+    # String work, not Path.parts: asked for every file of a window several times a question.
+    text = os.fspath(data_path)
+    head, found, tail = text.rpartition(f"{os.sep}{attempts_dir}{os.sep}")
+    if found:
+        return Path(f"{head}{os.sep}{folder}{os.sep}{tail}")
+    if text.startswith(f"{attempts_dir}{os.sep}"):
+        return Path(folder, text[len(attempts_dir) + 1 :])
+    raise ValueError(f"{text} is not under an {attempts_dir} folder")
 
 
 class FileGone(Exception):
