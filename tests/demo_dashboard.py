@@ -309,6 +309,22 @@ def wait_for_rerun(page, runs_before: int, timeout_ms: float = 30_000) -> None:
     )
 
 
+def open_folds(page, timeout_ms: float = 30_000) -> None:
+    """Open every expander of the page so its text is live. A fold whose content runs only when open (the
+    Overview's digest) reruns the page: wait for that run to finish."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = script_runs(page)
+    for expander in page.get_by_test_id("stExpander").all():
+        expander.locator("summary").click()
+    try:
+        page.wait_for_function("(before) => window.__lateRuns > before", arg=before, timeout=2_000)
+    except PlaywrightTimeout:
+        return  # no fold asked for a run
+    wait_for_rerun(page, before, timeout_ms)
+    wait_for_app(page, timeout_ms)
+
+
 # Installed before any page script: records when Streamlit's script state changes, in ms since navigation
 # start (performance.now()), so a benchmark can split a load into "page up", "script ran" and "drawn".
 SCRIPT_STATE_TIMELINE = """

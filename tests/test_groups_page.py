@@ -90,6 +90,8 @@ def test_the_overview_digest_section_shows_the_markdown_digest_as_text(
     own_demo_app: Path, demo_now: datetime
 ) -> None:
     at = start(url_window(*window(demo_now, 1)))
+    at.session_state["overview_digest"] = True  # the fold opened: its digest is built
+    at.run()
     assert_clean(at)
     digests = [c.value for c in at.code if c.value.startswith("# late-logs digest ")]
     assert len(digests) == 1
@@ -174,6 +176,8 @@ def test_the_overview_digest_compares_cells_with_the_days_before(
 ) -> None:
     """Was: the section read only the window's attempts, so its cells never had a baseline."""
     at = start(url_window(*window(demo_now, 1)))
+    at.session_state["overview_digest"] = True  # the fold opened: its digest is built
+    at.run()
     assert_clean(at)
     text = next(c.value for c in at.code if c.value.startswith("# late-logs digest "))
     cells = text.split("## Cells worse than usual", 1)[1].split("##", 1)[0]

@@ -1121,8 +1121,29 @@ def test_the_first_sync_page_loads_the_chart_library_before_the_first_charts(app
         handle.stop.set()
 
 
+def test_the_overview_builds_its_digest_only_when_its_fold_is_opened(
+    demo_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed, the fold's digest is never built (it read the day's attempts and seven baseline days before
+    the charts could show); opened, it is, in the same session."""
+    from late_logs.ui import groups as groups_view
+
+    built = []
+    real = groups_view.digest_markdown
+    monkeypatch.setattr(groups_view, "digest_markdown", lambda *a, **k: built.append(1) or real(*a, **k))
+    at = start({"window": "24h"})
+    assert_clean(at)
+    assert built == [] and not [c for c in at.code if c.value.startswith("# late-logs digest ")]
+    at.session_state["overview_digest"] = True
+    at.run()
+    assert_clean(at)
+    assert built == [1] and [c for c in at.code if c.value.startswith("# late-logs digest ")]
+
+
 def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_app: Path) -> None:
     at = start({"window": "7d"})
+    at.session_state["overview_digest"] = True  # the fold opened: its digest is built
+    at.run()
     assert_clean(at)
     digests = [c.value for c in at.code if c.value.startswith("# late-logs digest ")]
     assert len(digests) == 1

@@ -27,6 +27,7 @@ from tests.demo_dashboard import (  # noqa: E402
     demo_env,
     launch_chromium,
     open_demo_store,
+    open_folds,
     open_page,
     pick_showcase,
     populate_demo_store,
@@ -205,8 +206,7 @@ def assert_no_secrets(forbidden_strings):
     """A check for an opened page: no forbidden string in its HTML nor in its text, folds opened first."""
 
     def check(page, where: str) -> None:
-        for expander in page.get_by_test_id("stExpander").all():  # open every fold so its text is live
-            expander.locator("summary").click()
+        open_folds(page)  # every fold opened, so its text is live
         html, text = page.content(), page.locator("body").inner_text()
         for secret in forbidden_strings:
             assert secret not in html, f"{where} carries a secret in its HTML"

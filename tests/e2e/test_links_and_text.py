@@ -17,6 +17,7 @@ from tests.demo_dashboard import (
     CHARTS,
     DashboardServer,
     open_demo_store,
+    open_folds,
     open_page,
     script_runs,
     wait_for_app,
@@ -70,8 +71,7 @@ def test_log_text_makes_no_link_on_any_page(page, hostile_server, events):
     ]
     for path in paths:
         open_page(page, base + path)
-        for expander in page.get_by_test_id("stExpander").all():
-            expander.locator("summary").click()
+        open_folds(page)
         anchors = page.evaluate(ANCHORS)
         foreign = [a for a in anchors if not app_own(a[0], base)]
         assert foreign == [], f"{path}: log text became a link: {foreign}"
