@@ -434,8 +434,8 @@ def test_post_counts_match(world, flt):
 def _lane_world(end: datetime, extra_lanes: int = 0) -> pd.DataFrame:
     """Posts whose lanes the bit masks must tell apart: one failed on a platform outside Late's 13 and on a
     blank one, one published on one platform and failed on another, one recovered, one failed with another
-    lane pending, one failed and pending on one lane, one only pending, a failed upload (not publishing);
-    `extra_lanes` more platforms failed on by one post."""
+    lane pending, one failed and pending on one lane, one only pending, one stuck, a failed upload (not
+    publishing); `extra_lanes` more platforms failed on by one post."""
     base = {c: None for c in RECORD_COLUMNS}
     newest = pd.Timestamp(end) - pd.Timedelta(minutes=5)
 
@@ -452,6 +452,7 @@ def _lane_world(end: datetime, extra_lanes: int = 0) -> pd.DataFrame:
         row(8, "p-wait", "youtube", "failed"), row(9, "p-wait", "threads", "pending"),
         row(10, "p-pending", "reddit", "pending"), row(11, "p-upload", "reddit", "failed", "media_upload"),
         row(12, "p-again", "bluesky", "failed"), row(13, "p-again", "bluesky", "pending", "retry"),
+        row(60, "p-stuck", "tiktok", "pending"),  # pending over STUCK_AFTER: stuck
     ]
     rows += [row(100 + k, "p-many", f"platform-{k}", "failed") for k in range(extra_lanes)]
     return coerce_frame(pd.DataFrame(rows))
@@ -467,6 +468,7 @@ def test_post_counts_by_lane_bits_and_by_lane_names_agree_with_pandas(end, tmp_p
     flt = Filters(start=end - timedelta(days=1), end=end)
     expected = analysis.post_counts(frame, end)
     assert expected.hit == 5 + (extra_lanes > 0) and expected.failed_everywhere == 1 + (extra_lanes > 0)
+    assert expected.stuck_attempts == expected.stuck_posts == 1
     plain = write_hive(frame, tmp_path / "plain")
     rolled = write_hive(frame, tmp_path / "rolled", rollups=True)
     assert queries.post_counts(plain, flt, end) == expected
@@ -476,6 +478,9 @@ def test_post_counts_by_lane_bits_and_by_lane_names_agree_with_pandas(end, tmp_p
     if extra_lanes == 0:
         assert post_rows._post_counts_by_bits(rolled, flt, end, names) == expected
         assert post_rows._post_counts_by_bits(rolled, flt, end, [n for n in names if n != "whatsapp"]) is None
+    Path(rollup_files(rolled)[0]).unlink()  # no lane names: lanes by name, stuck ones still from the copies
+    assert post_rows._lane_names(rolled) is None
+    assert queries.post_counts(rolled, flt, end) == expected
 
 
 def test_facet_counts_and_distinct_values_match(world, end):
