@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs.ui import browser, chart_library, data, filters, guard, nav, sidebar
-
 st.set_page_config(page_title="late-logs", layout="wide")
+
+from late_logs.ui import chart_library  # noqa: E402 - streamlit and plotly only
+
+# First of all, before the imports below (a second of pandas, DuckDB, the client and the store on a fresh
+# server): the browser fetches and compiles plotly's script while the server imports and computes. In a fresh
+# server's first run (the v1 mode require_router leaves) as in any session's first.
+with st.sidebar:
+    chart_library.load_once()
+
+from late_logs.ui import browser, data, filters, guard, nav, sidebar  # noqa: E402
 
 
 def app() -> None:
@@ -19,8 +27,6 @@ def app() -> None:
     scope = nav.scope_of(page)
     # Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
     filters.sync_with_url(scope, page.url_path)
-    with st.sidebar:
-        chart_library.load_once()  # first: the browser fetches plotly's script while the page computes
     context = data.app_context()  # also starts the background collector once per server process
     sidebar.render(context, scope)
     sidebar.demo_banner(context)

@@ -78,7 +78,6 @@ HOVER_MESSAGE_CHARS = 300  # long platform responses are cut in hover boxes; the
 LABEL_CHARS = 70
 
 
-LOADER_HEIGHT = 10  # plotly's least; library_loader's height in pixels: there, not seen
 
 
 def escape_html(text: Any) -> str:
@@ -154,21 +153,6 @@ def empty_figure(message: str = EMPTY_MESSAGE, *, height: int = HEIGHT) -> go.Fi
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, height=height)
-
-
-def library_loader() -> go.Figure:
-    """A figure of nothing, a few pixels high: drawn on the first-sync page so the browser fetches and starts
-    plotly's script (the largest part of the page) while the first attempts are fetched, not after."""
-    return go.Figure(
-        layout={
-            "height": LOADER_HEIGHT,
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False},
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        }
-    )
 
 
 def _is_empty(frame: pd.DataFrame | None, required: Iterable[str]) -> bool:

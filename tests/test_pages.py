@@ -1102,8 +1102,7 @@ def test_freshness_says_first_pass_while_the_first_sync_runs(app_env, tmp_path: 
 
 def test_the_first_sync_page_loads_the_chart_library_before_the_first_charts(app_env, tmp_path: Path) -> None:
     # The browser fetches plotly's script while the first attempts are fetched: one tiny empty chart.
-    from late_logs import charts
-    from late_logs.ui import background, data
+    from late_logs.ui import background, chart_library, data
 
     root = tmp_path / "first-pass-cache"
     app_env(root, LATE_LOGS_POLL_SECONDS="3600", LATE_LOGS_DEMO_SLOW_SECONDS="30")
@@ -1114,7 +1113,7 @@ def test_the_first_sync_page_loads_the_chart_library_before_the_first_charts(app
         loaders = at.get("plotly_chart")
         assert len(loaders) == 1
         figure = json.loads(loaders[0].proto.spec)
-        assert figure["layout"]["height"] == charts.LOADER_HEIGHT and not figure.get("data")
+        assert figure["layout"]["height"] == chart_library.LOADER_HEIGHT and not figure.get("data")
     finally:
         config = data.load_settings()
         handle = background._start_collector(str(config.cache_dir), config.poll_seconds, config, None)
@@ -1157,7 +1156,6 @@ def test_a_sessions_first_run_draws_the_chart_library_loader_in_the_sidebar_once
     """The browser fetches plotly's script while the first page computes: one empty chart, a few pixels
     high, in the sidebar's keyed container at the session's first run; later runs draw none, and the page's
     own charts are the page's."""
-    from late_logs import charts
     from late_logs.ui import chart_library
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -1166,7 +1164,7 @@ def test_a_sessions_first_run_draws_the_chart_library_loader_in_the_sidebar_once
     loaders = at.sidebar.get("plotly_chart")
     assert len(loaders) == 1
     figure = json.loads(loaders[0].proto.spec)
-    assert figure["layout"]["height"] == charts.LOADER_HEIGHT and not figure.get("data")
+    assert figure["layout"]["height"] == chart_library.LOADER_HEIGHT and not figure.get("data")
     assert len(at.main.get("plotly_chart")) == 3  # the Overview's heatmap, failure rate, attempts by status
     assert at.session_state[chart_library._DRAWN]
     at.run()
