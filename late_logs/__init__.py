@@ -6,9 +6,6 @@ free of Streamlit and plotly so the CLI and the collector start quickly.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 # Public name -> the module it comes from, imported on first use (PEP 562): the dashboard imports
 # late_logs.charts for its first element before anything else, and the client, the store and the records
 # took ~0.35 s of imports that a page's first chart need not wait for.
@@ -29,7 +26,9 @@ _EXPORTS = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
+    import importlib  # here, not at the top: the root's names are its public ones (tests/test_layers.py)
+
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'late_logs' has no attribute {name!r}")
