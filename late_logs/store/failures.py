@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from late_logs.store.files import WRITE_OPTIONS, companion_path
+from late_logs.store.files import WRITE_OPTIONS, companion_path, write_companion
 
 FAILURES_DIR = "failures"
 COPIED_STATUSES = ("failed", "pending")
@@ -58,13 +57,4 @@ def copied_rows(table: pa.Table) -> pa.Table:
 
 def write_failures(table: pa.Table, data_path: Path, attempts_dir: str = "attempts") -> Path:
     """The failures copy of `table` (the rows of the file at `data_path`) written into place."""
-    final = failures_path(data_path, attempts_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    hidden = final.with_name(f".{final.name}.tmp")
-    try:
-        pq.write_table(copied_rows(table), hidden, **WRITE_OPTIONS)
-        os.replace(hidden, final)
-    except BaseException:
-        hidden.unlink(missing_ok=True)
-        raise
-    return final
+    return write_companion(copied_rows(table), failures_path(data_path, attempts_dir), WRITE_OPTIONS)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from late_logs.records import RECORD_DTYPES
 from late_logs.store.derived import DERIVED_COLUMNS, VERSION_COLUMN, pandas_type
@@ -88,6 +89,20 @@ def companion_path(data_path: str | os.PathLike[str], folder: str, attempts_dir:
     if text.startswith(f"{attempts_dir}{os.sep}"):
         return Path(folder, text[len(attempts_dir) + 1 :])
     raise ValueError(f"{text} is not under an {attempts_dir} folder")
+
+
+def write_companion(table: pa.Table, final: Path, options: dict[str, Any]) -> Path:
+    """A companion file written into place: under a hidden name, then renamed (a killed writer leaves only a
+    hidden file, which the next writer removes)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    hidden = final.with_name(f".{final.name}.tmp")
+    try:
+        pq.write_table(table, hidden, **options)
+        os.replace(hidden, final)
+    except BaseException:
+        hidden.unlink(missing_ok=True)
+        raise
+    return final
 
 
 class FileGone(Exception):

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from late_logs.store.files import companion_path
+from late_logs.store.files import companion_path, write_companion
 
 ROLLUPS_DIR = "rollups"
 # The columns a rollup cell is keyed by besides its hour: every filter of the Overview's sidebar but the
@@ -85,13 +84,4 @@ def summarise(table: pa.Table) -> pa.Table:
 
 def write_rollup(table: pa.Table, data_path: Path, attempts_dir: str = "attempts") -> Path:
     """The rollup of `table` (the rows of the file at `data_path`) written into place; returns its path."""
-    final = rollup_path(data_path, attempts_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    hidden = final.with_name(f".{final.name}.tmp")
-    try:
-        pq.write_table(summarise(table), hidden, **_WRITE_OPTIONS)
-        os.replace(hidden, final)
-    except BaseException:
-        hidden.unlink(missing_ok=True)
-        raise
-    return final
+    return write_companion(summarise(table), rollup_path(data_path, attempts_dir), _WRITE_OPTIONS)
