@@ -78,8 +78,6 @@ HOVER_MESSAGE_CHARS = 300  # long platform responses are cut in hover boxes; the
 LABEL_CHARS = 70
 
 
-
-
 def escape_html(text: Any) -> str:
     """Log-derived text made safe for plotly's HTML-ish rendering: `&`, `<`, `>` escaped; None → ""."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):

@@ -22,6 +22,7 @@ from typing import Any
 
 import diskcache
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, is_source_label
@@ -39,6 +40,8 @@ from late_logs.store import (
     unlock_file,
     unpack_raw,
 )
+from late_logs.store.failures import failures_path
+from late_logs.store.rollups import rollup_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ARROW_MAGIC = b"ARROW1"  # a v1 partition blob (Arrow IPC file)
@@ -106,7 +109,12 @@ def store_is_healthy(directory: Path) -> bool:
                 store.get_detail(log_id)
             store.connection_logs()
             store.stats()
-    except StoreError:
+            # The files' rollups and failures copies: the questions read them instead of the files.
+            for name in store.parquet_files():
+                for companion in (rollup_path(name, ATTEMPTS_DIR), failures_path(name, ATTEMPTS_DIR)):
+                    if companion.exists():
+                        pq.read_table(companion, page_checksum_verification=True)
+    except (StoreError, OSError, pa.ArrowException):
         return False
     return True
 

@@ -318,7 +318,8 @@ def open_folds(page, timeout_ms: float = 30_000) -> None:
     for expander in page.get_by_test_id("stExpander").all():
         expander.locator("summary").click()
     try:
-        page.wait_for_function("(before) => window.__lateRuns > before", arg=before, timeout=2_000)
+        # A run starts within a few hundred ms of the click; a page without such a fold waits this long.
+        page.wait_for_function("(before) => window.__lateRuns > before", arg=before, timeout=1_500)
     except PlaywrightTimeout:
         return  # no fold asked for a run
     wait_for_rerun(page, before, timeout_ms)

@@ -1140,7 +1140,8 @@ def test_the_overview_builds_its_digest_only_when_its_fold_is_opened(
 
 
 def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_app: Path) -> None:
-    at = start({"window": "7d"})
+    at = start({"window": "7d"}, "pages/overview.py")
+    assert at.caption[0].value.startswith("7 days until now")  # the page's window is the week
     at.session_state["overview_digest"] = True  # the fold opened: its digest is built
     at.run()
     assert_clean(at)

@@ -13,7 +13,6 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,6 +22,7 @@ from pandas.testing import assert_frame_equal
 from late_logs import analysis, queries, search
 from late_logs.analysis import Filters
 from late_logs.records import RECORD_COLUMNS, coerce_frame
+from late_logs.store import StoreDamaged
 from late_logs.store.failures import failure_files, failures_path, write_failures
 from late_logs.store.rollups import rollup_files, write_rollup
 from late_logs.ui import facets
@@ -310,8 +310,8 @@ def test_whole_hours_come_from_the_rollups_when_every_file_has_one(world, end, t
 
 def test_failure_questions_read_the_failures_copies_and_a_missing_copy_changes_nothing(world, end):
     """The copies hold exactly each file's failed and pending rows; the questions that keep only those read
-    them (a copy made unreadable fails them), and with one copy gone (a writer killed between a file and its
-    copy) that file itself is read: the same answers."""
+    them (a copy made unreadable fails them, in one sentence), and with one copy gone (a writer killed
+    between a file and its copy) that file itself is read: the same answers."""
     frame, files = world
     copies = [Path(name) for name in failure_files(files)]
     if not all(path.parent.parts[-3] == "failures" for path in copies):
@@ -342,7 +342,7 @@ def test_failure_questions_read_the_failures_copies_and_a_missing_copy_changes_n
         questions = (lambda: queries.post_counts(files, flt, end), lambda: queries.error_groups(files, flt),
                      lambda: queries.count(files, failed))  # fmt: skip
         for question in questions:
-            with pytest.raises(duckdb.Error):
+            with pytest.raises(StoreDamaged):  # one sentence with the repair command, no traceback
                 question()
         first.unlink()
         assert failure_files(files)[0] == files[0]

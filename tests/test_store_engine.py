@@ -395,6 +395,8 @@ def test_sigkill_at_random_moments_then_a_rerun_equals_the_ground_truth(tmp_path
     killed = tmp_path / "killed"
     rollups = {p.relative_to(killed).as_posix() for p in (killed / "rollups").rglob("*") if p.is_file()}
     assert rollups == {name.replace("attempts/", "rollups/", 1) for name in named}  # one per committed file
+    copies = {p.relative_to(killed).as_posix() for p in (killed / "failures").rglob("*") if p.is_file()}
+    assert copies == {name.replace("attempts/", "failures/", 1) for name in named}  # and one failures copy
 
 
 def test_the_readme_duckdb_query_over_the_folder_glob_counts_what_the_store_holds(store: LogStore):

@@ -225,3 +225,30 @@ def test_a_files_companions_sit_under_the_stores_own_attempts_folder():
     assert failures_path(relative) == Path("failures/workspace=a/day=x/p.parquet")
     with pytest.raises(ValueError):
         rollup_path("/data/elsewhere/p.parquet")
+
+
+def test_a_damaged_copy_is_told_in_a_sentence_made_again_by_the_writer_and_found_by_repair(store: LogStore):
+    """A copy that is not Parquet: a failure question says so in one sentence (no path, no traceback), the
+    repair's health check finds it, and the next writer makes it again from its file."""
+    from late_logs import repair
+    from late_logs.queries.sql import UNREADABLE_FILE
+    from late_logs.store import StoreDamaged
+
+    statuses = ("failed", "success")
+    store.upsert_attempts([entry(n, NOW - timedelta(hours=n), statuses[n % 2]) for n in range(40)])
+    files = store.parquet_files()
+    flt = Filters(start=NOW - timedelta(days=3), end=NOW + timedelta(minutes=1), statuses=("failed",))
+    expected = queries.count(files, flt)
+    assert expected == 20
+    copy = Path(failure_files(files)[0])
+    copy.write_bytes(b"PAR1" + b"\0" * 64 + b"PAR1")  # framed as Parquet, nothing inside
+    with pytest.raises(StoreDamaged) as told:
+        queries.count(files, flt)
+    assert str(told.value) == UNREADABLE_FILE and str(store.directory) not in str(told.value)
+    assert not repair.store_is_healthy(store.directory)
+    copy.write_bytes(b"not parquet")  # not framed: the next writer makes it again
+    with store.writer_lock():
+        pass
+    assert_copies_exact(store)
+    assert queries.count(files, flt) == expected
+    assert repair.store_is_healthy(store.directory)

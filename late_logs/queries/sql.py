@@ -13,7 +13,7 @@ import pandas as pd
 
 from late_logs import analysis, search
 from late_logs.records import RECORD_DTYPES
-from late_logs.store import StoreError, copies_hold, failure_files
+from late_logs.store import REPAIR_HINT, StoreDamaged, StoreError, copies_hold, failure_files
 
 DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
 # What Python's str.strip() takes off that SQL's trim() would not: blank text counts as missing.
@@ -60,14 +60,24 @@ CHANGED_WHILE_READ = (
 )
 
 
+UNREADABLE_FILE = f"A file of the store cannot be read; {REPAIR_HINT}."
+
+
 def query(sql: str, params: list[Any]) -> pd.DataFrame:
-    """The answer to one bound statement as a small frame; a file gone under it is told in one sentence."""
+    """The answer to one bound statement as a small frame; a file gone under it, or one DuckDB cannot read,
+    is told in one sentence."""
     try:
         return _cursor().execute(sql, params).df()
     except duckdb.IOException:
         # A snapshot's file replaced under a long question (compaction, a newer version): one sentence, and
         # no path (a path says where the store lives, which is nobody's business on a page).
         raise StoreError(CHANGED_WHILE_READ) from None
+    except duckdb.Error as exc:
+        # A damaged file ("too small to be a Parquet file", "Footer length error in file ..."); any other
+        # error is a bug of the statement and stays one.
+        if " file" in str(exc).lower() and ".parquet" in str(exc).lower():
+            raise StoreDamaged(UNREADABLE_FILE) from None
+        raise
 
 
 def empty_attempts() -> pd.DataFrame:

@@ -45,7 +45,11 @@ def failure_files(files: Sequence[str], attempts_dir: str = "attempts") -> list[
     """For each attempts file, its failures copy when it has one, else the file itself."""
     found = []
     for name in files:
-        copy = failures_path(name, attempts_dir)
+        try:
+            copy = failures_path(name, attempts_dir)
+        except ValueError:  # not a store's file (no attempts folder): it has no copy
+            found.append(name)
+            continue
         found.append(str(copy) if os.path.exists(copy) else name)
     return found
 

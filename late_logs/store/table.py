@@ -578,13 +578,14 @@ class AttemptsTable:
 
     def add_missing_companions(self) -> int:
         """Rollups and failures copies for committed files that have none (written before they existed, or
-        a writer killed between a file and them); each is a pure function of an immutable file, so no
-        transaction is needed. Returns how many were written."""
+        a writer killed between a file and them) or whose own is not framed as Parquet (damaged: they are
+        made again from the file); each is a pure function of an immutable file, so no transaction is
+        needed. Returns how many were written."""
         written = 0
         for info in self.manifest():
             path = self.path(info)
-            has_rollup = rollup_path(path, ATTEMPTS_DIR).exists()
-            has_copy = failures_path(path, ATTEMPTS_DIR).exists()
+            has_rollup = _framed(rollup_path(path, ATTEMPTS_DIR))
+            has_copy = _framed(failures_path(path, ATTEMPTS_DIR))
             if has_rollup and has_copy:
                 continue
             try:
@@ -611,6 +612,17 @@ class AttemptsTable:
 
     def read_file(self, info: FileInfo) -> pa.Table:
         return self._read_file(info)
+
+
+def _framed(path: Path) -> bool:
+    """The file is there and begins and ends with Parquet's magic (what `check` asks of attempts files)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            handle.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and handle.read(4) == b"PAR1"
+    except OSError:  # missing, or shorter than the two magics
+        return False
 
 
 def _positions_by(keys: Sequence[Any]) -> dict[Any, np.ndarray]:

@@ -264,3 +264,12 @@ def test_page_refreshes_itself_when_a_pass_lands(page, hostile_server):
     assert page.url == address
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_test_id("stMultiSelect").first).to_contain_text("linkedin")  # the filter kept
+
+
+def test_the_overview_digest_is_built_when_its_fold_opens(page, dashboard_url):
+    """Closed, the digest is not on the page (it is not even built); opened, its Markdown shows as text."""
+    open_page(page, dashboard_url + "/?window=7d")
+    assert "late-logs digest" not in page.locator("body").inner_text()
+    open_folds(page)
+    digest = page.get_by_test_id("stExpander").filter(has_text="Daily digest").get_by_test_id("stCode")
+    expect(digest).to_contain_text("# late-logs digest")
