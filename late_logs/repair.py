@@ -40,8 +40,7 @@ from late_logs.store import (
     unlock_file,
     unpack_raw,
 )
-from late_logs.store.failures import failures_path
-from late_logs.store.rollups import rollup_path
+from late_logs.store.table import companions
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ARROW_MAGIC = b"ARROW1"  # a v1 partition blob (Arrow IPC file)
@@ -111,7 +110,7 @@ def store_is_healthy(directory: Path) -> bool:
             store.stats()
             # The files' rollups and failures copies: the questions read them instead of the files.
             for name in store.parquet_files():
-                for companion in (rollup_path(name, ATTEMPTS_DIR), failures_path(name, ATTEMPTS_DIR)):
+                for companion in companions(name):
                     if companion.exists():
                         pq.read_table(companion, page_checksum_verification=True)
     except (StoreError, OSError, pa.ArrowException):

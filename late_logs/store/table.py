@@ -466,8 +466,7 @@ class AttemptsTable:
     def _retire(self, info: FileInfo) -> None:
         self._cache._sql("DELETE FROM attempt_files WHERE name = ?", (info.name,))
         self._superseded.append(self.path(info))
-        self._superseded.append(rollup_path(self.path(info), ATTEMPTS_DIR))
-        self._superseded.append(failures_path(self.path(info), ATTEMPTS_DIR))
+        self._superseded.extend(companions(self.path(info)))
 
     def _add_file(self, table: pa.Table, part: tuple[str, str], version: int) -> FileInfo:
         source, day = part
@@ -559,12 +558,11 @@ class AttemptsTable:
         and rollups and failures copies of no committed file; call inside a write transaction, so no other
         writer can be between the two. Returns how many."""
         live = {info.name for info in self.manifest()}
-        kinds = (rollup_path, failures_path)
-        companions = {kind(self.path(name), ATTEMPTS_DIR) for name in live for kind in kinds}
+        kept = {path for name in live for path in companions(self.path(name))}
         removed = 0
         for root, keep in ((self.root, lambda p: p.relative_to(self.directory).as_posix() in live),
-                           (self.directory / ROLLUPS_DIR, lambda p: p in companions),
-                           (self.directory / FAILURES_DIR, lambda p: p in companions)):  # fmt: skip
+                           (self.directory / ROLLUPS_DIR, lambda p: p in kept),
+                           (self.directory / FAILURES_DIR, lambda p: p in kept)):  # fmt: skip
             if not root.is_dir():
                 continue
             for path in root.rglob("*"):
@@ -612,6 +610,11 @@ class AttemptsTable:
 
     def read_file(self, info: FileInfo) -> pa.Table:
         return self._read_file(info)
+
+
+def companions(data_path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """The files made from an attempts file, that go with it: its rollup and its failures copy."""
+    return rollup_path(data_path, ATTEMPTS_DIR), failures_path(data_path, ATTEMPTS_DIR)
 
 
 def _framed(path: Path) -> bool:
