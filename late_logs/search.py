@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import AbstractSet, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -438,27 +438,53 @@ def _field_sql(term: Term) -> tuple[str, list[object]]:
     return "FALSE", []
 
 
-def _text_sql(needle: str) -> tuple[str, list[object]]:
-    """A word or phrase as SQL: any text column holds it, case-insensitive, taken literally.
+def like(needle: str) -> tuple[str, str]:
+    """The ILIKE pattern of a word or phrase taken literally, and its ESCAPE clause ('' when none is needed).
 
     Without % or _ in the needle there is nothing to escape, and an ILIKE without ESCAPE runs DuckDB's fast
     matcher: 2.6x faster over 10M attempts (11 s instead of 30 s for ten columns over 90 days)."""
     if "%" in needle or "_" in needle:
-        pattern, escape = _like_pattern(needle), " ESCAPE '\\'"
-    else:
-        pattern, escape = f"%{needle}%", ""  # a backslash is an ordinary character without ESCAPE
-    parts = [f"{column} ILIKE ?{escape}" for column in TEXT_COLUMNS]
-    return "(" + " OR ".join(parts) + ")", [pattern] * len(TEXT_COLUMNS)
+        return _like_pattern(needle), " ESCAPE '\\'"
+    return f"%{needle}%", ""  # a backslash is an ordinary character without ESCAPE
 
 
-def to_sql(query: Query) -> tuple[str, list[object]]:
+def may_hold(alphabet: AbstractSet[str] | None, needle: str) -> bool:
+    """Whether a column whose values are made of these (lowercased ASCII) characters can hold the needle,
+    case-insensitive; an unknown alphabet, or a needle outside ASCII, may always."""
+    if alphabet is None or not needle.isascii():
+        return True
+    return set(needle.lower()) <= alphabet
+
+
+def needles(query: Query) -> list[str]:
+    """The words and phrases of a query (negated ones too): what is looked for in TEXT_COLUMNS."""
+    return list(dict.fromkeys(term.values[0] for term in query.terms if term.field is None))
+
+
+def _text_sql(needle: str, columns: Sequence[str]) -> tuple[str, list[object]]:
+    """A word or phrase as SQL: one of `columns` holds it, case-insensitive, taken literally."""
+    if not columns:
+        return "FALSE", []
+    pattern, escape = like(needle)
+    parts = [f"{column} ILIKE ?{escape}" for column in columns]
+    return "(" + " OR ".join(parts) + ")", [pattern] * len(columns)
+
+
+def to_sql(query: Query, columns: Mapping[str, Sequence[str]] | None = None) -> tuple[str, list[object]]:
     """The query as a SQL condition over the store's Parquet columns and its parameters (values are always
     bound, never formatted in), keeping exactly the rows `matches` keeps: every term ANDed, a missing value
-    never matching, `-` negating. An empty query is TRUE."""
+    never matching, `-` negating. An empty query is TRUE. `columns`: for a word or phrase, the text columns
+    it is looked for in (by default all of TEXT_COLUMNS): the caller's to narrow to those that can hold it
+    (a column none of whose values holds it adds nothing to the OR, negated or not)."""
     parts: list[str] = []
     params: list[object] = []
     for term in query.terms:
-        sql, values = _field_sql(term) if term.field is not None else _text_sql(term.values[0])
+        if term.field is not None:
+            sql, values = _field_sql(term)
+        else:
+            needle = term.values[0]
+            looked_in = TEXT_COLUMNS if columns is None else columns.get(needle, TEXT_COLUMNS)
+            sql, values = _text_sql(needle, looked_in)
         kept = f"COALESCE({sql}, FALSE)"
         parts.append(f"NOT {kept}" if term.negated else kept)
         params.extend(values)

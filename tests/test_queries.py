@@ -718,3 +718,51 @@ def test_a_groups_sample_outside_its_days_folder_is_still_found(tmp_path):
     found = queries.error_groups(files, Filters())
     assert sorted(found["sample_log_id"]) == ["in-place", "misfiled"]
     assert_frame_equal(found, analysis.error_groups(frame))
+
+
+def test_id_fragments_and_words_find_what_pandas_finds_with_or_without_the_id_characters(world):
+    """A searched word is not looked for in an id column whose characters (the rollups list them) lack one
+    of its own; an id fragment, in capitals or not, and words with non-hexadecimal letters, accents or
+    LIKE's wildcards find exactly what pandas finds, on files with and without rollups."""
+    from late_logs.queries import sql
+
+    frame, files = world
+    dated = frame[frame["created_at"].notna() & frame["post_id"].notna()]
+    log_id, post_id = str(dated["log_id"].iloc[3]), str(dated["post_id"].iloc[5])
+    texts = [log_id[-7:], log_id[2:9].upper(), post_id[-6:].upper(), f'"{log_id}"',
+             f"-{log_id} status:failed", "timed", "-timed status:failed", "expired token", "acc-", "awk-",
+             "ÉCOLE", "naïve", "_up", "100%", "post-weird", "quota"]  # fmt: skip
+    for text in texts:
+        expected = frame.loc[search.matches(search.parse(text), frame), "log_id"].tolist()
+        assert queries.attempts(files, Filters(text=text))["log_id"].tolist() == expected, text
+    assert queries.attempts(files, Filters(text=log_id))["log_id"].tolist() == [log_id]
+    columns = sql.text_columns(files, ["quota", log_id[-7:], "naïve"])
+    pruned = rollup_files(files) is not None  # only the rollups list the id characters
+    assert ("log_id" not in columns["quota"]) == pruned  # no log id has a "q"
+    assert columns[log_id[-7:]][-4:] == ("log_id", "post_id", "account_id", "platform_post_id")
+    assert columns["naïve"] == search.TEXT_COLUMNS  # outside ASCII: looked for everywhere
+
+
+@pytest.mark.parametrize("text", ["", "token", "status:failed", "platform:instagram -timed"])
+def test_the_newest_rows_read_day_by_day_are_the_first_rows_of_one_sorted_read(world, text, tmp_path):
+    """The Explorer's first rows newest first, read from the newest days' files first (1, 2, 4, ... days
+    at a time): for every limit, within one day, across several and past every match, the rows sorted by
+    time then log id, undated ones last, and the count of every match; the same from files that are not in
+    day folders (read at once)."""
+    frame, files = world
+    flt = Filters(text=text)  # no window: the undated rows too
+    matching = analysis.apply_filters(frame, flt)
+    ordered = matching.sort_values(
+        ["created_at", "log_id"], ascending=False, na_position="last", kind="stable"
+    )
+    flat = []
+    for number, name in enumerate(files):  # the same files outside any day folder
+        copy = tmp_path / f"file-{number}.parquet"
+        copy.write_bytes(Path(name).read_bytes())
+        flat.append(str(copy))
+    assert len(matching) > 10
+    for limit in (1, 2, 7, 60, len(matching) // 2, len(matching) - 1, len(matching), len(matching) + 5):
+        for chosen in (files, flat):
+            shown, total = queries.first_attempts(chosen, flt, ["log_id"], "created_at", True, limit)
+            assert shown["log_id"].tolist() == ordered["log_id"].head(limit).tolist(), (limit, chosen is flat)
+            assert total == len(matching)

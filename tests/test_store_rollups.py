@@ -5,6 +5,7 @@ pandas over the stored rows."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -17,10 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
-from late_logs import analysis, queries
+from late_logs import analysis, queries, search
 from late_logs.analysis import Filters
 from late_logs.store import ROLLUP_DIMENSIONS, TABLE_COLUMNS, LogStore, failure_files, rollup_files
 from late_logs.store.files import FANOUT, PAGE_ROWS
+from late_logs.store.rollups import ALPHABETS_KEY, ID_COLUMNS, alphabets_of, has_alphabets, id_alphabets
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 PLATFORMS = ("instagram", "tiktok", "youtube", "facebook")
@@ -88,6 +90,23 @@ def assert_rollups_exact(store: LogStore) -> None:
     on_disk = {str(p) for p in (store.directory / "rollups").rglob("*") if p.is_file()}
     assert on_disk == set(rollup_files(store.parquet_files()) or [])
     assert_copies_exact(store)
+    assert_alphabets_exact(store)
+
+
+def alphabet_of(values: list) -> str | None:
+    """What a rollup's footer must say of one id column: its values' characters, lowercased, sorted (None
+    when one is outside ASCII)."""
+    text = "".join(v for v in values if v is not None)
+    return "".join(sorted(set(text.lower()))) if text.isascii() else None
+
+
+def assert_alphabets_exact(store: LogStore) -> None:
+    """Every rollup's footer lists exactly the characters of its file's id columns."""
+    files = store.parquet_files()
+    for name, rollup in zip(files, rollup_files(files) or [], strict=True):
+        rows = pq.read_table(name)
+        footer = json.loads(pq.read_schema(rollup).metadata[ALPHABETS_KEY])
+        assert footer == {column: alphabet_of(rows[column].to_pylist()) for column in ID_COLUMNS}
 
 
 def assert_copies_exact(store: LogStore) -> None:
@@ -252,3 +271,56 @@ def test_a_damaged_copy_is_told_in_a_sentence_made_again_by_the_writer_and_found
     assert_copies_exact(store)
     assert queries.count(files, flt) == expected
     assert repair.store_is_healthy(store.directory)
+
+
+def test_a_files_id_characters_are_listed_lowercased_and_unknown_outside_ascii():
+    table = pa.table({
+        "log_id": ["6650F1c2", None, "u0a~2"],
+        "post_id": pa.array([None, None, None], pa.string()),
+        "account_id": ["acc-X", "ÉCOLE", None],
+        "platform_post_id": ["urn:li:share:7", "", "Ab_9"],
+    })  # fmt: skip
+    assert id_alphabets(table) == {
+        "log_id": "01256acfu~",
+        "post_id": "",  # no value: no word can be in it
+        "account_id": None,  # outside ASCII: lowercase cannot be told byte by byte
+        "platform_post_id": "79:_abehilnrsu",
+    }
+    sliced = table.slice(2, 1)  # a slice of a column: only its own bytes
+    assert id_alphabets(sliced)["log_id"] == "02au~"
+    assert id_alphabets(pa.table({"other": [1]})) == dict.fromkeys(ID_COLUMNS, "")
+
+
+def test_rollups_without_id_characters_search_every_column_and_the_next_writer_lists_them(store: LogStore):
+    """A rollup written before rollups listed their files' id characters: the search then looks in every
+    column (the same rows found), and the next writer makes the rollup again with them."""
+    from late_logs.queries import sql
+
+    rows = [entry(n, NOW - timedelta(minutes=31 * n), ("failed", "success")[n % 2], MESSAGES[n % 4])
+            for n in range(300)]  # fmt: skip
+    for start in range(0, len(rows), PAGE_ROWS):
+        store.upsert_attempts(rows[start : start + PAGE_ROWS])
+    files = store.parquet_files()
+    frame = store.frame(columns=TABLE_COLUMNS)
+    fragment = str(frame["log_id"].iloc[7])[-9:].upper()  # part of one log id, typed in capitals
+    searches = {"brand": None, fragment: None, "post1": None, "zzz": None}
+    for text in searches:
+        searches[text] = queries.attempts(files, Filters(text=text))["log_id"].tolist()
+        expected = frame.loc[search.matches(search.parse(text), frame), "log_id"]
+        assert sorted(searches[text]) == sorted(expected.tolist())
+    assert searches[fragment] and searches["brand"] and searches["post1"] and not searches["zzz"]
+    pruned = sql.text_columns(files, ["brand", fragment])
+    assert "log_id" not in pruned["brand"] and "log_id" in pruned[fragment]
+    assert "post_id" in pruned[fragment] or not frame["post_id"].str.contains(fragment.lower()).any()
+    for rollup in rollup_files(files) or []:  # as an older version wrote them
+        table = pq.read_table(rollup)
+        pq.write_table(table.replace_schema_metadata({}), rollup)
+    assert alphabets_of(rollup_files(files) or []) is None
+    assert sql.text_columns(files, ["brand"])["brand"] == search.TEXT_COLUMNS
+    for text, found in searches.items():
+        assert queries.attempts(files, Filters(text=text))["log_id"].tolist() == found
+    with store.writer_lock():
+        pass
+    assert all(has_alphabets(rollup) for rollup in rollup_files(files) or [])
+    assert_rollups_exact(store)
+    assert sql.text_columns(files, ["brand", fragment]) == pruned

@@ -13,7 +13,15 @@ import pandas as pd
 
 from late_logs import analysis, search
 from late_logs.records import RECORD_DTYPES
-from late_logs.store import REPAIR_HINT, StoreDamaged, StoreError, copies_hold, failure_files
+from late_logs.store import (
+    REPAIR_HINT,
+    StoreDamaged,
+    StoreError,
+    alphabets_of,
+    copies_hold,
+    failure_files,
+    rollup_files,
+)
 
 DERIVED_COLUMNS = ("error_group", "who_must_act", "retry", "hint")
 # What Python's str.strip() takes off that SQL's trim() would not: blank text counts as missing.
@@ -129,8 +137,9 @@ def _one_of(column: str, wanted: Iterable[str], unknown_is_missing: bool) -> tup
     return sql, [values]
 
 
-def where(flt: analysis.Filters) -> tuple[str, list[Any]]:
+def where(flt: analysis.Filters, files: Sequence[str] = ()) -> tuple[str, list[Any]]:
     """The filter as a SQL condition and its parameters, meaning exactly what analysis.apply_filters keeps.
+    Given the `files` it will read, a searched word skips the id columns none of their values could hold.
 
     Every part is wrapped so a NULL never decides anything by accident (a missing value is False, as the
     pandas masks treat it)."""
@@ -175,10 +184,38 @@ def where(flt: analysis.Filters) -> tuple[str, list[Any]]:
     if flt.retry:
         add("list_contains(?, retry)", [list(flt.retry)])
     if flt.text.strip():
-        sql, values = search.to_sql(search.parse(flt.text))
+        parsed = search.parse(flt.text)
+        sql, values = search.to_sql(parsed, text_columns(files, search.needles(parsed)) if files else None)
         parts.append(sql)  # already NULL-safe, term by term
         params.extend(values)
     return (" AND ".join(parts) if parts else "TRUE"), params
+
+
+def text_columns(files: Sequence[str], needles: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each searched word or phrase, the text columns of these files that can hold it: an id column
+    whose characters (as the files' rollups list them) lack one of the word's cannot, and is not read.
+
+    90-day search "timed out" at 10M attempts: the count 2.2 s -> 1.3-1.7 s without the log and post ids
+    (0.85 s of it). Asking each other column whether any row holds the word, to leave it out of the OR
+    when none does, cost as much as it spared (0.8 s of questions for 0.9 s less count): a column costs
+    its decoding, asked alone or in the OR."""
+    alphabets = _alphabets(files)
+    return {
+        needle: tuple(
+            column for column in search.TEXT_COLUMNS
+            if alphabets is None or search.may_hold(alphabets.get(column), needle)
+        )
+        for needle in needles
+    }  # fmt: skip
+
+
+def _alphabets(files: Sequence[str]) -> dict[str, frozenset[str] | None] | None:
+    """The characters of the files' id columns, from their rollups' footers; None when any is unknown."""
+    try:
+        rollups = rollup_files(files)
+    except ValueError:  # not a store's files (no attempts folder): nothing known of them
+        return None
+    return None if rollups is None else alphabets_of(rollups)
 
 
 def _select(
@@ -191,7 +228,7 @@ def _select(
 ) -> tuple[str, list[Any]]:
     """`SELECT <select> FROM <files> WHERE <filter> [AND extra] <tail>` and its parameters, in order; with
     `failed_only`, of the failed rows only (read from the files' failures copies)."""
-    condition, params = where(flt)
+    condition, params = where(flt, files)
     if extra:
         condition = f"({condition}) AND ({extra})"
     if failed_only:

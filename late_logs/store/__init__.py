@@ -6,7 +6,8 @@
 - table.py: the attempts table, Parquet files partitioned by source and day, and their manifest;
 - entries.py: raw entries (redacted, merged, packed one per attempt) and column redaction;
 - derived.py: the error group and verdict columns computed at write time;
-- rollups.py: each file's hourly counts, written beside it, that the Overview's counts are summed from;
+- rollups.py: each file's hourly counts, written beside it, that the Overview's counts are summed from,
+  and the characters of its id columns, that spare the search reading them;
 - failures.py: each file's failed and pending rows, copied beside it, that questions about failures read;
 - legacy.py: reading the v1 store (one Arrow blob per day) for the upgrade and repair;
 - lock.py: the single-writer lock; cache.py: opening the diskcache folder; faults.py: the StoreError family.
@@ -44,7 +45,7 @@ from late_logs.store.keys import (
 from late_logs.store.legacy import decode_table
 from late_logs.store.lock import LOCK_FILE_NAME, lock_file, unlock_file
 from late_logs.store.results import StoreStats, UpsertResult
-from late_logs.store.rollups import ROLLUP_DIMENSIONS, rollup_files
+from late_logs.store.rollups import ROLLUP_DIMENSIONS, alphabets_of, rollup_files
 from late_logs.store.table import ATTEMPTS_DIR, DEFAULT_SOURCE
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "StoreReadOnly",
     "StoreStats",
     "UpsertResult",
+    "alphabets_of",
     "copies_hold",
     "decode_table",
     "failure_files",

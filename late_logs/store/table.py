@@ -48,8 +48,10 @@ from late_logs.store.files import (
     day_of,
 )
 from late_logs.store.rollups import (
+    ID_COLUMNS,
     ROLLUP_DIMENSIONS,
     ROLLUPS_DIR,
+    has_alphabets,
     rollup_files,
     rollup_path,
     write_rollup,
@@ -582,12 +584,15 @@ class AttemptsTable:
         written = 0
         for info in self.manifest():
             path = self.path(info)
-            has_rollup = _framed(rollup_path(path, ATTEMPTS_DIR))
+            rollup = rollup_path(path, ATTEMPTS_DIR)
+            # A rollup without its file's id characters (written before rollups listed them) is made again.
+            has_rollup = _framed(rollup) and has_alphabets(rollup)
             has_copy = _framed(failures_path(path, ATTEMPTS_DIR))
             if has_rollup and has_copy:
                 continue
             try:
-                table = self._read_file(info, None if not has_copy else ["created_at", *ROLLUP_COLUMNS])
+                columns = ["created_at", *ROLLUP_COLUMNS, *ID_COLUMNS]
+                table = self._read_file(info, None if not has_copy else columns)
             except FileGone:
                 continue
             if not has_rollup:
