@@ -488,7 +488,7 @@ def test_facet_counts_and_distinct_values_match(world, end):
     for days in (1, 7, 90):
         start = end - timedelta(days=days)
         assert queries.facet_counts(files, start, end, *FACETS) == facets.window_counts(frame, start, end)
-    for column in ("platform", "account_username", "error_code", "status", "error_group"):
+    for column in ("platform", "action", "account_username", "error_code", "status", "error_group"):
         values = frame[column] if column in frame.columns else analysis.error_group_keys(frame)
         assert queries.distinct(files, column) == tuple(sorted(str(v) for v in values.dropna().unique()))
     assert queries.distinct(files, "not_a_column") == ()

@@ -25,7 +25,7 @@ from late_logs.queries.sql import (
     scan,
 )
 from late_logs.records import RECORD_COLUMNS
-from late_logs.store import rollup_files
+from late_logs.store import ROLLUP_DIMENSIONS, rollup_files
 
 # The KPIs in two statements: plain counts over every row, then the distinct posts and accounts over the
 # failures only (DuckDB's DISTINCT aggregates beside plain ones cost 1.6x more over 10M attempts).
@@ -53,8 +53,15 @@ def distinct(files: Sequence[str], column: str) -> tuple[str, ...]:
     """The column's values over the files, sorted (for filter option lists), as AppContext.distinct gave."""
     if not files or column not in (*RECORD_COLUMNS, *DERIVED_COLUMNS):
         return ()
-    source, params = scan(files)
-    found = query(f'SELECT DISTINCT "{column}" AS v FROM {source} WHERE "{column}" IS NOT NULL', params)
+    rollups = rollup_files(files) if column in ROLLUP_DIMENSIONS else None
+    if rollups is not None:
+        # Every value a file holds is in a cell of its rollup: its daily cells, not its rows (the sidebar's
+        # platform, action and status lists read 10M rows in 0.4 s of every store version's first run).
+        source, params = "read_parquet(?, hive_partitioning = false) WHERE hours = 24 AND", [rollups]
+    else:
+        scanned, params = scan(files)
+        source = f"{scanned} WHERE"
+    found = query(f'SELECT DISTINCT "{column}" AS v FROM {source} "{column}" IS NOT NULL', params)
     return tuple(sorted(str(v) for v in found["v"].tolist()))
 
 
