@@ -24,8 +24,10 @@ DIGEST_KEY = "overview_digest"  # the digest fold's open state, in the session
 ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
-# Numbers, analysis frames and figures of this filter, cached per store version and filter.
-view = overview_view.overview(ctx, flt)
+# The matrix and charts first (from the rollups' counts); the KPIs, post counts, usual and error groups, which
+# read rows, after the charts are on screen (1 s of a first run at 10M attempts). Both cached per store
+# version and filter.
+drawn = overview_view.overview_charts(ctx, flt)
 
 st.title("Overview")
 st.caption(filters.describe(filters.state(), filters.SIDEBAR_PARAMS))
@@ -41,7 +43,63 @@ def selected_customdata(event) -> list | None:
     return None
 
 
+# Filled once the numbers are counted, after the charts below are drawn.
+kpi_slot, posts_slot = st.empty(), st.empty()
+
 with st.container(border=True):
+    st.subheader("Failure rate by platform and action")
+    event = st.plotly_chart(
+        drawn.matrix_figure,
+        key="overview_matrix",
+        on_select="rerun",
+        selection_mode="points",
+        config=NO_MODEBAR,
+    )
+    cell = selected_customdata(event)
+    if cell:
+        nav.open_explorer({"platform": cell[0], "action": cell[1], "status": "failed"})
+    st.caption(
+        f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
+        "attempts; actions with none anywhere are left out. Click a cell to see its failures."
+    )
+    worse_slot = st.empty()  # the cells worse than usual: they need the usual
+
+rate_column, volume_column = st.columns([3, 2])
+with rate_column, st.container(border=True):
+    st.subheader("Failure rate over time")
+    event = st.plotly_chart(
+        drawn.rate_figure,
+        key="overview_rate",
+        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_rate")),
+        selection_mode=("points", "box"),
+    )
+    point = None if filters.selected_range(event) else selected_customdata(event)
+    if point:
+        nav.open_explorer({"platform": point[0], "start": point[1], "end": point[2], "status": "failed"})
+    st.caption(
+        f"Per {BUCKET_WORDS.get(drawn.rate_bucket, drawn.rate_bucket)}. "
+        f"The {overview_view.RATE_CHART_PLATFORMS} "
+        "platforms with most failures are drawn; click a name in the legend to add another. Faint rings: "
+        "too few attempts for a rate. Click a point to see its failures; drag across the chart to make that "
+        "time range the page's window."
+    )
+with volume_column, st.container(border=True):
+    st.subheader("Attempts by status")
+    event = st.plotly_chart(
+        drawn.volume_figure,
+        key="overview_volume",
+        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_volume")),
+        selection_mode=("points", "box"),
+    )
+    bar = None if filters.selected_range(event) else selected_customdata(event)
+    if bar:
+        nav.open_explorer({"status": bar[0], "start": bar[1], "end": bar[2]})
+    st.caption("Click a bar to see the attempts of that time; drag across the chart to make that time range "
+               "the page's window.")  # fmt: skip
+
+view = overview_view.overview(ctx, flt)
+
+with kpi_slot.container(border=True):
     columns = st.columns(5)
     for column, card in zip(columns, overview_view.kpi_cards(view), strict=True):
         column.metric(
@@ -49,8 +107,10 @@ with st.container(border=True):
         )
 
 posts = view.posts
-if posts is not None:
-    with st.container(border=True):
+if posts is None:
+    posts_slot.empty()
+else:
+    with posts_slot.container(border=True):
         # Posts, not only attempts: a post retried five times is one post, and many recover.
         st.markdown(
             f"**{count_text(posts.hit)} posts** hit by a failure: **{count_text(posts.failed_everywhere)}** "
@@ -67,22 +127,7 @@ if posts is not None:
                 icon=":material/hourglass_disabled:",
             )
 
-with st.container(border=True):
-    st.subheader("Failure rate by platform and action")
-    event = st.plotly_chart(
-        view.matrix_figure,
-        key="overview_matrix",
-        on_select="rerun",
-        selection_mode="points",
-        config=NO_MODEBAR,
-    )
-    cell = selected_customdata(event)
-    if cell:
-        nav.open_explorer({"platform": cell[0], "action": cell[1], "status": "failed"})
-    st.caption(
-        f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
-        "attempts; actions with none anywhere are left out. Click a cell to see its failures."
-    )
+with worse_slot.container():
     heading, cells = overview_view.worse_cells(view)
     st.markdown(f"**{heading}**")
     link_columns = st.columns(2)
@@ -100,39 +145,6 @@ with st.container(border=True):
             f"Against {view.baseline.described}, ranked by failures beyond what the usual rate predicts "
             "for this volume."
         )
-
-rate_column, volume_column = st.columns([3, 2])
-with rate_column, st.container(border=True):
-    st.subheader("Failure rate over time")
-    event = st.plotly_chart(
-        view.rate_figure,
-        key="overview_rate",
-        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_rate")),
-        selection_mode=("points", "box"),
-    )
-    point = None if filters.selected_range(event) else selected_customdata(event)
-    if point:
-        nav.open_explorer({"platform": point[0], "start": point[1], "end": point[2], "status": "failed"})
-    st.caption(
-        f"Per {BUCKET_WORDS.get(view.rate_bucket, view.rate_bucket)}. "
-        f"The {overview_view.RATE_CHART_PLATFORMS} "
-        "platforms with most failures are drawn; click a name in the legend to add another. Faint rings: "
-        "too few attempts for a rate. Click a point to see its failures; drag across the chart to make that "
-        "time range the page's window."
-    )
-with volume_column, st.container(border=True):
-    st.subheader("Attempts by status")
-    event = st.plotly_chart(
-        view.volume_figure,
-        key="overview_volume",
-        on_select=lambda: filters.window_from_selection(st.session_state.get("overview_volume")),
-        selection_mode=("points", "box"),
-    )
-    bar = None if filters.selected_range(event) else selected_customdata(event)
-    if bar:
-        nav.open_explorer({"status": bar[0], "start": bar[1], "end": bar[2]})
-    st.caption("Click a bar to see the attempts of that time; drag across the chart to make that time range "
-               "the page's window.")  # fmt: skip
 
 with st.container(border=True):
     st.subheader("Top error groups")

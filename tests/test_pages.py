@@ -1139,6 +1139,62 @@ def test_the_overview_builds_its_digest_only_when_its_fold_is_opened(
     assert built == [1] and [c for c in at.code if c.value.startswith("# late-logs digest ")]
 
 
+def test_the_overview_draws_its_charts_before_it_asks_for_the_numbers_that_read_rows(
+    demo_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matrix and the two charts (from the rollups' counts) are sent before the KPIs, post counts,
+    usual and error groups are asked for (they read rows: a second of a first run at 10M attempts), and
+    the numbers then fill their places above the charts."""
+    import streamlit
+
+    from late_logs.ui import overview_view
+
+    events: list[str] = []
+    real_chart, real_numbers = streamlit.plotly_chart, overview_view.overview
+    monkeypatch.setattr(
+        streamlit, "plotly_chart", lambda *a, **k: events.append("chart") or real_chart(*a, **k)
+    )
+    monkeypatch.setattr(
+        overview_view, "overview", lambda *a, **k: events.append("numbers") or real_numbers(*a, **k)
+    )
+    at = start({"window": "7d"}, "pages/overview.py")
+    assert_clean(at)
+    events.clear()
+    at.run()
+    assert_clean(at)
+    assert events.count("numbers") == 1
+    asked = events.index("numbers")
+    assert events[asked - 3 : asked] == ["chart"] * 3 and "chart" not in events[asked:]
+    # Filled above the charts: the KPI cards, then the posts line, in the page's order.
+    assert [m.label for m in at.metric] == [label for _, label, _ in analysis.KPI_LABELS]
+    text = page_text(at)
+    assert text.index("posts** hit by a failure") < text.index("Failure rate by platform and action")
+
+
+def test_the_overviews_group_states_read_the_failure_runs_not_the_whole_stores_groups(
+    demo_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Overview's error groups get their states from the store's failure runs alone; the whole store's
+    error groups (the groups page's) are not counted for it (0.5 s of its first run at 10M attempts)."""
+    from late_logs import queries
+    from late_logs.ui import groups as groups_view
+
+    asked: list[analysis.Filters] = []
+    real = queries.error_groups
+    monkeypatch.setattr(
+        queries, "error_groups", lambda files, flt, **k: asked.append(flt) or real(files, flt, **k)
+    )
+    from late_logs.ui import overview_view
+
+    for cached in (groups_view._runs_at, groups_view._all_groups_at, overview_view._overview_at):
+        cached.clear()  # asked anew, not answered from an earlier test's run
+    at = start({"window": "7d"}, "pages/overview.py")
+    assert_clean(at)
+    assert asked and all(flt.start is not None for flt in asked)  # the window's groups only
+    table = at.dataframe[0].value  # the Overview's groups, each with its state
+    assert len(table) and table["state"].notna().all()
+
+
 def test_the_overview_digest_covers_the_last_24_hours_of_a_longer_window(demo_app: Path) -> None:
     at = start({"window": "7d"}, "pages/overview.py")
     assert at.caption[0].value.startswith("7 days until now")  # the page's window is the week

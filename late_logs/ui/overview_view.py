@@ -38,6 +38,17 @@ class BaselineView:
 
 
 @dataclass(frozen=True)
+class OverviewCharts:
+    """What the Overview draws first, from the rollups' counts: the matrix and the three charts."""
+
+    matrix: pd.DataFrame
+    matrix_figure: go.Figure
+    rate_figure: go.Figure
+    rate_bucket: str
+    volume_figure: go.Figure
+
+
+@dataclass(frozen=True)
 class OverviewData:
     """Everything the Overview draws for one filter: numbers, analysis frames and figures (read-only)."""
 
@@ -69,24 +80,14 @@ def rate_bucket(
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _overview_at(
-    cache_dir: str, version: int, flt: analysis.Filters, _ctx: data.AppContext
-) -> OverviewData:
-    # The KPIs compare with the window of the same length before, so they read both windows' days.
-    earlier = flt.start - (flt.end - flt.start) if flt.start and flt.end else None
-    both = _ctx.files(since=earlier, until=flt.end)
+def _charts_at(cache_dir: str, version: int, flt: analysis.Filters, _ctx: data.AppContext) -> OverviewCharts:
     window = _ctx.files(since=flt.start, until=flt.end)
     matrix = without_empty_actions(queries.failure_matrix(window, flt, analysis.MIN_VOLUME))
     counts = queries.time_counts(window, flt)
     top = counts.top_failing_platforms(RATE_CHART_PLATFORMS)
     bucket, series = rate_bucket(counts, flt.start, flt.end, top)
     volume = queries.volume_series(counts, bucket)
-    kpis = queries.window_kpis(both, flt)
-    # This window's numbers for its baseline: the KPIs just counted, and the settled attempts the matrix
-    # counted (an action left out of it settled none), not a second scan of the same rows.
-    current = {kpi.key: kpi.value for kpi in kpis} | {"settled": int(matrix["settled"].sum())}
-    return OverviewData(
-        kpis=kpis,
+    return OverviewCharts(
         matrix=matrix,
         matrix_figure=charts.failure_matrix_heatmap(matrix),
         # A drag across the chart selects a time range (the page's new window) instead of zooming.
@@ -97,16 +98,41 @@ def _overview_at(
         volume_figure=charts.status_volume_chart(volume).update_layout(
             dragmode="select", selectdirection="h"
         ),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _overview_at(
+    cache_dir: str, version: int, flt: analysis.Filters, _ctx: data.AppContext, _drawn: OverviewCharts
+) -> OverviewData:
+    # The KPIs compare with the window of the same length before, so they read both windows' days.
+    earlier = flt.start - (flt.end - flt.start) if flt.start and flt.end else None
+    both = _ctx.files(since=earlier, until=flt.end)
+    window = _ctx.files(since=flt.start, until=flt.end)
+    kpis = queries.window_kpis(both, flt)
+    # This window's numbers for its baseline: the KPIs just counted, and the settled attempts the matrix
+    # counted (an action left out of it settled none), not a second scan of the same rows.
+    current = {kpi.key: kpi.value for kpi in kpis} | {"settled": int(_drawn.matrix["settled"].sum())}
+    return OverviewData(
+        kpis=kpis,
+        **{field.name: getattr(_drawn, field.name) for field in dataclasses.fields(OverviewCharts)},
         # First and last seen over the whole store: a week-old problem must not look new in a 24 h window.
         groups=queries.error_groups(window, flt, history=_ctx.files()),
         posts=queries.post_counts(window, flt, analysis.utc_now()),
-        baseline=_baseline(_ctx, flt, matrix, current),
+        baseline=_baseline(_ctx, flt, _drawn.matrix, current),
     )
+
+
+def overview_charts(ctx: data.AppContext, flt: analysis.Filters) -> OverviewCharts:
+    """The Overview's matrix and charts for a filter with a time window, cached per version + filter: the
+    page draws them before it asks for the rest (`overview`), which reads rows, not only counts."""
+    return _charts_at(str(ctx.settings.cache_dir), ctx.version, flt, ctx)
 
 
 def overview(ctx: data.AppContext, flt: analysis.Filters) -> OverviewData:
     """The Overview's numbers and figures for a filter with a time window, cached per version + filter."""
-    return _overview_at(str(ctx.settings.cache_dir), ctx.version, flt, ctx)
+    drawn = overview_charts(ctx, flt)
+    return _overview_at(str(ctx.settings.cache_dir), ctx.version, flt, ctx, drawn)
 
 
 def without_empty_actions(matrix: pd.DataFrame) -> pd.DataFrame:
