@@ -53,15 +53,18 @@ def distinct(files: Sequence[str], column: str) -> tuple[str, ...]:
     """The column's values over the files, sorted (for filter option lists), as AppContext.distinct gave."""
     if not files or column not in (*RECORD_COLUMNS, *DERIVED_COLUMNS):
         return ()
-    rollups = rollup_files(files) if column in ROLLUP_DIMENSIONS else None
+    try:
+        rollups = rollup_files(files) if column in ROLLUP_DIMENSIONS else None
+    except ValueError:  # not a store's files (no attempts folder): no rollups
+        rollups = None
     if rollups is not None:
         # Every value a file holds is in a cell of its rollup: its daily cells, not its rows (the sidebar's
         # platform, action and status lists read 10M rows in 0.4 s of every store version's first run).
-        source, params = "read_parquet(?, hive_partitioning = false) WHERE hours = 24 AND", [rollups]
+        source, params, cells = "read_parquet(?, hive_partitioning = false)", [rollups], "hours = 24 AND "
     else:
-        scanned, params = scan(files)
-        source = f"{scanned} WHERE"
-    found = query(f'SELECT DISTINCT "{column}" AS v FROM {source} "{column}" IS NOT NULL', params)
+        (source, params), cells = scan(files), ""
+    sql = f'SELECT DISTINCT "{column}" AS v FROM {source} WHERE {cells}"{column}" IS NOT NULL'
+    found = query(sql, params)
     return tuple(sorted(str(v) for v in found["v"].tolist()))
 
 

@@ -307,7 +307,7 @@ class LogStore(KeptValues, Upkeep):
     def _prepare_writer(self) -> None:
         with self._transaction():
             self._table.remove_orphans()
-        self._table.add_missing_companions()
+        self._table.add_missing_companions(RECOMPUTE_SECONDS)
         self._drop_legacy_keys()
         self.recompute_derived(RECOMPUTE_SECONDS)
 

@@ -7,10 +7,11 @@ dimension a filter may pick (ROLLUP_DIMENSIONS), with the oldest and newest `cre
 Both grains, because a day holds about 7x fewer cells than its 24 hours (measured on the scale benchmark's
 million attempts: 26,575 daily cells, 178,510 hourly ones), and a 90-day window is whole days but for its
 two edges. A file's rows never change
-(a write makes a new file), so neither does its rollup: it is written (hidden name, then renamed) before the
-file's manifest row is committed and unlinked with the file, and a rollup is never more than a summary of
-exactly one committed file. A file without a rollup (written before rollups existed, or its writer killed
-between the two renames) is summed from its rows instead: the answer is the same, only slower.
+(a write makes a new file), so neither do its rollup's cells: it is written (hidden name, then renamed)
+before the file's manifest row is committed and unlinked with the file, and a rollup is never more than a
+summary of exactly one committed file (one written before rollups listed id characters, below, is made
+again in place, the same cells with them). A file without a rollup (written before rollups existed, or its
+writer killed between the two renames) is summed from its rows instead: the answer is the same, only slower.
 
 A rollup's footer also says which characters each id column of its file is made of (ID_COLUMNS,
 `id_alphabets`): a searched word with a character none of a column's values has cannot be in that column,
@@ -150,10 +151,11 @@ def _alphabets(path: str) -> dict[str, str | None] | None:
     return _footer_alphabets(path, stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32_768)
 def _footer_alphabets(path: str, _mtime_ns: int, _size: int) -> dict[str, str | None] | None:
     # Keyed by the file's time and size too: a rollup made again in place (without alphabets before) is
-    # read anew. Footers are a few kB; a 90-day search reads ~135 of them once per process.
+    # read anew (a stale entry could only say "unknown": every column searched). A 90-day search at 10M
+    # reads 135 footers once per process; the size holds far more files than a store keeps.
     try:
         metadata = pq.read_schema(path).metadata or {}
         text = metadata.get(ALPHABETS_KEY)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -576,26 +577,31 @@ class AttemptsTable:
                         pass
         return removed
 
-    def add_missing_companions(self) -> int:
+    def add_missing_companions(self, remake_seconds: float | None = None) -> int:
         """Rollups and failures copies for committed files that have none (written before they existed, or
         a writer killed between a file and them) or whose own is not framed as Parquet (damaged: they are
         made again from the file); each is a pure function of an immutable file, so no transaction is
-        needed. Returns how many were written."""
+        needed. A rollup whose footer does not list its file's id characters (written before rollups did)
+        is made again too, for up to `remake_seconds` (the rest by the next writers: without them a search
+        only reads every column). Returns how many were written."""
         written = 0
+        deadline = None if remake_seconds is None else time.monotonic() + remake_seconds
         for info in self.manifest():
             path = self.path(info)
             rollup = rollup_path(path, ATTEMPTS_DIR)
-            # A rollup without its file's id characters (written before rollups listed them) is made again.
-            has_rollup = _framed(rollup) and has_alphabets(rollup)
+            has_rollup = _framed(rollup)
             has_copy = _framed(failures_path(path, ATTEMPTS_DIR))
-            if has_rollup and has_copy:
+            remake = has_rollup and not has_alphabets(rollup)
+            if remake and deadline is not None and time.monotonic() > deadline:
+                remake = False  # a writer's turn is not spent on speed-ups alone; the next one goes on
+            if has_rollup and has_copy and not remake:
                 continue
             try:
                 columns = ["created_at", *ROLLUP_COLUMNS, *ID_COLUMNS]
                 table = self._read_file(info, None if not has_copy else columns)
             except FileGone:
                 continue
-            if not has_rollup:
+            if not has_rollup or remake:
                 write_rollup(table, path, ATTEMPTS_DIR)
                 written += 1
             if not has_copy:
