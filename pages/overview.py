@@ -24,13 +24,16 @@ DIGEST_KEY = "overview_digest"  # the digest fold's open state, in the session
 ctx = data.app_context()
 ctx.require_attempts()
 flt = filters.current(filters.SIDEBAR_PARAMS)
-# The matrix and charts first (from the rollups' counts); the KPIs, post counts, usual and error groups, which
-# read rows, after the charts are on screen (1 s of a first run at 10M attempts). Both cached per store
-# version and filter.
-drawn = overview_view.overview_charts(ctx, flt)
 
 st.title("Overview")
 st.caption(filters.describe(filters.state(), filters.SIDEBAR_PARAMS))
+
+# The matrix and charts first (from the rollups' counts); the KPIs, post counts, usual and error groups, which
+# read rows, after the charts are on screen (1 s of a first run at 10M attempts), unless this session
+# counted them already (then they are drawn in place, the page not jumping). Both cached per store version
+# and filter.
+drawn = overview_view.overview_charts(ctx, flt)
+view = overview_view.overview(ctx, flt) if overview_view.counted(ctx, flt) else None
 
 
 def selected_customdata(event) -> list | None:
@@ -43,8 +46,62 @@ def selected_customdata(event) -> list | None:
     return None
 
 
-# Filled once the numbers are counted, after the charts below are drawn.
+def draw_numbers(view: overview_view.OverviewData) -> None:
+    """The KPI cards and the posts line, into their places at the top."""
+    with kpi_slot.container(border=True):
+        columns = st.columns(5)
+        for column, card in zip(columns, overview_view.kpi_cards(view), strict=True):
+            column.metric(
+                card.label, card.value, card.delta, delta_color=card.color, delta_arrow=card.arrow,
+                help=card.help,
+            )  # fmt: skip
+    posts = view.posts
+    if posts is None:
+        posts_slot.empty()
+        return
+    with posts_slot.container(border=True):
+        # Posts, not only attempts: a post retried five times is one post, and many recover.
+        st.markdown(
+            f"**{count_text(posts.hit)} posts** hit by a failure: **{count_text(posts.failed_everywhere)}** "
+            f"failed everywhere, **{count_text(posts.partly_published)}** partly published, "
+            f"**{count_text(posts.recovered)}** recovered after a retry · "
+            f"**{count_text(posts.stuck_attempts)}** attempts stuck (pending over "
+            f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min) on {count_text(posts.stuck_posts)} posts"
+        )
+        if posts.stuck_attempts:
+            st.page_link(
+                nav.EXPLORER,
+                label="See the pending attempts",
+                query_params=nav.drill_params({"status": "pending"}),
+                icon=":material/hourglass_disabled:",
+            )
+
+
+def draw_worse_cells(view: overview_view.OverviewData) -> None:
+    """The cells worse than usual (they need the usual), into their place under the matrix."""
+    with worse_slot.container():
+        heading, cells = overview_view.worse_cells(view)
+        st.markdown(f"**{heading}**")
+        link_columns = st.columns(2)
+        half = (len(cells) + 1) // 2  # ranked down the first column, then the second
+        for index, cell_link in enumerate(cells):
+            with link_columns[index // half]:
+                st.page_link(
+                    nav.EXPLORER,
+                    label=cell_link.label,
+                    query_params=nav.drill_params(cell_link.params),
+                    icon=":material/open_in_new:",
+                )
+        if cells and view.baseline is not None and view.baseline.windows:
+            st.caption(
+                f"Against {view.baseline.described}, ranked by failures beyond what the usual rate predicts "
+                "for this volume."
+            )
+
+
 kpi_slot, posts_slot = st.empty(), st.empty()
+if view is not None:
+    draw_numbers(view)
 
 with st.container(border=True):
     st.subheader("Failure rate by platform and action")
@@ -62,7 +119,9 @@ with st.container(border=True):
         f"Each cell: failed / settled attempts. Grey cells have fewer than {analysis.MIN_VOLUME} settled "
         "attempts; actions with none anywhere are left out. Click a cell to see its failures."
     )
-    worse_slot = st.empty()  # the cells worse than usual: they need the usual
+    worse_slot = st.empty()
+    if view is not None:
+        draw_worse_cells(view)
 
 rate_column, volume_column = st.columns([3, 2])
 with rate_column, st.container(border=True):
@@ -97,54 +156,10 @@ with volume_column, st.container(border=True):
     st.caption("Click a bar to see the attempts of that time; drag across the chart to make that time range "
                "the page's window.")  # fmt: skip
 
-view = overview_view.overview(ctx, flt)
-
-with kpi_slot.container(border=True):
-    columns = st.columns(5)
-    for column, card in zip(columns, overview_view.kpi_cards(view), strict=True):
-        column.metric(
-            card.label, card.value, card.delta, delta_color=card.color, delta_arrow=card.arrow, help=card.help
-        )
-
-posts = view.posts
-if posts is None:
-    posts_slot.empty()
-else:
-    with posts_slot.container(border=True):
-        # Posts, not only attempts: a post retried five times is one post, and many recover.
-        st.markdown(
-            f"**{count_text(posts.hit)} posts** hit by a failure: **{count_text(posts.failed_everywhere)}** "
-            f"failed everywhere, **{count_text(posts.partly_published)}** partly published, "
-            f"**{count_text(posts.recovered)}** recovered after a retry · "
-            f"**{count_text(posts.stuck_attempts)}** attempts stuck (pending over "
-            f"{int(analysis.STUCK_AFTER.total_seconds() // 60)} min) on {count_text(posts.stuck_posts)} posts"
-        )
-        if posts.stuck_attempts:
-            st.page_link(
-                nav.EXPLORER,
-                label="See the pending attempts",
-                query_params=nav.drill_params({"status": "pending"}),
-                icon=":material/hourglass_disabled:",
-            )
-
-with worse_slot.container():
-    heading, cells = overview_view.worse_cells(view)
-    st.markdown(f"**{heading}**")
-    link_columns = st.columns(2)
-    half = (len(cells) + 1) // 2  # ranked down the first column, then the second
-    for index, cell_link in enumerate(cells):
-        with link_columns[index // half]:
-            st.page_link(
-                nav.EXPLORER,
-                label=cell_link.label,
-                query_params=nav.drill_params(cell_link.params),
-                icon=":material/open_in_new:",
-            )
-    if cells and view.baseline is not None and view.baseline.windows:
-        st.caption(
-            f"Against {view.baseline.described}, ranked by failures beyond what the usual rate predicts "
-            "for this volume."
-        )
+if view is None:  # counted now, after the charts went out, into the places left for them
+    view = overview_view.overview(ctx, flt)
+    draw_numbers(view)
+    draw_worse_cells(view)
 
 with st.container(border=True):
     st.subheader("Top error groups")

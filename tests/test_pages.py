@@ -1151,9 +1151,10 @@ def test_the_overview_builds_its_digest_only_when_its_fold_is_opened(
 def test_the_overview_draws_its_charts_before_it_asks_for_the_numbers_that_read_rows(
     demo_app: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The matrix and the two charts (from the rollups' counts) are sent before the KPIs, post counts,
-    usual and error groups are asked for (they read rows: a second of a first run at 10M attempts), and
-    the numbers then fill their places above the charts."""
+    """For a filter the session has not counted, the matrix and the two charts (from the rollups' counts)
+    are sent before the KPIs, post counts, usual and error groups are asked for (they read rows: a second
+    of a first run at 10M attempts), and the numbers then fill their places above the charts; a rerun of
+    the same filter (a click, the digest fold) draws them in place first, so the page does not jump."""
     import streamlit
 
     from late_logs.ui import overview_view
@@ -1166,18 +1167,26 @@ def test_the_overview_draws_its_charts_before_it_asks_for_the_numbers_that_read_
     monkeypatch.setattr(
         overview_view, "overview", lambda *a, **k: events.append("numbers") or real_numbers(*a, **k)
     )
-    at = start({"window": "7d"}, "pages/overview.py")
+    at = start()
     assert_clean(at)
-    events.clear()
-    at.run()
-    assert_clean(at)
-    assert events.count("numbers") == 1
-    asked = events.index("numbers")
-    assert events[asked - 3 : asked] == ["chart"] * 3 and "chart" not in events[asked:]
-    # Filled above the charts: the KPI cards, then the posts line, in the page's order.
-    assert [m.label for m in at.metric] == [label for _, label, _ in analysis.KPI_LABELS]
-    text = page_text(at)
-    assert text.index("posts** hit by a failure") < text.index("Failure rate by platform and action")
+    for window in ("7d", "30d"):  # filters this session has not counted
+        at.query_params.update({"window": window})
+        events.clear()
+        at.run()
+        assert_clean(at)
+        assert at.caption[0].value.startswith(("7 days", "30 days"))
+        assert events.count("numbers") == 1
+        asked = events.index("numbers")
+        assert events[asked - 3 : asked] == ["chart"] * 3 and "chart" not in events[asked:]
+        # Filled above the charts: the KPI cards, then the posts line, in the page's order.
+        assert [m.label for m in at.metric] == [label for _, label, _ in analysis.KPI_LABELS]
+        text = page_text(at)
+        assert text.index("posts** hit by a failure") < text.index("Failure rate by platform and action")
+        events.clear()
+        at.run()  # the same filter again: counted, drawn in place before the charts
+        assert_clean(at)
+        assert events[0] == "numbers" and events.count("chart") == 3
+        assert [m.label for m in at.metric] == [label for _, label, _ in analysis.KPI_LABELS]
 
 
 def test_the_overviews_group_states_read_the_failure_runs_not_the_whole_stores_groups(

@@ -132,7 +132,24 @@ def overview_charts(ctx: data.AppContext, flt: analysis.Filters) -> OverviewChar
 def overview(ctx: data.AppContext, flt: analysis.Filters) -> OverviewData:
     """The Overview's numbers and figures for a filter with a time window, cached per version + filter."""
     drawn = overview_charts(ctx, flt)
-    return _overview_at(str(ctx.settings.cache_dir), ctx.version, flt, ctx, drawn)
+    found = _overview_at(str(ctx.settings.cache_dir), ctx.version, flt, ctx, drawn)
+    counted = st.session_state.setdefault(COUNTED_KEY, set())
+    if len(counted) >= _COUNTED_KEPT:
+        counted.clear()
+    counted.add((ctx.version, flt))
+    return found
+
+
+# The (store version, filter) pairs this session's Overview has counted: those it draws in place at once
+# (blanking them until after the charts made the page jump on every rerun: a click, the digest fold).
+COUNTED_KEY = "overview_counted"
+_COUNTED_KEPT = 64
+
+
+def counted(ctx: data.AppContext, flt: analysis.Filters) -> bool:
+    """Whether this session counted the Overview's numbers for this store version and filter already (then
+    they are cached: the page draws them in place instead of after the charts)."""
+    return (ctx.version, flt) in st.session_state.get(COUNTED_KEY, ())
 
 
 def without_empty_actions(matrix: pd.DataFrame) -> pd.DataFrame:
