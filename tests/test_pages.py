@@ -785,6 +785,18 @@ def test_empty_store_says_how_to_fill_it(empty_app: Path, page: str | None) -> N
 # --------------------------------------------------------------------------------------------- accounts
 
 
+def dead_in_window(simulated, start_at: datetime, end_at: datetime) -> dict[str, int]:
+    """The simulated accounts whose token was dead at some time in [start_at, end_at), with how long (ms)."""
+    low, high = int(start_at.timestamp() * 1000), int(end_at.timestamp() * 1000)
+    found = {}
+    for account in simulated.world.accounts:
+        periods = account.dead_periods(low, high)
+        inside = sum(max(0, min(end, high) - max(begin, low)) for begin, end in periods)
+        if inside:
+            found[account.id] = inside
+    return found
+
+
 def test_accounts_page_lists_every_account_worst_first(demo_app: Path, demo_now: datetime) -> None:
     start_at, end_at = window(demo_now, 7)
     at = start(url_window(start_at, end_at), "pages/accounts.py")
@@ -794,14 +806,12 @@ def test_accounts_page_lists_every_account_worst_first(demo_app: Path, demo_now:
     simulated = build_demo_simulator(dict(os.environ))  # the env demo_app set
     assert len(table) == len(simulated.accounts())
     assert list(table["state"]) == sorted(table["state"], key=accounts_view.STATES.index)
-    # An account that needs a reconnect is the first row, told in words, and on the worklist; the tokens
-    # the simulator has dead are among those (at some clocks two are dead, one for minutes only, with no
-    # failure yet; one reconnected minutes ago is still told from its failures).
-    dead = simulated.dead_tokens()  # the simulator's ground truth
-    assert dead
+    # An account that needs a reconnect is the first row, told in words, and on the worklist; its token
+    # was dead in the window (the simulator's ground truth; "dead now" is not: at some clocks one died
+    # minutes ago, with no failure yet, and one reconnected minutes ago is still told from its failures).
+    dead = dead_in_window(simulated, start_at, end_at)
     top = table.iloc[0]
-    needs = set(table.loc[table["state"] == "needs reconnect", "account_id"])
-    assert top["state"] == "needs reconnect" and needs & {d["accountId"] for d in dead}
+    assert top["state"] == "needs reconnect" and top["account_id"] in dead
     assert re.fullmatch(r"token dead since [\d: -]+: [\d,]+ failures? on [\d,]+ posts?", top["state_text"])
     assert top["link"] == f"accounts?id={top['account_id']}"
     # The worklist: exactly the accounts that need a reconnect (in its own order, the oldest dead token
@@ -822,8 +832,11 @@ def test_accounts_id_opens_one_account_with_its_attempts(
     demo_app: Path, demo_frame: pd.DataFrame, demo_now: datetime
 ) -> None:
     start_at, end_at = window(demo_now, 7)
-    # The token dead the longest (at some clocks a second one died minutes ago, with no failure yet).
-    dead = min(build_demo_simulator(dict(os.environ)).dead_tokens(), key=lambda d: d["deadSince"])
+    # The account the list puts first (one that needs a reconnect), as its row's link opens it; its token
+    # was dead in the window (the simulator's ground truth).
+    listed = start(url_window(start_at, end_at), "pages/accounts.py").dataframe[0].value.iloc[0]
+    dead = {"accountId": str(listed["account_id"])}
+    assert dead["accountId"] in dead_in_window(build_demo_simulator(dict(os.environ)), start_at, end_at)
     at = start({**url_window(start_at, end_at), "id": dead["accountId"]}, "pages/accounts.py")
     assert_clean(at)
     assert any(t.startswith("needs reconnect: token dead since") for t in texts(at))

@@ -739,7 +739,7 @@ def test_id_fragments_and_words_find_what_pandas_finds_with_or_without_the_id_ch
     columns = sql.text_columns(files, ["quota", log_id[-7:], "naïve"])
     pruned = rollup_files(files) is not None  # only the rollups list the id characters
     assert ("log_id" not in columns["quota"]) == pruned  # no log id has a "q"
-    assert columns[log_id[-7:]][-4:] == ("log_id", "post_id", "account_id", "platform_post_id")
+    assert "log_id" in columns[log_id[-7:]]  # a piece of a log id is looked for in the log ids
     assert columns["naïve"] == search.TEXT_COLUMNS  # outside ASCII: looked for everywhere
 
 
