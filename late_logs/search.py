@@ -438,16 +438,6 @@ def _field_sql(term: Term) -> tuple[str, list[object]]:
     return "FALSE", []
 
 
-def like(needle: str) -> tuple[str, str]:
-    """The ILIKE pattern of a word or phrase taken literally, and its ESCAPE clause ('' when none is needed).
-
-    Without % or _ in the needle there is nothing to escape, and an ILIKE without ESCAPE runs DuckDB's fast
-    matcher: 2.6x faster over 10M attempts (11 s instead of 30 s for ten columns over 90 days)."""
-    if "%" in needle or "_" in needle:
-        return _like_pattern(needle), " ESCAPE '\\'"
-    return f"%{needle}%", ""  # a backslash is an ordinary character without ESCAPE
-
-
 def may_hold(alphabet: AbstractSet[str] | None, needle: str) -> bool:
     """Whether a column whose values are made of these (lowercased ASCII) characters can hold the needle,
     case-insensitive; an unknown alphabet, or a needle outside ASCII, may always."""
@@ -462,10 +452,16 @@ def needles(query: Query) -> list[str]:
 
 
 def _text_sql(needle: str, columns: Sequence[str]) -> tuple[str, list[object]]:
-    """A word or phrase as SQL: one of `columns` holds it, case-insensitive, taken literally."""
+    """A word or phrase as SQL: one of `columns` holds it, case-insensitive, taken literally.
+
+    Without % or _ in the needle there is nothing to escape, and an ILIKE without ESCAPE runs DuckDB's fast
+    matcher: 2.6x faster over 10M attempts (11 s instead of 30 s for ten columns over 90 days)."""
     if not columns:
         return "FALSE", []
-    pattern, escape = like(needle)
+    if "%" in needle or "_" in needle:
+        pattern, escape = _like_pattern(needle), " ESCAPE '\\'"
+    else:
+        pattern, escape = f"%{needle}%", ""  # a backslash is an ordinary character without ESCAPE
     parts = [f"{column} ILIKE ?{escape}" for column in columns]
     return "(" + " OR ".join(parts) + ")", [pattern] * len(columns)
 

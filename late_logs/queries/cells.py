@@ -4,6 +4,7 @@ window's partial hours at its edges."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -19,7 +20,7 @@ from late_logs.queries.sql import (
     scan,
     where,
 )
-from late_logs.store import ROLLUP_DIMENSIONS, rollup_files
+from late_logs.store import ROLLUP_DIMENSIONS, UNKNOWN_DAY, rollup_files
 
 # Windows up to this long are counted from their rows (see window_cells).
 ROLLUP_FROM = pd.Timedelta(days=2)
@@ -42,11 +43,27 @@ def _ceil(stamp: pd.Timestamp, step: str) -> pd.Timestamp:
     return stamp.ceil(step)
 
 
+def day_folder(name: str) -> str | None:
+    """The day of the partition folder a file sits in (`day=YYYY-MM-DD`, or `day=unknown` for undated
+    rows), or None for a file outside one."""
+    folder = Path(name).parent.name
+    if not folder.startswith("day="):
+        return None
+    day = folder[len("day=") :]
+    if day == UNKNOWN_DAY:
+        return day
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return day
+
+
 def files_of_days(files: Sequence[str], moments: Iterable[pd.Timestamp]) -> list[str]:
-    """The files of the UTC days of `moments` (the store's partition folders are named `day=YYYY-MM-DD`):
-    the only files that can hold the rows of a window's partial hours."""
-    days = {f"day={moment.strftime('%Y-%m-%d')}" for moment in moments}
-    return [name for name in files if Path(name).parent.name in days]
+    """The files of the UTC days of `moments` (the store's partition folders, `day_folder`): the only files
+    that can hold the rows of a window's partial hours."""
+    days = {moment.strftime("%Y-%m-%d") for moment in moments}
+    return [name for name in files if day_folder(name) in days]
 
 
 def window_cells(

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
 
 from late_logs import analysis
-from late_logs.queries.cells import files_of_days
+from late_logs.queries.cells import day_folder, files_of_days
 from late_logs.queries.sql import (
     DERIVED_COLUMNS,
     _filled,
@@ -212,8 +211,7 @@ def first_attempts(
     if sort_column == "created_at" and descending:
         first = _newest_ids(files, flt, order, int(limit))
     else:
-        sql, params = _select("log_id, epoch_ns(created_at) AS at_ns", files, flt, f"{order} LIMIT ?")
-        first = query(sql, [*params, int(limit)])
+        first = _first_ids(files, flt, order, int(limit))
     if first.empty:
         return _typed(empty_attempts()[wanted]), 0
     total: int | None = len(first)
@@ -242,6 +240,12 @@ def first_attempts(
     return _typed(rows[wanted]), total
 
 
+def _first_ids(files: Sequence[str], flt: analysis.Filters, order: str, limit: int) -> pd.DataFrame:
+    """The first `limit` matching rows' (log_id, at_ns) in `order`, in one statement over the files."""
+    sql, params = _select("log_id, epoch_ns(created_at) AS at_ns", files, flt, f"{order} LIMIT ?")
+    return query(sql, [*params, limit])
+
+
 def _newest_ids(files: Sequence[str], flt: analysis.Filters, order: str, limit: int) -> pd.DataFrame:
     """The first `limit` matching rows' (log_id, at_ns), newest first, read from the newest days' files
     first: a day partition's rows are all newer than an older day's, so once the days read hold `limit`
@@ -252,24 +256,18 @@ def _newest_ids(files: Sequence[str], flt: analysis.Filters, order: str, limit: 
     day folder are read at once."""
     days: dict[str, list[str]] = {}
     for name in files:
-        folder = Path(name).parent.name
-        day = folder.removeprefix("day=")
-        if not folder.startswith("day=") or not (day == UNKNOWN_DAY or _is_day(day)):
-            days = {}
-            break
+        day = day_folder(name)
+        if day is None:
+            return _first_ids(files, flt, order, limit)
         days.setdefault(day, []).append(name)
     # Newest day first; undated rows (`unknown`) sort last (NULLS LAST), so their files come last.
     ordered = sorted((d for d in days if d != UNKNOWN_DAY), reverse=True)
     ordered += [d for d in days if d == UNKNOWN_DAY]
-    if not ordered:
-        sql, params = _select("log_id, epoch_ns(created_at) AS at_ns", files, flt, f"{order} LIMIT ?")
-        return query(sql, [*params, limit])
     found: list[pd.DataFrame] = []
     held, position, step = 0, 0, 1
     while position < len(ordered) and held < limit:
         batch = [name for day in ordered[position : position + step] for name in days[day]]
-        sql, params = _select("log_id, epoch_ns(created_at) AS at_ns", batch, flt, f"{order} LIMIT ?")
-        found.append(query(sql, [*params, limit - held]))
+        found.append(_first_ids(batch, flt, order, limit - held))
         held, position = held + len(found[-1]), position + step
         # The next days: twice as many, or as many as the matches so far per day say are still needed
         # (with a margin), or all that are left when the days read held none: a sparse match is read
@@ -278,14 +276,6 @@ def _newest_ids(files: Sequence[str], flt: analysis.Filters, order: str, limit: 
         wanted = math.ceil(1.25 * (limit - held) / per_day) if per_day else len(ordered)
         step = max(step * 2, wanted)
     return pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
-
-
-def _is_day(text: str) -> bool:
-    try:
-        datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:
-        return False
-    return True
 
 
 def matching_count(files: Sequence[str], flt: analysis.Filters) -> int:
