@@ -14,8 +14,9 @@ written with `LogStore.upsert_attempts` as the collector flushes pages, then pri
 - error groups over 90 days and the Explorer's text search over 90 days (its first rows and the count);
 - the same four Overview questions (KPIs, matrix, hourly rates, error groups) answered by plain DuckDB SQL
   over ONE Parquet file of the same rows, and the ratio ours / DuckDB;
-- a real `streamlit run dashboard.py` on the store: start -> Overview charts drawn in headless Chromium, and
-  the server's resident memory after it drew the 24 h, 7 d, 30 d and 90 d Overviews.
+- a real `streamlit run dashboard.py` on the store: start -> Overview charts drawn in headless Chromium (the
+  median of three starts, alternating with three on a 20,000-attempt store: the page's own cost, whatever
+  the store), and the server's resident memory after it drew the 24 h, 7 d, 30 d and 90 d Overviews.
 It ends with one JSON line of those figures for others to rerun and compare. Figures only: it never fails on
 timing. Every measurement runs in its own process, so one's caches never help another.
 """
@@ -221,38 +222,70 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
-def browser_figures(folder: Path, end: datetime) -> dict:
+# The page's own start, apart from the store's part in it: a store this small answers every question in
+# a few milliseconds, so its start -> charts is the server's start, the browser's page, plotly's script and
+# drawing (measured beside the N store's, alternating: these machines are noisy).
+REFERENCE_ROWS = 20_000
+START_ROUNDS = 3
+
+
+def browser_figures(folder: Path, end: datetime, reference: Path | None = None) -> dict:
+    """A real server on the store: start -> charts drawn (the median of START_ROUNDS starts, alternating
+    with as many on the `reference` store), and the server's memory after 24 h, 7 d, 30 d, 90 d Overviews."""
     from playwright.sync_api import sync_playwright
 
-    from tests.demo_dashboard import (
-        DashboardServer,
-        chromium_available,
-        launch_chromium,
-        wait_for_app,
-        wait_for_charts,  # fmt: skip
-    )
+    from tests.demo_dashboard import chromium_available
 
     if not chromium_available():
         return {}
+    figures: dict = {}
+    starts: dict[str, list[dict]] = {"store": [], "reference": []}
+    with sync_playwright() as playwright:
+        for round_number in range(START_ROUNDS):
+            starts["store"].append(_start(playwright, folder, end, memory=round_number == 0))
+            if reference is not None:
+                starts["reference"].append(_start(playwright, reference, end, memory=False))
+    figures.update({key: starts["store"][0][key] for key in ("server_rss_mb", "server_peak_rss_mb")})
+    for key in ("start_to_healthy_s", "start_to_charts_s", "start_to_idle_s"):
+        figures[key] = _median([one[key] for one in starts["store"]])
+        if starts["reference"]:
+            figures[f"reference_{key}"] = _median([one[key] for one in starts["reference"]])
+    figures["start_to_charts_runs"] = [round(one["start_to_charts_s"], 2) for one in starts["store"]]
+    figures["reference_start_to_charts_runs"] = [
+        round(one["start_to_charts_s"], 2) for one in starts["reference"]
+    ]
+    return figures
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def _start(playwright, folder: Path, end: datetime, memory: bool) -> dict:
+    """One fresh server and browser on the store: its start's times; with `memory`, then the 7 d, 30 d and
+    90 d Overviews and the server's resident memory after them."""
+    from tests.demo_dashboard import DashboardServer, launch_chromium, wait_for_app, wait_for_charts
+
     root = Path(tempfile.mkdtemp(prefix="late-logs-scale-"))
     (root / "demo").symlink_to(folder)  # the demo settings read <LATE_LOGS_CACHE_DIR>/demo
     figures = {}
+    browser = launch_chromium(playwright)
     try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            started = time.perf_counter()
-            server = DashboardServer(root, startup_timeout=120).start()
-            # Where the start's time goes: the server answering its health check, then the page's run.
-            figures["start_to_healthy_s"] = time.perf_counter() - started
-            try:
-                page.goto(server.url + "/", wait_until="commit", timeout=180_000)
-                # Charts drawn: the Overview's three (heatmap, failure rate, attempts by status) on screen,
-                # whatever of the page's run is still going below them (its daily digest).
-                wait_for_charts(page, 180_000, at_least=OVERVIEW_CHARTS)
-                figures["start_to_charts_s"] = time.perf_counter() - started
-                wait_for_app(page, 180_000)
-                figures["start_to_idle_s"] = time.perf_counter() - started
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        started = time.perf_counter()
+        server = DashboardServer(root, startup_timeout=120).start()
+        # Where the start's time goes: the server answering its health check, then the page's run.
+        figures["start_to_healthy_s"] = time.perf_counter() - started
+        try:
+            page.goto(server.url + "/", wait_until="commit", timeout=180_000)
+            # Charts drawn: the Overview's three (heatmap, failure rate, attempts by status) on screen,
+            # whatever of the page's run is still going below them (its daily digest).
+            wait_for_charts(page, 180_000, at_least=OVERVIEW_CHARTS)
+            figures["start_to_charts_s"] = time.perf_counter() - started
+            wait_for_app(page, 180_000)
+            figures["start_to_idle_s"] = time.perf_counter() - started
+            if memory:
                 for name in ("7d", "30d"):
                     page.goto(server.url + f"/?window={name}", wait_until="commit", timeout=180_000)
                     wait_for_app(page, 180_000)
@@ -264,10 +297,10 @@ def browser_figures(folder: Path, end: datetime) -> dict:
                 wait_for_charts(page, 180_000)
                 assert server._process is not None
                 figures["server_rss_mb"], figures["server_peak_rss_mb"] = _rss_mb(server._process.pid)
-            finally:
-                server.stop()
-            browser.close()
+        finally:
+            server.stop()
     finally:
+        browser.close()
         shutil.rmtree(root, ignore_errors=True)
     return figures
 
@@ -337,14 +370,21 @@ def main() -> None:
             print(f"  {key:>6} {name:>4}   {ours[name][key]:6.3f} | {reference[name][key]:6.3f} | "
                   f"{ratio[f'{key}_{name}']:5.2f}x")  # fmt: skip
 
-    browser = {} if args.skip_browser else browser_figures(folder, end)
+    browser: dict = {}
+    if not args.skip_browser:
+        reference = scale_world.build(REFERENCE_ROWS, progress=print) if args.rows != REFERENCE_ROWS else None
+        browser = browser_figures(folder, end, reference.folder if reference else None)
     if browser:
-        print(f"\nreal server + Chromium: start -> Overview charts {browser['start_to_charts_s']:.1f} s "
-              f"(server healthy after {browser['start_to_healthy_s']:.1f} s, the page's whole run done after "
-              f"{browser['start_to_idle_s']:.1f} s); "
-              "server "
-              f"memory after 24 h, 7 d, 30 d, 90 d Overviews: {browser['server_rss_mb']:,.0f} MB "
-              f"(peak {browser['server_peak_rss_mb']:,.0f} MB)")  # fmt: skip
+        print(f"\nreal server + Chromium: start -> Overview charts {browser['start_to_charts_s']:.1f} s, the "
+              f"median of {browser['start_to_charts_runs']} (server healthy after "
+              f"{browser['start_to_healthy_s']:.1f} s, the page's whole run done after "
+              f"{browser['start_to_idle_s']:.1f} s); server memory after 24 h, 7 d, 30 d, 90 d Overviews: "
+              f"{browser['server_rss_mb']:,.0f} MB (peak {browser['server_peak_rss_mb']:,.0f} MB)")
+        if "reference_start_to_charts_s" in browser:
+            print(f"  the same start on a {REFERENCE_ROWS:,}-attempt store, alternating with it: "
+                  f"{browser['reference_start_to_charts_s']:.1f} s, the median of "
+                  f"{browser['reference_start_to_charts_runs']} (healthy after "
+                  f"{browser['reference_start_to_healthy_s']:.1f} s): what the page costs whatever the store")
     print(f"\n{TARGETS}")
     print(json.dumps({
         "rows": args.rows,
@@ -358,6 +398,8 @@ def main() -> None:
         "start_to_charts_s": round(browser.get("start_to_charts_s", float("nan")), 2),
         "start_to_healthy_s": round(browser.get("start_to_healthy_s", float("nan")), 2),
         "start_to_idle_s": round(browser.get("start_to_idle_s", float("nan")), 2),
+        "reference_rows": REFERENCE_ROWS,
+        "reference_start_to_charts_s": round(browser.get("reference_start_to_charts_s", float("nan")), 2),
         "write_amplification": round(built.amplification, 2),
         "idle_pass_bytes": idle,
         "duckdb_ratio": {k: round(v, 2) for k, v in ratio.items()},
