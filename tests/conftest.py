@@ -99,7 +99,12 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_now: datetime)
         monkeypatch.delenv(name, raising=False)
 
     def configure(cache_root: Path, **extra: str) -> None:
+        from late_logs import source
+
         for name, value in {**demo_settings_env(cache_root, demo_now), **extra}.items():
             monkeypatch.setenv(name, value)
+        # The process keeps one simulated Late, built from the LATE_LOGS_DEMO_* knobs of whoever asked first:
+        # a test's own knobs (a slow Late for a first pass still running) need one built from them.
+        monkeypatch.setattr(source, "_demo_simulator", None)
 
     return configure
