@@ -12,7 +12,7 @@ reads the filter before the widgets are drawn reads the same one.
 from __future__ import annotations
 
 import threading
-from typing import Callable, NoReturn
+from typing import Callable
 
 import streamlit as st
 
@@ -39,8 +39,8 @@ def forget() -> None:
     _run.frame = None
 
 
-def stop() -> NoReturn:
-    """`st.stop()` for a page: the frame first, so an empty state or a "not found" keeps its filters."""
+def stop() -> None:
+    """`st.stop()` for a page: the frame first, so an empty state or a "not found" keeps its filters. Ends
+    the run as `st.stop()` does (outside a script run, bare Python, both return)."""
     draw()
     st.stop()
-    raise AssertionError("st.stop() returned")  # it raises inside a script run; outside one it cannot stop
