@@ -18,7 +18,7 @@ from late_logs.ui import chart_library  # noqa: E402 - streamlit and plotly only
 with st.sidebar:
     chart_library.load_once()
 
-from late_logs.ui import browser, data, filters, guard, nav, page_frame, sidebar  # noqa: E402
+from late_logs.ui import browser, data, filters, guard, nav, sidebar  # noqa: E402
 
 
 def app() -> None:
@@ -28,25 +28,12 @@ def app() -> None:
     # Read before any widget: a pasted link or a drill-through decides the filter the widgets then show.
     filters.sync_with_url(scope, page.url_path)
     context = data.app_context()  # also starts the background collector once per server process
+    sidebar.render(context, scope)
     sidebar.demo_banner(context)
     sidebar.link_note()
-    # The page first, then the sidebar's filters around it (late_logs.ui.page_frame says why).
-    page_frame.around(lambda: frame(context, scope))
-    try:
-        page.run()
-        page_frame.draw()
-    except Exception:  # a store error or a bug, told by the guard: the filters stay around its sentence
-        page_frame.draw()
-        raise
-    finally:
-        page_frame.forget()  # after a rerun or a page switch too: that run's screen is thrown away
-
-
-def frame(context: data.AppContext, scope: tuple[str, ...]) -> None:
-    """The sidebar's filters and freshness, and the browser's keys (drawn in the sidebar)."""
-    sidebar.render(context, scope)
     with st.sidebar:
         browser.install()  # Back steps through views, not widget writes; j/k and / keys
+    page.run()
 
 
 guard.run_guarded(app)  # a store error or a bug ends in one sentence, never a traceback box

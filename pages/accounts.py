@@ -12,7 +12,7 @@ import io
 import streamlit as st
 
 from late_logs import analysis, export
-from late_logs.ui import accounts, data, filters, nav, page_frame
+from late_logs.ui import accounts, data, filters, nav
 from late_logs.ui.text import count_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -61,7 +61,7 @@ if chosen:
     st.page_link(nav.ACCOUNTS, label="All accounts", icon=":material/arrow_back:")
     if row is None:
         st.info("No stored attempt belongs to this account id: check the link, or pick one from the list.")
-        page_frame.stop()
+        st.stop()
     account_id = str(row["account_id"])
     with st.container(border=True):
         st.subheader(f"{row['platform']} · {row['handle']}", anchor=False)
@@ -119,7 +119,7 @@ if chosen:
             if rows:
                 nav.open_attempt(str(attempts.iloc[rows[0]]["log_id"]))
             st.caption("Select a row to open the attempt.")
-    page_frame.stop()
+    st.stop()
 
 counts = accounts.states_count(health)
 st.markdown(

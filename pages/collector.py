@@ -9,7 +9,7 @@ import threading
 
 import streamlit as st
 
-from late_logs.ui import background, collector_view, data, nav, page_frame
+from late_logs.ui import background, collector_view, data, nav
 from late_logs.ui.text import bytes_text, count_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -108,7 +108,7 @@ with st.container(border=True):
     stats = view.stats
     if stats is None:
         st.error(escape_markdown(view.store_error or ""))
-        page_frame.stop()
+        st.stop()
     first, second, third = st.columns(3)
     with first:
         fact("Attempts stored", count_text(stats.attempts))

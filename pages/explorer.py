@@ -11,7 +11,7 @@ import io
 import streamlit as st
 
 from late_logs import analysis, evidence, export
-from late_logs.ui import contrast_view, data, explorer_view, facets, filters, nav, page_frame
+from late_logs.ui import contrast_view, data, explorer_view, facets, filters, nav
 from late_logs.ui import verdicts as verdict_view
 from late_logs.ui.text import count_text
 
@@ -58,7 +58,7 @@ if group_key:
 
 if found.count == 0:
     st.info("No attempts match this filter: widen the time range or clear a filter.")
-    page_frame.stop()
+    st.stop()
 
 switch_column, counts_column, chooser_column = st.columns([2, 5, 1], vertical_alignment="bottom")
 with switch_column:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from late_logs import analysis, ledger
-from late_logs.ui import data, filters, nav, page_frame
+from late_logs.ui import data, filters, nav
 from late_logs.ui import groups as groups_view
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -53,7 +53,7 @@ st.caption(
 
 if rows.empty:
     st.success("No error group in the store: nothing has failed yet.")
-    page_frame.stop()
+    st.stop()
 
 st.markdown(groups_view.counts_line(rows))
 st.dataframe(rows[SHOWN], key="groups_table", hide_index=True, placeholder="—", column_config=TABLE_CONFIG)

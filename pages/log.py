@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs.ui import attempt_view, data, nav, page_frame
+from late_logs.ui import attempt_view, data, nav
 from late_logs.ui.text import duration_text, escape_markdown, is_missing, plain, pretty_body, utc_and_ago
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -23,13 +23,13 @@ log_id = str(st.query_params.get("id") or "").strip()
 st.title("Attempt")
 if not log_id:
     st.info("No attempt chosen: open one from the Explorer, or add `?id=<logId>` to this page's address.")
-    page_frame.stop()
+    st.stop()
 
 with st.spinner("Fetching the attempt's detail…"):
     view = attempt_view.attempt(ctx, log_id)
 if not view.found:
     st.error(NOT_FOUND)
-    page_frame.stop()
+    st.stop()
 record = view.record
 status = view.status
 st.code(log_id, language=None)

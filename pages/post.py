@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from late_logs.ui import attempt_view, data, nav, page_frame, post_view
+from late_logs.ui import attempt_view, data, nav, post_view
 from late_logs.ui.text import age_text, escape_markdown, plain, utc_text
 
 nav.require_router()  # a deep link on a fresh server ran this file alone; go through the router
@@ -32,7 +32,7 @@ post_id = str(st.query_params.get("id") or "").strip()
 st.title("Post history")
 if not post_id:
     st.info("No post chosen: open one from an attempt, or add `?id=<postId>` to this page's address.")
-    page_frame.stop()
+    st.stop()
 st.code(post_id, language=None)
 
 view = post_view.post_view(ctx, post_id)
@@ -41,7 +41,7 @@ if not view.found:
         "Post not found: no attempt of a post with this id is stored. Check the link, or sync again if "
         "the post is new."
     )
-    page_frame.stop()
+    st.stop()
 
 sentence, show = OVERALL_TEXT.get(view.overall, (f"Overall: {view.overall}", st.info))
 show(escape_markdown(sentence))

@@ -614,65 +614,6 @@ def test_empty_filter_result_says_what_to_do(demo_app: Path, demo_now: datetime)
     assert any("No attempts match this filter" in i.value for i in at.info)
 
 
-def sidebar_frame(at: AppTest) -> tuple[list[str], list[str]]:
-    """The sidebar's filter labels and its captions: what the frame around every page draws."""
-    return [m.label for m in at.sidebar.multiselect], [as_read(c.value) for c in at.sidebar.caption]
-
-
-def test_the_page_is_drawn_before_the_sidebar_filters(
-    demo_app: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The Overview's charts go out before the sidebar's filters and their option counts are asked for (the
-    browser draws what comes first: start -> charts 5.63 -> 5.20 s at 10M attempts, medians of 16)."""
-    from late_logs.ui import overview_view, sidebar
-
-    events: list[str] = []
-    real_render, real_charts = sidebar.render, overview_view.overview_charts
-    monkeypatch.setattr(sidebar, "render", lambda *a, **k: events.append("sidebar") or real_render(*a, **k))
-    monkeypatch.setattr(
-        overview_view, "overview_charts", lambda *a, **k: events.append("charts") or real_charts(*a, **k)
-    )
-    at = start()
-    assert_clean(at)
-    assert events[0] == "charts" and events.count("sidebar") == 1 and events[-1] == "sidebar", events
-    labels, captions = sidebar_frame(at)
-    assert {"Platform", "Action", "Status"} <= set(labels)
-    assert any(c.startswith("Data ") for c in captions)
-
-
-def test_a_page_that_stops_early_keeps_the_sidebar_filters(demo_app: Path, demo_now: datetime) -> None:
-    """An empty result, an unknown attempt or post: the page ends early, and its filters are still there
-    to widen (st.stop() draws nothing more, so the frame goes first)."""
-    cases = [
-        ({**url_window(*window(demo_now, 1)), "q": "no attempt contains this sentence"}, "pages/explorer.py"),
-        ({"id": "0000000000000000000000000"}, "pages/log.py"),
-        ({}, "pages/post.py"),
-    ]
-    for query, page in cases:
-        at = start(query, page)
-        assert_clean(at)
-        labels, captions = sidebar_frame(at)
-        assert any(c.startswith("Data ") for c in captions), (page, captions)
-        if page == "pages/explorer.py":
-            assert {"Platform", "Action", "Status"} <= set(labels)
-
-
-def test_a_page_that_fails_keeps_the_sidebar_filters(demo_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A store error in the page: its sentence, and the filters still around it."""
-    from late_logs.store import StoreError
-    from late_logs.ui import overview_view
-
-    def broken(*_args, **_kwargs):
-        raise StoreError("The store cannot be read: a test says so.")
-
-    monkeypatch.setattr(overview_view, "overview_charts", broken)
-    at = start()
-    assert any("a test says so" in e.value for e in at.error)
-    labels, captions = sidebar_frame(at)
-    assert {"Platform", "Action", "Status"} <= set(labels)
-    assert any(c.startswith("Data ") for c in captions)
-
-
 # --------------------------------------------------------------------------------------------- attempt
 
 

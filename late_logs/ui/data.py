@@ -28,7 +28,6 @@ from late_logs.api import LateClient
 from late_logs.config import ConfigError, Settings, load_settings
 from late_logs.records import DEFAULT_SOURCE, RECORD_COLUMNS, split_log_id
 from late_logs.store import LogStore, StoreError
-from late_logs.ui import page_frame
 from late_logs.ui.background import BackgroundCollector, background_collector, progress_fraction
 from late_logs.ui.text import escape_markdown
 
@@ -290,7 +289,7 @@ class AppContext:
         """Stop the page with the empty-store notice when nothing is stored yet."""
         if self.attempt_count() == 0:
             show_no_data(self.settings, self.store, self.collector, self.version)
-            page_frame.stop()
+            st.stop()
 
 
 def app_context() -> AppContext:
