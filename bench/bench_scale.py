@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -241,28 +242,22 @@ def browser_figures(folder: Path, end: datetime, reference: Path | None = None) 
 
     if not chromium_available():
         return {}
-    figures: dict = {}
     starts: dict[str, list[dict]] = {"store": [], "reference": []}
     with sync_playwright() as playwright:
         for round_number in range(START_ROUNDS):
             starts["store"].append(_start(playwright, folder, end, memory=round_number == 0))
             if reference is not None:
                 starts["reference"].append(_start(playwright, reference, end, memory=False))
-    figures.update({key: starts["store"][0][key] for key in ("server_rss_mb", "server_peak_rss_mb")})
+    figures = {key: starts["store"][0][key] for key in ("server_rss_mb", "server_peak_rss_mb")}
     for key in ("start_to_healthy_s", "start_to_charts_s", "start_to_idle_s"):
-        figures[key] = _median([one[key] for one in starts["store"]])
+        figures[key] = statistics.median([one[key] for one in starts["store"]])
         if starts["reference"]:
-            figures[f"reference_{key}"] = _median([one[key] for one in starts["reference"]])
+            figures[f"reference_{key}"] = statistics.median([one[key] for one in starts["reference"]])
     figures["start_to_charts_runs"] = [round(one["start_to_charts_s"], 2) for one in starts["store"]]
     figures["reference_start_to_charts_runs"] = [
         round(one["start_to_charts_s"], 2) for one in starts["reference"]
     ]
     return figures
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
 
 
 def _start(playwright, folder: Path, end: datetime, memory: bool) -> dict:
